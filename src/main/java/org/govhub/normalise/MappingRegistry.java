@@ -1,0 +1,72 @@
+package org.govhub.normalise;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * All mapping files of the {@code mappings/} directory, loaded and checked at start-up. One bad
+ * file stops the hub with a message naming the file, the line and the problem: a source must not
+ * run on a mapping nobody can read.
+ */
+@Component
+public class MappingRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(MappingRegistry.class);
+
+    private final Map<String, MappingDefinition> mappings = new TreeMap<>();
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public MappingRegistry(SchemaRegistry schemas, @Value("${govhub.mappings.dir:mappings}") Path dir) {
+        this(new MappingLoader(schemas), dir);
+    }
+
+    MappingRegistry(MappingLoader loader, Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new MappingException(List.of(dir.toAbsolutePath() + ": mapping directory not found (govhub.mappings.dir)"));
+        }
+        List<String> problems = new ArrayList<>();
+        for (Path file : files(dir)) {
+            try {
+                MappingDefinition m = loader.load(file);
+                mappings.put(m.id(), m);
+            } catch (MappingException e) {
+                e.problems().forEach(p -> problems.add(file + ": " + p));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new MappingException(problems);
+        }
+        log.info("loaded {} mapping(s) from {}: {}", mappings.size(), dir, mappings.keySet());
+    }
+
+    static List<Path> files(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches(".*\\.ya?ml$")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public MappingDefinition get(String id) {
+        MappingDefinition m = mappings.get(id);
+        if (m == null) {
+            throw new IllegalArgumentException("no mapping '" + id + "' (loaded: " + mappings.keySet() + ")");
+        }
+        return m;
+    }
+
+    public Map<String, MappingDefinition> all() {
+        return Map.copyOf(mappings);
+    }
+}

@@ -1,0 +1,20 @@
+package org.govhub.normalise;
+
+import java.util.List;
+
+/**
+ * The outcome of normalising one source row: a canonical record when {@code reasons} is empty,
+ * otherwise the reasons it cannot be shared. The raw row is kept either way.
+ *
+ * @param canonicalJson the canonical record (keys sorted), also built for invalid rows where possible
+ * @param contentHash   SHA-256 of the record's content without provenance, to recognise repeats
+ * @param eventTime     the value of the mapping's event-time field, for a batch's time range
+ */
+public record NormalisedRecord(String sourceId, String mappingId, String schema, String schemaVersion,
+        String recordKey, String rawJson, String canonicalJson, String contentHash, String eventTime,
+        List<String> reasons) {
+
+    public boolean valid() {
+        return reasons.isEmpty();
+    }
+}

@@ -1,0 +1,130 @@
+package org.govhub.normalise;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.camel.Exchange;
+import org.govhub.ingest.RowKeys;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns one source row into a canonical record of a shared schema, following the source's mapping
+ * file, and validates it. Used by the source route templates.
+ */
+@Component("recordNormaliser")
+public class RecordNormaliser {
+
+    /** Exchange properties a source route sets before it calls {@link #normalise(Exchange)}. */
+    public static final String SOURCE_ID = "govhubSourceId";
+    public static final String MAPPING_ID = "govhubMapping";
+
+    /** Headers of a valid record's message on the broker. */
+    public static final String H_VALID = "govhubValid";
+    public static final String H_SCHEMA = "govhubSchema";
+    public static final String H_SCHEMA_VERSION = "govhubSchemaVersion";
+    public static final String H_SOURCE_ID = "govhubSourceId";
+    public static final String H_RECORD_KEY = "govhubRecordKey";
+    public static final String H_CONTENT_HASH = "govhubContentHash";
+    public static final String H_EVENT_TIME = "govhubEventTime";
+
+    private final MappingRegistry mappings;
+    private final SchemaRegistry schemas;
+    private final RecordValidator validator;
+
+    public RecordNormaliser(MappingRegistry mappings, SchemaRegistry schemas, RecordValidator validator) {
+        this.mappings = mappings;
+        this.schemas = schemas;
+        this.validator = validator;
+    }
+
+    /**
+     * Camel entry point. A valid row leaves with the canonical JSON as body and the routing
+     * headers set; an invalid one leaves with its {@link NormalisedRecord} as body, for quarantine.
+     */
+    @SuppressWarnings("unchecked")
+    public void normalise(Exchange exchange) {
+        String sourceId = exchange.getProperty(SOURCE_ID, String.class);
+        String mappingId = exchange.getProperty(MAPPING_ID, String.class);
+        Map<String, Object> row = exchange.getMessage().getBody(Map.class);
+        NormalisedRecord record = normalise(sourceId, mappingId, row, Instant.now());
+        var message = exchange.getMessage();
+        message.setHeader(H_VALID, record.valid());
+        message.setHeader(H_SCHEMA, record.schema());
+        message.setHeader(H_SCHEMA_VERSION, record.schemaVersion());
+        message.setHeader(H_SOURCE_ID, record.sourceId());
+        message.setHeader(H_RECORD_KEY, record.recordKey());
+        message.setHeader(H_CONTENT_HASH, record.contentHash());
+        message.setHeader(H_EVENT_TIME, record.eventTime());
+        message.setBody(record.valid() ? record.canonicalJson() : record);
+    }
+
+    public NormalisedRecord normalise(String sourceId, String mappingId, Map<String, Object> row, Instant ingestedAt) {
+        MappingDefinition mapping = mappings.get(mappingId);
+        SchemaRegistry.SharedSchema schema = schemas.get(mapping.schema(), mapping.schemaVersion());
+        List<String> reasons = new ArrayList<>();
+
+        Object key = RowKeys.value(row, mapping.recordKey());
+        String recordKey = key == null ? null : key.toString().strip();
+        if (recordKey == null || recordKey.isEmpty()) {
+            reasons.add("record key column '" + mapping.recordKey() + "' is empty");
+        }
+
+        ObjectNode content = JsonNodeFactory.instance.objectNode();
+        content.put("schema", mapping.schema());
+        content.put("schemaVersion", mapping.schemaVersion());
+        for (MappingDefinition.FieldMapping field : mapping.fields()) {
+            Object raw = RowKeys.value(row, field.source());
+            try {
+                JsonNode value = Converters.convert(field.convert(), raw, mapping.codeTables().get(field.codeTable()));
+                if (value == null) {
+                    value = field.defaultValue();
+                }
+                content.set(field.target(), value == null ? JsonNodeFactory.instance.nullNode() : value);
+            } catch (ConversionException e) {
+                reasons.add(field.target() + " (from " + field.source() + "): " + e.getMessage());
+                content.putNull(field.target());
+            }
+        }
+        String contentHash = CanonicalJson.sha256(CanonicalJson.write(content));
+
+        ObjectNode record = content.deepCopy();
+        ObjectNode provenance = record.putObject("provenance");
+        provenance.put("sourceId", sourceId);
+        provenance.put("sourceRecordKey", recordKey == null ? "" : recordKey);
+        provenance.put("ingestedAt", ingestedAt.truncatedTo(ChronoUnit.MILLIS).toString());
+        provenance.put("mappingVersion", mapping.version());
+        provenance.put("contentHash", contentHash);
+        // A field whose conversion failed is null now; the schema's complaint about that null
+        // would only repeat the conversion reason.
+        List<String> failedFields = reasons.stream().map(r -> r.split(" ", 2)[0]).toList();
+        for (String reason : validator.validate(schema, record)) {
+            if (!failedFields.contains(reason.split(":", 2)[0])) {
+                reasons.add(reason);
+            }
+        }
+
+        JsonNode eventNode = mapping.eventTime() == null ? null : content.get(mapping.eventTime());
+        String eventTime = eventNode == null || eventNode.isNull() ? null : eventNode.asText();
+        return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
+                rawJson(row), CanonicalJson.write(record), contentHash, eventTime, List.copyOf(reasons));
+    }
+
+    /** The row as JSON, column names as the source gave them; values as text so nothing is reinterpreted. */
+    static String rawJson(Map<String, Object> row) {
+        ObjectNode raw = JsonNodeFactory.instance.objectNode();
+        new TreeMap<>(row).forEach((k, v) -> {
+            if (v == null) {
+                raw.putNull(k);
+            } else {
+                raw.put(k, v.toString());
+            }
+        });
+        return CanonicalJson.write(raw);
+    }
+}

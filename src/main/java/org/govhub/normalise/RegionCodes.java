@@ -1,0 +1,66 @@
+package org.govhub.normalise;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * GB/T 2260 administrative division codes, 2023 table (copied from shared/data/region-codes into
+ * {@code reference/region-codes}). A 6-digit code exists when it is a county-level code, or a
+ * prefecture code followed by 00, or a province code followed by 0000.
+ */
+@Component
+public class RegionCodes {
+
+    private final Map<String, String> names = new HashMap<>();
+
+    public RegionCodes() {
+        load("provinces.csv", code -> code + "0000");
+        load("cities.csv", code -> code + "00");
+        load("areas.csv", code -> code);
+    }
+
+    private void load(String file, java.util.function.UnaryOperator<String> toSixDigits) {
+        String path = "/reference/region-codes/" + file;
+        try (InputStream in = RegionCodes.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + path);
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            reader.readLine(); // header
+            String line;
+            while ((line = reader.readLine()) != null) {
+                String[] cols = line.split(",");
+                if (cols.length >= 2) {
+                    names.put(toSixDigits.apply(cols[0].trim()), cols[1].replace("\"", "").trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean exists(String code) {
+        return names.containsKey(code);
+    }
+
+    public Optional<String> name(String code) {
+        return Optional.ofNullable(names.get(code));
+    }
+
+    /** County-level codes (not ending in 00) under a province or city prefix, sorted. */
+    public java.util.List<String> countiesUnder(String prefix) {
+        return names.keySet().stream().filter(c -> c.startsWith(prefix) && !c.endsWith("00")).sorted().toList();
+    }
+
+    public int size() {
+        return names.size();
+    }
+}

@@ -1,0 +1,69 @@
+package org.govhub.operate;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.govhub.batch.Batches;
+import org.govhub.ingest.SourceWatermarks;
+import org.govhub.normalise.CanonicalJson;
+import org.govhub.normalise.Quarantine;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Operators' read API: batches and their manifests, quarantined records, source watermarks. */
+@RestController
+@RequestMapping("/api/admin")
+public class AdminApiController {
+
+    private final Batches batches;
+    private final Quarantine quarantine;
+    private final SourceWatermarks watermarks;
+
+    public AdminApiController(Batches batches, Quarantine quarantine, SourceWatermarks watermarks) {
+        this.batches = batches;
+        this.quarantine = quarantine;
+        this.watermarks = watermarks;
+    }
+
+    @GetMapping("/batches")
+    public Map<String, Object> batches(@RequestParam(required = false) String status,
+            @RequestParam(defaultValue = "100") int limit) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("counts", batches.countByStatus());
+        result.put("batches", batches.list(status, Math.min(limit, 1000)));
+        return result;
+    }
+
+    @GetMapping("/batches/{batchId}")
+    public ResponseEntity<Map<String, Object>> batch(@PathVariable String batchId) {
+        return batches.find(batchId).map(row -> {
+            Map<String, Object> result = new LinkedHashMap<>(row);
+            Object manifest = row.get("manifest");
+            result.put("manifest", manifest == null ? null : CanonicalJson.read(manifest.toString()));
+            return ResponseEntity.ok(result);
+        }).orElse(ResponseEntity.notFound().build());
+    }
+
+    @GetMapping("/quarantine")
+    public Map<String, Object> quarantine(@RequestParam(required = false) String source,
+            @RequestParam(defaultValue = "100") int limit) {
+        List<Map<String, Object>> rows = quarantine.list(source, Math.min(limit, 1000));
+        rows.forEach(r -> {
+            r.put("reasons", CanonicalJson.read(r.get("reasons").toString()));
+            r.put("raw_payload", CanonicalJson.read(r.get("raw_payload").toString()));
+        });
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("total", quarantine.count());
+        result.put("records", rows);
+        return result;
+    }
+
+    @GetMapping("/sources")
+    public List<Map<String, Object>> sources() {
+        return watermarks.all();
+    }
+}

@@ -1,0 +1,222 @@
+package org.govhub.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import jakarta.annotation.PreDestroy;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.govhub.normalise.CanonicalJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A stand-in for the national integrated government-service platform's batch API. It checks what
+ * a real receiver would (credentials, manifest against payload), stores every batch in its own
+ * database, and answers a repeated batch id with the receipt it gave the first time.
+ *
+ * <p>{@code /sandbox/platform/api/v1/**} is the machine API (bearer token);
+ * {@code /sandbox/platform/batches} lets a logged-in person see what arrived.
+ */
+@RestController
+@ConditionalOnSandbox
+public class NationalPlatformReceiver {
+
+    private static final Logger log = LoggerFactory.getLogger(NationalPlatformReceiver.class);
+
+    private final HikariDataSource store;
+    private final JdbcTemplate jdbc;
+    private final String token;
+
+    public NationalPlatformReceiver(SandboxProperties properties) {
+        this.token = properties.platform().token();
+        this.store = new HikariDataSource();
+        store.setPoolName("sandbox-platform");
+        store.setJdbcUrl(properties.platform().url());
+        store.setUsername("sa");
+        store.setMaximumPoolSize(2);
+        this.jdbc = new JdbcTemplate(store);
+        jdbc.execute("""
+                CREATE TABLE IF NOT EXISTS received_batch (
+                    batch_id     VARCHAR(36)  NOT NULL PRIMARY KEY,
+                    receipt_id   VARCHAR(64)  NOT NULL,
+                    schema_name  VARCHAR(100) NOT NULL,
+                    record_count INTEGER      NOT NULL,
+                    sha256       CHAR(64)     NOT NULL,
+                    manifest     CLOB         NOT NULL,
+                    submissions  INTEGER      NOT NULL,
+                    received_at  TIMESTAMP    NOT NULL
+                )""");
+        // No uniqueness here on purpose: a record delivered twice in different batches must show.
+        jdbc.execute("""
+                CREATE TABLE IF NOT EXISTS received_record (
+                    id                BIGINT AUTO_INCREMENT PRIMARY KEY,
+                    batch_id          VARCHAR(36)  NOT NULL,
+                    source_id         VARCHAR(100),
+                    source_record_key VARCHAR(200),
+                    content_hash      CHAR(64),
+                    record            CLOB         NOT NULL
+                )""");
+    }
+
+    @PreDestroy
+    void close() {
+        store.close();
+    }
+
+    @GetMapping("/sandbox/platform/api/v1/status")
+    public ResponseEntity<Map<String, Object>> status(@RequestHeader(value = "Authorization", required = false) String auth) {
+        if (!authorised(auth)) {
+            return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
+        }
+        return ResponseEntity.ok(Map.of("status", "UP"));
+    }
+
+    @PostMapping("/sandbox/platform/api/v1/batches")
+    public synchronized ResponseEntity<Map<String, Object>> submit(
+            @RequestHeader(value = "Authorization", required = false) String auth,
+            @RequestHeader(value = "Idempotency-Key", required = false) String idempotencyKey,
+            @RequestBody String body) {
+        if (!authorised(auth)) {
+            return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
+        }
+        JsonNode request;
+        try {
+            request = CanonicalJson.read(body);
+        } catch (IllegalArgumentException e) {
+            return error(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        JsonNode manifest = request.path("manifest");
+        JsonNode records = request.path("records");
+        String batchId = manifest.path("batchId").asText("");
+        if (batchId.isEmpty() || !records.isArray()) {
+            return error(HttpStatus.BAD_REQUEST, "a submission needs manifest.batchId and a records array");
+        }
+        if (idempotencyKey != null && !idempotencyKey.equals(batchId)) {
+            return error(HttpStatus.BAD_REQUEST, "Idempotency-Key " + idempotencyKey + " is not the manifest's batchId");
+        }
+        String sha = CanonicalJson.sha256(CanonicalJson.write(records));
+        if (!sha.equals(manifest.path("payloadSha256").asText())) {
+            return error(HttpStatus.UNPROCESSABLE_ENTITY, "payloadSha256 does not match the records (computed " + sha + ")");
+        }
+        if (manifest.path("recordCount").asInt(-1) != records.size()) {
+            return error(HttpStatus.UNPROCESSABLE_ENTITY, "recordCount " + manifest.path("recordCount") + " but "
+                    + records.size() + " records");
+        }
+        List<Map<String, Object>> earlier = jdbc.queryForList(
+                "SELECT receipt_id, sha256 FROM received_batch WHERE batch_id = ?", batchId);
+        if (!earlier.isEmpty()) {
+            if (!sha.equals(earlier.get(0).get("sha256"))) {
+                return error(HttpStatus.CONFLICT, "batch " + batchId + " was received before with other content");
+            }
+            jdbc.update("UPDATE received_batch SET submissions = submissions + 1 WHERE batch_id = ?", batchId);
+            log.info("sandbox platform: batch {} received again, answered with its receipt", batchId);
+            return ResponseEntity.ok(receipt(batchId, (String) earlier.get(0).get("receipt_id"), true));
+        }
+        String receiptId = "NP-" + LocalDate.now().toString().replace("-", "") + "-"
+                + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        jdbc.update("INSERT INTO received_batch (batch_id, receipt_id, schema_name, record_count, sha256, manifest,"
+                + " submissions, received_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+                batchId, receiptId, manifest.path("schema").asText(), records.size(), sha, CanonicalJson.write(manifest),
+                Timestamp.from(Instant.now()));
+        for (JsonNode record : records) {
+            JsonNode p = record.path("provenance");
+            jdbc.update("INSERT INTO received_record (batch_id, source_id, source_record_key, content_hash, record)"
+                    + " VALUES (?, ?, ?, ?, ?)", batchId, p.path("sourceId").asText(null),
+                    p.path("sourceRecordKey").asText(null), p.path("contentHash").asText(null), CanonicalJson.write(record));
+        }
+        log.info("sandbox platform: batch {} with {} records stored, receipt {}", batchId, records.size(), receiptId);
+        return ResponseEntity.status(HttpStatus.CREATED).body(receipt(batchId, receiptId, false));
+    }
+
+    @GetMapping("/sandbox/platform/api/v1/batches/{batchId}")
+    public ResponseEntity<Map<String, Object>> batchStatus(@RequestHeader(value = "Authorization", required = false) String auth,
+            @PathVariable String batchId) {
+        if (!authorised(auth)) {
+            return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
+        }
+        List<String> receipt = jdbc.queryForList("SELECT receipt_id FROM received_batch WHERE batch_id = ?", String.class, batchId);
+        return receipt.isEmpty() ? error(HttpStatus.NOT_FOUND, "no batch " + batchId)
+                : ResponseEntity.ok(receipt(batchId, receipt.get(0), false));
+    }
+
+    /** For people (behind the hub's login): every batch received, newest first, with its manifest. */
+    @GetMapping("/sandbox/platform/batches")
+    public Map<String, Object> received() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("batches", jdbc.queryForObject("SELECT COUNT(*) FROM received_batch", Long.class));
+        result.put("records", jdbc.queryForObject("SELECT COUNT(*) FROM received_record", Long.class));
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT batch_id, receipt_id, schema_name, record_count, submissions, received_at, manifest"
+                        + " FROM received_batch ORDER BY received_at DESC LIMIT 200");
+        rows.forEach(r -> r.put("manifest", CanonicalJson.read(r.get("manifest").toString())));
+        result.put("received", rows);
+        return result;
+    }
+
+    @GetMapping("/sandbox/platform/batches/{batchId}")
+    public ResponseEntity<Map<String, Object>> receivedBatch(@PathVariable String batchId) {
+        List<Map<String, Object>> batch = jdbc.queryForList("SELECT * FROM received_batch WHERE batch_id = ?", batchId);
+        if (batch.isEmpty()) {
+            return ResponseEntity.notFound().build();
+        }
+        Map<String, Object> result = new LinkedHashMap<>(batch.get(0));
+        result.put("manifest", CanonicalJson.read(batch.get(0).get("manifest").toString()));
+        result.put("records", jdbc.queryForList("SELECT record FROM received_record WHERE batch_id = ? ORDER BY id",
+                String.class, batchId).stream().map(CanonicalJson::read).toList());
+        return ResponseEntity.ok(result);
+    }
+
+    /** Every record received, in arrival order: source id, source key and content hash (for checks). */
+    public List<Map<String, Object>> receivedRecords() {
+        return jdbc.queryForList("SELECT batch_id, source_id, source_record_key, content_hash FROM received_record ORDER BY id");
+    }
+
+    /** The records of one received batch, as canonical JSON, in the order they came. */
+    public List<String> receivedRecordsOf(String batchId) {
+        return jdbc.queryForList("SELECT record FROM received_record WHERE batch_id = ? ORDER BY id", String.class, batchId);
+    }
+
+    public List<Map<String, Object>> receivedBatches() {
+        return jdbc.queryForList("SELECT batch_id, receipt_id, record_count, sha256, manifest, submissions FROM received_batch");
+    }
+
+    private boolean authorised(String auth) {
+        if (token == null || token.isBlank()) {
+            return true;
+        }
+        if (auth == null || !auth.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(auth.substring(7).getBytes(StandardCharsets.UTF_8),
+                token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> receipt(String batchId, String receiptId, boolean duplicate) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("batchId", batchId);
+        r.put("receiptId", receiptId);
+        r.put("status", "ACCEPTED");
+        r.put("duplicate", duplicate);
+        return r;
+    }
+
+    private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
+        return ResponseEntity.status(status).body(Map.of("error", status.getReasonPhrase(), "message", message));
+    }
+}

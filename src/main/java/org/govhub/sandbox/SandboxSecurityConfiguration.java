@@ -1,0 +1,27 @@
+package org.govhub.sandbox;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * The simulated platform's machine API authenticates callers itself, with the bearer token a real
+ * platform would issue, so the hub's operator login does not apply to it.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnSandbox
+public class SandboxSecurityConfiguration {
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain sandboxPlatformApi(HttpSecurity http) throws Exception {
+        http.securityMatcher("/sandbox/platform/api/**")
+                .authorizeHttpRequests(auth -> auth.anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        return http.build();
+    }
+}

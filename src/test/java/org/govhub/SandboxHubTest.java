@@ -1,0 +1,44 @@
+package org.govhub;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.apache.camel.test.spring.junit5.DisableJmx;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * One running hub on the sandbox, shared by the test classes that extend this (Spring caches the
+ * context): its own data directory, a small tax bureau, small and fast batches.
+ */
+@CamelSpringBootTest
+@DisableJmx(false) // operators watch the routes over JMX (Hawtio); test that as it runs
+@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "govhub.sandbox.tax-bureau.rows=300",
+            "govhub.batch.max-records=40",
+            "govhub.batch.max-age=2s",
+            "govhub.sources-poll-interval=300",
+            "govhub.security.admin-password=" + SandboxHubTest.OPERATOR_PASSWORD,
+        })
+public abstract class SandboxHubTest {
+
+    public static final String OPERATOR_PASSWORD = "test-operator-password";
+    static final Path DATA_DIR = newDataDir("govhub-sandbox-test");
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("govhub.data-dir", DATA_DIR::toString);
+    }
+
+    public static Path newDataDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.govhub.operate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.govhub.SandboxHubTest;
+import org.govhub.normalise.CanonicalJson;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** What operators and programs meet at the door: logins, health, Hawtio's view of the routes. */
+class OperatorAccessTest extends SandboxHubTest {
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    @Test
+    void livenessIsTheOnlyEndpointOpenWithoutLogin() throws Exception {
+        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        for (String path : new String[] {"/actuator/health", "/actuator/health/readiness", "/api/admin/batches",
+            "/api/admin/quarantine", "/actuator/jolokia", "/sandbox/platform/batches"}) {
+            assertThat(get(path, null).statusCode()).as(path).isEqualTo(401);
+        }
+        // a browser (asking for HTML) is sent to the login form
+        HttpResponse<String> hawtio = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/hawtio/"))
+                .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(hawtio.statusCode()).isEqualTo(302);
+        assertThat(hawtio.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+        assertThat(get("/api/admin/batches", "admin:wrong-password").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void healthReportsBrokerHubDatabaseSourceAndPlatform() throws Exception {
+        HttpResponse<String> response = get("/actuator/health", "admin:" + OPERATOR_PASSWORD);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode health = CanonicalJson.read(response.body());
+        assertThat(health.path("status").asText()).isEqualTo("UP");
+        JsonNode components = health.path("components");
+        assertThat(components.path("jms").path("status").asText()).isEqualTo("UP");
+        assertThat(components.path("db").path("status").asText()).isEqualTo("UP");
+        assertThat(components.path("sources").path("components").path("tax-bureau").path("status").asText()).isEqualTo("UP");
+        assertThat(components.path("platform").path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void hawtioSeesTheCamelRoutesThroughJolokia() throws Exception {
+        HttpResponse<String> response = get("/actuator/hawtio/jolokia/search/org.apache.camel:type=routes,*",
+                "admin:" + OPERATOR_PASSWORD);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("tax-bureau-source", "tax-record-batching", "batch-sealing", "platform-delivery");
+
+        HttpResponse<String> login = get("/actuator/hawtio/auth/config/login", "admin:" + OPERATOR_PASSWORD);
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.body()).contains("Spring Security");
+    }
+
+    @Test
+    void theSandboxPlatformApiDemandsItsToken() throws Exception {
+        HttpRequest submit = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/sandbox/platform/api/v1/batches"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer not-the-token")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"manifest\":{},\"records\":[]}")).build();
+        assertThat(http.send(submit, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    }
+
+    private HttpResponse<String> get(String path, String credentials) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET();
+        if (credentials != null) {
+            request.header("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
