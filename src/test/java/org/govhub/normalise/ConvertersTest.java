@@ -1,0 +1,86 @@
+package org.govhub.normalise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConvertersTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2020-02-10", "20200210", "2020/2/10", "2020年2月10日", " 2020-2-10 ", "2020-02-10 08:30:00"})
+    void datesInEveryFormatDepartmentsWrite(String raw) {
+        assertThat(Converters.convert("date", raw, null).asText()).isEqualTo("2020-02-10");
+    }
+
+    @Test
+    void datesFromJdbcTypes() {
+        assertThat(Converters.convert("date", java.sql.Date.valueOf("2020-02-24"), null).asText()).isEqualTo("2020-02-24");
+        assertThat(Converters.convert("date", Timestamp.valueOf("2020-02-24 23:59:59"), null).asText()).isEqualTo("2020-02-24");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2020-02-30", "2020-13-01", "10/02/2020", "yesterday", "2020年2月"})
+    void impossibleOrUnknownDatesAreRefusedWithTheValue(String raw) {
+        assertThatThrownBy(() -> Converters.convert("date", raw, null))
+                .isInstanceOf(ConversionException.class)
+                .hasMessageContaining(raw);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "1234.56;123456", "'1,234.56';123456", "'12,345,678.9';1234567890", "0;0", "-100.00;-10000",
+        "¥88.00;8800", "'1，000';100000", "7元;700"})
+    void yuanToFen(String raw, long fen) {
+        assertThat(Converters.convert("yuan-to-fen", raw, null).asLong()).isEqualTo(fen);
+    }
+
+    @Test
+    void wanYuanToFenAndNumbersFromJdbc() {
+        assertThat(Converters.convert("wan-yuan-to-fen", "2,000", null).asLong()).isEqualTo(2_000_0000_00L);
+        assertThat(Converters.convert("wan-yuan-to-fen", "0.0123", null).asLong()).isEqualTo(12_300L);
+        assertThat(Converters.convert("yuan-to-fen", new BigDecimal("99.99"), null).asLong()).isEqualTo(9_999L);
+        assertThat(Converters.convert("yuan-to-fen", 12, null).asLong()).isEqualTo(1_200L);
+    }
+
+    @Test
+    void moneyIsNeverRoundedOrGuessed() {
+        assertThatThrownBy(() -> Converters.convert("yuan-to-fen", "1234.567", null))
+                .isInstanceOf(ConversionException.class).hasMessageContaining("whole number of fen");
+        assertThatThrownBy(() -> Converters.convert("yuan-to-fen", "12,3a4.00", null))
+                .isInstanceOf(ConversionException.class).hasMessageContaining("not an amount");
+    }
+
+    @Test
+    void codesMapThroughTheirTableAndUnknownCodesNameTheKnownOnes() {
+        Map<String, String> table = Map.of("1", "GENERAL", "2", "SMALL_SCALE");
+        assertThat(Converters.convert("code", " 2 ", table).asText()).isEqualTo("SMALL_SCALE");
+        assertThatThrownBy(() -> Converters.convert("code", "3", table))
+                .isInstanceOf(ConversionException.class).hasMessageContaining("'3'").hasMessageContaining("1, 2");
+    }
+
+    @Test
+    void periodsFlagsIntegersIdentifiers() {
+        assertThat(Converters.convert("period", "202002", null).asText()).isEqualTo("2020-02");
+        assertThat(Converters.convert("period", "2020年2月", null).asText()).isEqualTo("2020-02");
+        assertThatThrownBy(() -> Converters.convert("period", "202013", null)).isInstanceOf(ConversionException.class);
+        assertThat(Converters.convert("flag", "是", null).asBoolean()).isTrue();
+        assertThat(Converters.convert("flag", "N", null).asBoolean()).isFalse();
+        assertThatThrownBy(() -> Converters.convert("flag", "maybe", null)).isInstanceOf(ConversionException.class);
+        assertThat(Converters.convert("integer", "1,200", null).asLong()).isEqualTo(1200);
+        assertThatThrownBy(() -> Converters.convert("integer", "12.5", null)).isInstanceOf(ConversionException.class);
+        assertThat(Converters.convert("identifier", " 91360100 ab12 ", null).asText()).isEqualTo("91360100AB12");
+    }
+
+    @Test
+    void emptyValuesAreNullForTheSchemaToJudge() {
+        assertThat(Converters.convert("date", "  ", null)).isNull();
+        assertThat(Converters.convert("yuan-to-fen", null, null)).isNull();
+    }
+}

@@ -1,0 +1,103 @@
+package org.govhub.normalise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MappingLoaderTest {
+
+    private final MappingLoader loader = new MappingLoader(new SchemaRegistry());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theTaxBureauMappingOfTheProjectLoads() {
+        MappingDefinition m = loader.load(Path.of("mappings/tax-bureau.yaml"));
+        assertThat(m.schema()).isEqualTo("TaxRecord");
+        assertThat(m.recordKey()).isEqualTo("decl_id");
+        assertThat(m.fields()).extracting(MappingDefinition.FieldMapping::target)
+                .contains("creditCode", "declaredAmountFen", "regionCode");
+        assertThat(m.codeTables().get("tax-type")).containsEntry("10101", "VAT");
+    }
+
+    @Test
+    void yamlSyntaxErrorsNameFileAndLine() throws Exception {
+        Path file = write("broken.yaml", """
+                mapping: broken
+                version: "1"
+                fields:
+                  - target: creditCode
+                    source: [unclosed
+                """);
+        assertThatThrownBy(() -> loader.load(file))
+                .isInstanceOf(MappingException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageMatching("(?s).*line [56]: not valid YAML.*");
+    }
+
+    @Test
+    void everyProblemOfAFileIsReportedWithItsLine() throws Exception {
+        Path file = write("tax-office.yaml", """
+                mapping: tax-office
+                version: "1"
+                schema: TaxRecord
+                schemaVersion: 1.0.0
+                recordKey: id
+                colour: blue
+                fields:
+                  - target: creditCode
+                    source: nsrsbh
+                    convert: identifer
+                  - target: taxType
+                    source: zsxm
+                    convert: code
+                  - target: shoeSize
+                    source: x
+                    convert: text
+                """);
+        assertThatThrownBy(() -> loader.load(file))
+                .isInstanceOf(MappingException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("line 6: unknown key 'colour'")
+                .hasMessageContaining("line 8: field 'creditCode': unknown converter 'identifer'")
+                .hasMessageContaining("line 11: field 'taxType': converter 'code' needs a codeTable")
+                .hasMessageContaining("line 14: field 'shoeSize': is not a field of schema TaxRecord/1.0.0")
+                .hasMessageContaining("requires field 'declaredAt' but no field maps it");
+    }
+
+    @Test
+    void unknownSchemaVersionAndMismatchedIdAreRefused() throws Exception {
+        Path file = write("a.yaml", """
+                mapping: b
+                version: "1"
+                schema: TaxRecord
+                schemaVersion: 9.9.9
+                recordKey: id
+                fields: []
+                """);
+        assertThatThrownBy(() -> loader.load(file))
+                .hasMessageContaining("mapping id 'b' must match the file name 'a'")
+                .hasMessageContaining("no shared schema TaxRecord version 9.9.9");
+    }
+
+    @Test
+    void theRegistryFailsOnOneBadFileAmongGoodOnes() throws Exception {
+        Files.copy(Path.of("mappings/tax-bureau.yaml"), dir.resolve("tax-bureau.yaml"));
+        write("zz-bad.yaml", "mapping: zz-bad\n");
+        assertThatThrownBy(() -> new MappingRegistry(new SchemaRegistry(), dir))
+                .isInstanceOf(MappingException.class)
+                .hasMessageContaining("zz-bad.yaml")
+                .hasMessageContaining("'schema' is missing");
+    }
+
+    private Path write(String name, String text) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+}
