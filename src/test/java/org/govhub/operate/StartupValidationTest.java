@@ -1,0 +1,70 @@
+package org.govhub.operate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.govhub.GovHubApplication;
+import org.govhub.normalise.MappingException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+
+/** A hub with a bad mapping or route file does not start, and says which file and why. */
+class StartupValidationTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMalformedMappingFileStopsStartUpNamingFileAndLine() throws Exception {
+        Path mappings = Files.createDirectories(dir.resolve("mappings"));
+        String good = Files.readString(Path.of("mappings/tax-bureau.yaml"));
+        Files.writeString(mappings.resolve("tax-bureau.yaml"), good.replace("convert: yuan-to-fen", "convert: yuan2fen"));
+        assertThatThrownBy(() -> start("--govhub.mappings.dir=" + mappings))
+                .hasRootCauseInstanceOf(MappingException.class)
+                .rootCause()
+                .hasMessageContaining(mappings.resolve("tax-bureau.yaml").toString())
+                .hasMessageContaining("unknown converter 'yuan2fen'")
+                .hasMessageMatching("(?s).*line \\d+: field 'declaredAmountFen'.*");
+    }
+
+    @Test
+    void aMalformedRouteFileStopsStartUpNamingTheFile() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        for (String f : new String[] {"sql-source.yaml", "tax-bureau-source.yaml", "batching.yaml", "platform-delivery.yaml"}) {
+            Files.copy(Path.of("routes", f), routes.resolve(f));
+        }
+        Files.writeString(routes.resolve("broken-route.yaml"), """
+                - route:
+                    id: broken-route
+                    from:
+                      uri: "timer:broken"
+                      steps:
+                        - sendTo:
+                            uri: "log:nowhere"
+                """);
+        Throwable failure = null;
+        try {
+            start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml");
+        } catch (Throwable t) {
+            failure = t;
+        }
+        assertThat(failure).as("start-up must fail").isNotNull();
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        assertThat(messages.toString()).contains("broken-route.yaml", "line 6", "Unknown node id: sendTo");
+    }
+
+    private void start(String... extra) {
+        String[] args = new String[extra.length + 3];
+        args[0] = "--server.port=0";
+        args[1] = "--govhub.data-dir=" + dir.resolve("data");
+        args[2] = "--govhub.security.admin-password=startup-test";
+        System.arraycopy(extra, 0, args, 3, extra.length);
+        new SpringApplicationBuilder(GovHubApplication.class).run(args).close();
+    }
+}
