@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "govhub.sandbox.tax-bureau.rows=300",
             "govhub.batch.max-records=40",
             "govhub.batch.max-age=2s",
-            "govhub.sources-poll-interval=300",
+            "govhub.ingest.poll-interval=300",
             "govhub.security.admin-password=" + SandboxHubTest.OPERATOR_PASSWORD,
         })
 public abstract class SandboxHubTest {

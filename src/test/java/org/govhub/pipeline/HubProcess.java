@@ -20,7 +20,7 @@ final class HubProcess {
                 "--govhub.security.admin-password=restart-test",
                 "--govhub.batch.max-records=20",
                 "--govhub.batch.max-age=1s",
-                "--govhub.sources-poll-interval=300",
+                "--govhub.ingest.poll-interval=300",
                 "--govhub.sandbox.tax-bureau.rows=400"));
         args.addAll(List.of(extra));
         return new SpringApplicationBuilder(GovHubApplication.class).run(args.toArray(String[]::new));

@@ -32,7 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "govhub.sandbox.tax-bureau.rows=250",
             "govhub.batch.max-records=30",
             "govhub.batch.max-age=1s",
-            "govhub.sources-poll-interval=300",
+            "govhub.ingest.poll-interval=300",
             "govhub.security.admin-password=postgres-test",
         })
 class PostgresTaxFlowTest {
