@@ -59,6 +59,22 @@ class StartupValidationTest {
         assertThat(messages.toString()).contains("broken-route.yaml", "line 6", "Unknown node id: sendTo");
     }
 
+    @Test
+    void aRouteWithoutAnIdStopsStartUpNamingTheFile() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(routes.resolve("anonymous.yaml"), """
+                - route:
+                    from:
+                      uri: "timer:anonymous"
+                      steps:
+                        - log: "tick"
+                """);
+        assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
+                .rootCause()
+                .hasMessageContaining("anonymous.yaml")
+                .hasMessageContaining("has no id");
+    }
+
     private void start(String... extra) {
         String[] args = new String[extra.length + 3];
         args[0] = "--server.port=0";
