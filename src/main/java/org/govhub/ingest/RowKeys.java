@@ -2,7 +2,10 @@ package org.govhub.ingest;
 
 import java.util.Map;
 
-/** Column lookup that ignores case: H2 reports upper-case names, PostgreSQL lower-case. */
+/**
+ * Column lookup that ignores case (H2 reports upper-case names, PostgreSQL lower-case) and follows
+ * dotted paths into nested maps, as REST sources deliver them ({@code enterprise.creditCode}).
+ */
 public final class RowKeys {
 
     private RowKeys() {
@@ -17,6 +20,12 @@ public final class RowKeys {
             if (e.getKey().equalsIgnoreCase(column)) {
                 return e.getValue();
             }
+        }
+        int dot = column.indexOf('.');
+        if (dot > 0 && value(row, column.substring(0, dot)) instanceof Map<?, ?> nested) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> inner = (Map<String, Object>) nested;
+            return value(inner, column.substring(dot + 1));
         }
         return null;
     }

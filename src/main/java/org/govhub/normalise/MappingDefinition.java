@@ -1,6 +1,7 @@
 package org.govhub.normalise;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.Charset;
 import java.util.List;
 import java.util.Map;
 
@@ -11,22 +12,48 @@ import java.util.Map;
  * @param id         mapping id, the file name without {@code .yaml}
  * @param file       where it was loaded from, for messages
  * @param version    mapping version, carried in each record's provenance
- * @param recordKey  source column that identifies a row in its system
+ * @param recordKey  source column(s) that identify a row in its system (joined with '|')
  * @param eventTime  canonical field that dates a record (a batch manifest's time range)
  * @param codeTables department code → national code, per table name
+ * @param format     how a file's bytes become rows, for file sources; null otherwise
  */
 public record MappingDefinition(String id, String file, String version, String schema, String schemaVersion,
-        String recordKey, String eventTime, List<FieldMapping> fields, Map<String, Map<String, String>> codeTables) {
+        List<String> recordKey, String eventTime, List<FieldMapping> fields, Map<String, Map<String, String>> codeTables,
+        FileFormat format) {
 
     /**
+     * One canonical field: from a source column through a converter, or computed from other
+     * canonical fields, or both (computed only when the column is empty: "given or derived").
+     *
      * @param target       canonical field
-     * @param source       source column
-     * @param convert      converter name (see {@link Converters})
+     * @param source       source column (a dotted path for nested JSON), or null when computed only
+     * @param convert      converter name (see {@link Converters}), with {@code source}
      * @param codeTable    code table for the {@code code} converter
      * @param defaultValue value used when the source column is empty
+     * @param compute      computation (see {@link Computations}), or null
      * @param line         line in the mapping file, for messages
      */
     public record FieldMapping(String target, String source, String convert, String codeTable, JsonNode defaultValue,
-            int line) {
+            Computation compute, int line) {
+    }
+
+    /** A named computation over canonical fields mapped before it. */
+    public record Computation(String function, List<String> args) {
+    }
+
+    /**
+     * A file layout: {@code csv} (delimiter, header row naming the columns) or {@code fixed-width}
+     * (columns at 1-based byte positions, as mainframe-era exports count them).
+     */
+    public record FileFormat(String type, Charset encoding, char delimiter, boolean header, int skipLines,
+            List<Column> columns) {
+
+        public boolean fixedWidth() {
+            return "fixed-width".equals(type);
+        }
+    }
+
+    /** A fixed-width column: name, first byte (1-based) and length in bytes. */
+    public record Column(String name, int start, int length) {
     }
 }

@@ -28,8 +28,11 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public class MappingLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("mapping", "version", "description", "schema", "schemaVersion",
-            "recordKey", "eventTime", "fields", "codeTables");
-    private static final Set<String> FIELD_KEYS = Set.of("target", "source", "convert", "codeTable", "default");
+            "recordKey", "eventTime", "fields", "codeTables", "format");
+    private static final Set<String> FIELD_KEYS = Set.of("target", "source", "convert", "codeTable", "default", "compute");
+    private static final Set<String> COMPUTE_KEYS = Set.of("function", "args");
+    private static final Set<String> FORMAT_KEYS = Set.of("type", "encoding", "delimiter", "header", "skipLines", "columns");
+    private static final Set<String> COLUMN_KEYS = Set.of("name", "start", "length");
     private static final Set<String> SYSTEM_FIELDS = Set.of("schema", "schemaVersion", "provenance");
 
     private final SchemaRegistry schemas;
@@ -63,7 +66,7 @@ public class MappingLoader {
         String version = scalar(keys, "version", top, problems, true);
         String schemaName = scalar(keys, "schema", top, problems, true);
         String schemaVersion = scalar(keys, "schemaVersion", top, problems, true);
-        String recordKey = scalar(keys, "recordKey", top, problems, true);
+        List<String> recordKey = scalarOrList(keys, "recordKey", top, problems);
         String eventTime = scalar(keys, "eventTime", top, problems, false);
 
         SchemaRegistry.SharedSchema schema = null;
@@ -77,6 +80,7 @@ public class MappingLoader {
 
         Map<String, Map<String, String>> codeTables = codeTables(keys.get("codeTables"), problems);
         List<MappingDefinition.FieldMapping> fields = fields(keys.get("fields"), top, schema, codeTables, problems);
+        MappingDefinition.FileFormat format = format(keys.get("format"), problems);
 
         if (schema != null) {
             Set<String> mapped = new HashSet<>();
@@ -95,7 +99,7 @@ public class MappingLoader {
             throw new MappingException(file, problems);
         }
         return new MappingDefinition(id, file, version, schemaName, schemaVersion, recordKey, eventTime,
-                List.copyOf(fields), codeTables);
+                List.copyOf(fields), codeTables, format);
     }
 
     private List<MappingDefinition.FieldMapping> fields(Node node, Node parent, SchemaRegistry.SharedSchema schema,
@@ -117,10 +121,14 @@ public class MappingLoader {
             }
             Map<String, Node> f = entries(map, FIELD_KEYS, "field ", problems);
             String target = scalar(f, "target", map, problems, true);
-            String source = scalar(f, "source", map, problems, true);
-            String convert = scalar(f, "convert", map, problems, true);
+            MappingDefinition.Computation compute = computation(f.get("compute"), targets, target, problems);
+            String source = scalar(f, "source", map, problems, compute == null);
+            String convert = scalar(f, "convert", map, problems, source != null);
             String codeTable = scalar(f, "codeTable", map, problems, false);
             String where = at(map) + "field '" + target + "': ";
+            if (source == null && convert != null) {
+                problems.add(where + "'convert' needs a 'source' column");
+            }
             if (target != null && !targets.add(target)) {
                 problems.add(where + "mapped twice");
             }
@@ -147,10 +155,124 @@ public class MappingLoader {
             } else if (d != null && !(d instanceof ScalarNode)) {
                 problems.add(where + "default must be a single value");
             }
-            fields.add(new MappingDefinition.FieldMapping(target, source, convert, codeTable, defaultValue,
+            fields.add(new MappingDefinition.FieldMapping(target, source, convert, codeTable, defaultValue, compute,
                     map.getStartMark().getLine() + 1));
         }
         return fields;
+    }
+
+    /** {function, args}: the arguments must be fields mapped above (or the field itself). */
+    private static MappingDefinition.Computation computation(Node node, Set<String> mappedAbove, String target,
+            List<String> problems) {
+        if (node == null) {
+            return null;
+        }
+        if (!(node instanceof MappingNode map)) {
+            problems.add(at(node) + "'compute' must be a map {function, args}");
+            return null;
+        }
+        Map<String, Node> c = entries(map, COMPUTE_KEYS, "compute ", problems);
+        String function = scalar(c, "function", map, problems, true);
+        List<String> args = new ArrayList<>();
+        Node argsNode = c.get("args");
+        if (argsNode instanceof SequenceNode seq) {
+            for (Node a : seq.getValue()) {
+                if (a instanceof ScalarNode sa) {
+                    args.add(sa.getValue());
+                    if (!mappedAbove.contains(sa.getValue()) && !sa.getValue().equals(target)) {
+                        problems.add(at(a) + "computation argument '" + sa.getValue() + "' is not a field mapped above it");
+                    }
+                }
+            }
+        } else if (argsNode != null) {
+            problems.add(at(argsNode) + "'args' must be a list of field names");
+        }
+        if (function != null) {
+            String problem = Computations.problem(function, args.size());
+            if (problem != null) {
+                problems.add(at(map) + problem);
+            }
+        }
+        return function == null ? null : new MappingDefinition.Computation(function, List.copyOf(args));
+    }
+
+    private static MappingDefinition.FileFormat format(Node node, List<String> problems) {
+        if (node == null) {
+            return null;
+        }
+        if (!(node instanceof MappingNode map)) {
+            problems.add(at(node) + "'format' must be a map");
+            return null;
+        }
+        Map<String, Node> f = entries(map, FORMAT_KEYS, "format ", problems);
+        String type = scalar(f, "type", map, problems, true);
+        if (type != null && !type.equals("csv") && !type.equals("fixed-width")) {
+            problems.add(at(f.get("type")) + "format type must be csv or fixed-width, not '" + type + "'");
+        }
+        java.nio.charset.Charset encoding = java.nio.charset.StandardCharsets.UTF_8;
+        String enc = scalar(f, "encoding", map, problems, false);
+        if (enc != null) {
+            try {
+                encoding = java.nio.charset.Charset.forName(enc);
+            } catch (IllegalArgumentException e) {
+                problems.add(at(f.get("encoding")) + "unknown encoding '" + enc + "'");
+            }
+        }
+        String delimiter = scalar(f, "delimiter", map, problems, false);
+        if (delimiter != null && delimiter.length() != 1) {
+            problems.add(at(f.get("delimiter")) + "delimiter must be one character");
+        }
+        String header = scalar(f, "header", map, problems, false);
+        int skip = integer(f, "skipLines", problems, 0);
+        List<MappingDefinition.Column> columns = new ArrayList<>();
+        Node cols = f.get("columns");
+        if (cols instanceof SequenceNode seq) {
+            for (Node c : seq.getValue()) {
+                if (!(c instanceof MappingNode cm)) {
+                    problems.add(at(c) + "a column must be {name, start, length}");
+                    continue;
+                }
+                Map<String, Node> col = entries(cm, COLUMN_KEYS, "column ", problems);
+                String name = scalar(col, "name", cm, problems, true);
+                int start = integer(col, "start", problems, -1);
+                int length = integer(col, "length", problems, -1);
+                if (start < 1 || length < 1) {
+                    problems.add(at(cm) + "column '" + name + "' needs start ≥ 1 and length ≥ 1 (bytes)");
+                }
+                columns.add(new MappingDefinition.Column(name, start, length));
+            }
+        } else if (cols != null) {
+            problems.add(at(cols) + "'columns' must be a list");
+        }
+        if ("fixed-width".equals(type) && columns.isEmpty()) {
+            problems.add(at(map) + "a fixed-width format needs its columns");
+        }
+        return new MappingDefinition.FileFormat(type, encoding, delimiter == null || delimiter.isEmpty() ? ',' : delimiter.charAt(0),
+                header == null || Boolean.parseBoolean(header), skip, List.copyOf(columns));
+    }
+
+    private static int integer(Map<String, Node> keys, String key, List<String> problems, int absent) {
+        Node n = keys.get(key);
+        if (n == null) {
+            return absent;
+        }
+        try {
+            return Integer.parseInt(((ScalarNode) n).getValue());
+        } catch (RuntimeException e) {
+            problems.add(at(n) + "'" + key + "' must be a whole number");
+            return absent;
+        }
+    }
+
+    private static List<String> scalarOrList(Map<String, Node> keys, String key, Node parent, List<String> problems) {
+        Node node = keys.get(key);
+        if (node instanceof SequenceNode seq && !seq.getValue().isEmpty()) {
+            List<String> values = new ArrayList<>();
+            seq.getValue().forEach(n -> values.add(n instanceof ScalarNode s ? s.getValue() : ""));
+            return values;
+        }
+        String single = scalar(keys, key, parent, problems, true);
+        return single == null ? null : List.of(single);
     }
 
     private Map<String, Map<String, String>> codeTables(Node node, List<String> problems) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,6 +34,8 @@ public class RecordNormaliser {
     public static final String H_RECORD_KEY = "govhubRecordKey";
     public static final String H_CONTENT_HASH = "govhubContentHash";
     public static final String H_EVENT_TIME = "govhubEventTime";
+    /** The broker queue of the record's schema (see {@link Queues}). */
+    public static final String H_QUEUE = "govhubQueue";
 
     private final MappingRegistry mappings;
     private final SchemaRegistry schemas;
@@ -61,6 +65,7 @@ public class RecordNormaliser {
         message.setHeader(H_RECORD_KEY, record.recordKey());
         message.setHeader(H_CONTENT_HASH, record.contentHash());
         message.setHeader(H_EVENT_TIME, record.eventTime());
+        message.setHeader(H_QUEUE, Queues.forSchema(record.schema()));
         message.setBody(record.valid() ? record.canonicalJson() : record);
     }
 
@@ -69,27 +74,43 @@ public class RecordNormaliser {
         SchemaRegistry.SharedSchema schema = schemas.get(mapping.schema(), mapping.schemaVersion());
         List<String> reasons = new ArrayList<>();
 
-        Object key = RowKeys.value(row, mapping.recordKey());
-        String recordKey = key == null ? null : key.toString().strip();
-        if (recordKey == null || recordKey.isEmpty()) {
-            reasons.add("record key column '" + mapping.recordKey() + "' is empty");
+        List<String> keyParts = new ArrayList<>();
+        for (String column : mapping.recordKey()) {
+            Object key = RowKeys.value(row, column);
+            String part = key == null ? "" : key.toString().strip();
+            if (part.isEmpty()) {
+                reasons.add("record key column '" + column + "' is empty");
+            }
+            keyParts.add(part);
         }
+        String recordKey = String.join("|", keyParts);
 
         ObjectNode content = JsonNodeFactory.instance.objectNode();
         content.put("schema", mapping.schema());
         content.put("schemaVersion", mapping.schemaVersion());
+        Set<String> derived = new HashSet<>();
         for (MappingDefinition.FieldMapping field : mapping.fields()) {
-            Object raw = RowKeys.value(row, field.source());
-            try {
-                JsonNode value = Converters.convert(field.convert(), raw, mapping.codeTables().get(field.codeTable()));
-                if (value == null) {
-                    value = field.defaultValue();
+            JsonNode value = null;
+            if (field.source() != null) {
+                Object raw = RowKeys.value(row, field.source());
+                try {
+                    value = Converters.convert(field.convert(), raw, mapping.codeTables().get(field.codeTable()));
+                } catch (ConversionException e) {
+                    reasons.add(field.target() + " (from " + field.source() + "): " + e.getMessage());
+                    content.putNull(field.target());
+                    continue;
                 }
-                content.set(field.target(), value == null ? JsonNodeFactory.instance.nullNode() : value);
-            } catch (ConversionException e) {
-                reasons.add(field.target() + " (from " + field.source() + "): " + e.getMessage());
-                content.putNull(field.target());
             }
+            if (value == null && field.compute() != null) {
+                value = Computations.apply(field.compute(), content, derived);
+                if (value != null) {
+                    derived.add(field.target());
+                }
+            }
+            if (value == null) {
+                value = field.defaultValue();
+            }
+            content.set(field.target(), value == null ? JsonNodeFactory.instance.nullNode() : value);
         }
         String contentHash = CanonicalJson.sha256(CanonicalJson.write(content));
 

@@ -44,14 +44,17 @@ public class SchemaRegistry {
             return required;
         }
 
-        /** property name → identifier standard, from {@code x-govhub-identifier}. */
-        public Map<String, String> identifiers() {
-            Map<String, String> ids = new LinkedHashMap<>();
+        /**
+         * property name → identifier declaration, from {@code x-govhub-identifier}: a standard's
+         * name, or {@code {"by": field, value: standard, ...}} when another field decides it.
+         */
+        public Map<String, JsonNode> identifiers() {
+            Map<String, JsonNode> ids = new LinkedHashMap<>();
             Iterator<Map.Entry<String, JsonNode>> it = document.path("properties").fields();
             it.forEachRemaining(e -> {
                 JsonNode kind = e.getValue().get("x-govhub-identifier");
                 if (kind != null) {
-                    ids.put(e.getKey(), kind.asText());
+                    ids.put(e.getKey(), kind);
                 }
             });
             return ids;
@@ -72,16 +75,23 @@ public class SchemaRegistry {
         }
     }
 
+    static final String ID_PREFIX = "https://schemas.govhub.example/";
+
     private final Map<String, SharedSchema> schemas = new HashMap<>();
 
     public SchemaRegistry() {
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        // Schemas refer to shared parts (common/provenance) by their https $id; those resolve to the class path.
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+                builder -> builder.schemaMappers(mappers -> mappers.mapPrefix(ID_PREFIX, "classpath:schemas/")));
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         try {
             for (Resource r : new PathMatchingResourcePatternResolver().getResources("classpath*:schemas/*/*.schema.json")) {
                 String uri = r.getURI().toString();
                 String[] parts = uri.split("/");
                 String name = parts[parts.length - 2];
+                if (name.equals("common")) {
+                    continue; // parts referenced by schemas, not schemas of records
+                }
                 String version = parts[parts.length - 1].replace(".schema.json", "");
                 try (InputStream in = r.getInputStream()) {
                     JsonNode document = CanonicalJson.MAPPER.readTree(in);

@@ -14,7 +14,7 @@ class RecordNormaliserTest {
 
     private final SchemaRegistry schemas = new SchemaRegistry();
     private final RecordNormaliser normaliser = new RecordNormaliser(
-            new MappingRegistry(schemas, Path.of("mappings")), schemas, new RecordValidator(new RegionCodes()));
+            new MappingRegistry(schemas, Path.of("mappings")), schemas, new RecordValidator(new RegionCodes(), (standard, code) -> false));
 
     private static Map<String, Object> row() {
         Map<String, Object> row = new HashMap<>();
