@@ -187,6 +187,12 @@ public class NationalPlatformReceiver {
         return jdbc.queryForList("SELECT batch_id, source_id, source_record_key, content_hash FROM received_record ORDER BY id");
     }
 
+    /** Every record received from one source, in arrival order. */
+    public List<Map<String, Object>> receivedRecords(String sourceId) {
+        return jdbc.queryForList("SELECT batch_id, source_id, source_record_key, content_hash FROM received_record"
+                + " WHERE source_id = ? ORDER BY id", sourceId);
+    }
+
     /** The records of one received batch, as canonical JSON, in the order they came. */
     public List<String> receivedRecordsOf(String batchId) {
         return jdbc.queryForList("SELECT record FROM received_record WHERE batch_id = ? ORDER BY id", String.class, batchId);

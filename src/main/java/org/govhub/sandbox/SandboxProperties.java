@@ -11,7 +11,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("govhub.sandbox")
 public record SandboxProperties(@DefaultValue("false") boolean enabled, @DefaultValue TaxBureau taxBureau,
-        @DefaultValue Platform platform) {
+        @DefaultValue Database creditReference, @DefaultValue Platform platform) {
+
+    /**
+     * A simulated departmental database.
+     *
+     * @param url          JDBC URL
+     * @param rows         how many rows to seed on first start
+     * @param invalidEvery every n-th generated row is made invalid on purpose (0: none)
+     * @param seed         random seed, so the same rows come back on every machine
+     */
+    public record Database(String url, @DefaultValue("sa") String username, @DefaultValue("") String password,
+            @DefaultValue("300") int rows, @DefaultValue("20") int invalidEvery, @DefaultValue("2020") long seed) {
+    }
 
     /**
      * @param url          JDBC URL of the simulated tax-bureau database

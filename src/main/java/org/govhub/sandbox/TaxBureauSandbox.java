@@ -1,13 +1,7 @@
 package org.govhub.sandbox;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import org.govhub.normalise.RegionCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +35,7 @@ public class TaxBureauSandbox {
             )""";
 
     private final SandboxProperties.TaxBureau config;
-    private final List<TaxDeclarationGenerator.Row> rows;
+    private final List<GeneratedRow> rows;
 
     public TaxBureauSandbox(SandboxProperties properties, RegionCodes regionCodes) throws SQLException {
         this.config = properties.taxBureau();
@@ -52,47 +46,17 @@ public class TaxBureauSandbox {
     }
 
     /** Creates and fills the table unless it is already there; safe to call on every start. */
-    public static void seed(String url, String user, String password, List<TaxDeclarationGenerator.Row> rows)
+    public static void seed(String url, String user, String password, List<GeneratedRow> rows)
             throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
-            if (tableExists(c)) {
-                return;
-            }
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(DDL);
-            }
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO tax_declaration (decl_id, nsrsbh, nsrmc, sssq, zsxm_dm, nsrlx, sbrq, ybtse, sjje, yjbz,"
-                            + " yjqx, xzqh_dm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (TaxDeclarationGenerator.Row row : rows) {
-                    int i = 1;
-                    for (Map.Entry<String, Object> col : row.columns().entrySet()) {
-                        insert.setObject(i++, col.getValue());
-                    }
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
-            c.commit();
-            long invalid = rows.stream().filter(r -> r.defect() != null).count();
+        if (SandboxDatabases.seed(url, user, password, "tax_declaration", DDL,
+                rows.stream().map(GeneratedRow::columns).toList())) {
+            long invalid = rows.stream().filter(r -> !r.valid()).count();
             log.info("sandbox tax bureau seeded with {} declarations ({} deliberately invalid)", rows.size(), invalid);
         }
     }
 
-    private static boolean tableExists(Connection c) throws SQLException {
-        for (String name : new String[] {"TAX_DECLARATION", "tax_declaration"}) {
-            try (ResultSet rs = c.getMetaData().getTables(null, c.getSchema(), name, new String[] {"TABLE"})) {
-                if (rs.next()) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /** The rows this sandbox generated, with the defects it put in on purpose. */
-    public List<TaxDeclarationGenerator.Row> rows() {
+    public List<GeneratedRow> rows() {
         return rows;
     }
 }

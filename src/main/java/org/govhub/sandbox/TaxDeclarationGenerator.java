@@ -15,16 +15,9 @@ import org.govhub.normalise.CreditCodes;
  * Generates tax declarations as a Jiangxi tax bureau's export view would hold them for early 2020:
  * pinyin column names, text dates in the formats different tax-office systems write, amounts in 元
  * sometimes with thousands separators. Every {@code invalidEvery}-th row is broken on purpose, in
- * one of several realistic ways, and says so in {@link Row#defect()}.
+ * one of several realistic ways, and says so in {@link GeneratedRow#defect()}.
  */
 public final class TaxDeclarationGenerator {
-
-    /** A generated row and, when it was broken on purpose, how. */
-    public record Row(Map<String, Object> columns, String defect) {
-        public long declId() {
-            return ((Number) columns.get("decl_id")).longValue();
-        }
-    }
 
     static final String[] DEFECTS = {
         "credit code with a wrong check character",
@@ -53,7 +46,7 @@ public final class TaxDeclarationGenerator {
         this.invalidEvery = invalidEvery;
     }
 
-    public List<Row> generate(int count) {
+    public List<GeneratedRow> generate(int count) {
         int enterprises = Math.max(1, count / 3);
         List<String[]> taxpayers = new ArrayList<>();
         for (int i = 0; i < enterprises; i++) {
@@ -62,7 +55,7 @@ public final class TaxDeclarationGenerator {
             String name = city + LINES[random.nextInt(LINES.length)] + FORMS[random.nextInt(FORMS.length)];
             taxpayers.add(new String[] {creditCode(region), name, region, random.nextInt(3) == 0 ? "1" : "2"});
         }
-        List<Row> rows = new ArrayList<>(count);
+        List<GeneratedRow> rows = new ArrayList<>(count);
         int broken = 0;
         for (int i = 1; i <= count; i++) {
             String[] tp = taxpayers.get(random.nextInt(taxpayers.size()));
@@ -90,7 +83,7 @@ public final class TaxDeclarationGenerator {
                 defect = DEFECTS[broken++ % DEFECTS.length];
                 breakRow(c, defect);
             }
-            rows.add(new Row(c, defect));
+            rows.add(new GeneratedRow(Integer.toString(i), c, defect));
         }
         return rows;
     }

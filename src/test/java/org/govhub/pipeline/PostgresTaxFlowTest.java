@@ -73,19 +73,20 @@ class PostgresTaxFlowTest {
                 .isEqualTo("test/" + HUB_SCHEMA);
         assertThat(hub.queryForObject("SELECT COUNT(*) FROM flyway_schema_history WHERE success", Integer.class)).isPositive();
 
-        Set<String> valid = taxBureau.rows().stream().filter(r -> r.defect() == null)
-                .map(r -> Long.toString(r.declId())).collect(Collectors.toSet());
-        Set<String> invalid = taxBureau.rows().stream().filter(r -> r.defect() != null)
-                .map(r -> Long.toString(r.declId())).collect(Collectors.toSet());
+        Set<String> valid = taxBureau.rows().stream().filter(r -> r.valid())
+                .map(r -> r.key()).collect(Collectors.toSet());
+        Set<String> invalid = taxBureau.rows().stream().filter(r -> !r.valid())
+                .map(r -> r.key()).collect(Collectors.toSet());
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> platform.receivedRecords().size() >= valid.size()
-                        && hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status <> 'ACKNOWLEDGED'", Integer.class) == 0);
+                .until(() -> platform.receivedRecords("tax-bureau").size() >= valid.size()
+                        && hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status <> 'ACKNOWLEDGED' AND schema_name = 'TaxRecord'",
+                                Integer.class) == 0);
 
-        Map<String, Long> times = platform.receivedRecords().stream()
+        Map<String, Long> times = platform.receivedRecords("tax-bureau").stream()
                 .collect(Collectors.groupingBy(r -> (String) r.get("source_record_key"), Collectors.counting()));
         assertThat(times.keySet()).isEqualTo(valid);
         assertThat(times.values()).allMatch(n -> n == 1);
-        assertThat(hub.queryForList("SELECT source_record_key FROM quarantine", String.class))
+        assertThat(hub.queryForList("SELECT source_record_key FROM quarantine WHERE source_id = 'tax-bureau'", String.class))
                 .containsExactlyInAnyOrderElementsOf(invalid);
         assertThat(hub.queryForObject("SELECT watermark FROM source_watermark WHERE source_id = 'tax-bureau'", String.class))
                 .isEqualTo("250");

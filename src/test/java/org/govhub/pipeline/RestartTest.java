@@ -14,7 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.govhub.SandboxHubTest;
 import org.govhub.sandbox.NationalPlatformReceiver;
-import org.govhub.sandbox.TaxBureauSandbox;
+import org.govhub.SandboxExpectations;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -48,7 +48,7 @@ class RestartTest {
             assertThat(platform.receivedBatches()).allMatch(b -> ((Number) b.get("submissions")).intValue() == 1);
             assertThat(hub(second).queryForObject("SELECT COUNT(*) FROM batch", Long.class)).isEqualTo(batches);
             assertThat(hub(second).queryForObject("SELECT COUNT(*) FROM quarantine", Long.class))
-                    .isEqualTo(second.getBean(TaxBureauSandbox.class).rows().stream().filter(r -> r.defect() != null).count());
+                    .isEqualTo(SandboxExpectations.invalidKeys(second).size());
         }
     }
 
@@ -64,20 +64,19 @@ class RestartTest {
             atStop = platform.receivedRecords().size();
         }
         try (ConfigurableApplicationContext second = HubProcess.start(dir)) {
-            Set<String> expected = second.getBean(TaxBureauSandbox.class).rows().stream()
-                    .filter(r -> r.defect() == null).map(r -> Long.toString(r.declId())).collect(Collectors.toSet());
+            Set<String> expected = SandboxExpectations.validKeys(second);
             assertThat(atStop).as("the first run was stopped before it had delivered everything").isLessThan(expected.size());
             awaitEverythingDelivered(second);
             List<Map<String, Object>> received = receiver(second).receivedRecords();
             Map<String, Long> times = received.stream()
-                    .collect(Collectors.groupingBy(r -> (String) r.get("source_record_key"), Collectors.counting()));
+                    .collect(Collectors.groupingBy(SandboxExpectations::key, Collectors.counting()));
             assertThat(times.keySet()).isEqualTo(expected);
             assertThat(times.values()).allMatch(n -> n == 1);
         }
     }
 
     private static void awaitEverythingDelivered(ConfigurableApplicationContext context) {
-        long valid = context.getBean(TaxBureauSandbox.class).rows().stream().filter(r -> r.defect() == null).count();
+        long valid = SandboxExpectations.validKeys(context).size();
         NationalPlatformReceiver platform = receiver(context);
         JdbcTemplate hub = hub(context);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))

@@ -17,7 +17,7 @@ import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.sandbox.NationalPlatformReceiver;
 import org.govhub.sandbox.TaxBureauSandbox;
-import org.govhub.sandbox.TaxDeclarationGenerator;
+import org.govhub.sandbox.GeneratedRow;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -36,30 +36,30 @@ class TaxFlowEndToEndTest extends SandboxHubTest {
 
     @Test
     void everyValidRowReachesThePlatformOnceAndEveryInvalidRowIsQuarantinedWithReasons() {
-        List<TaxDeclarationGenerator.Row> rows = taxBureau.rows();
-        Set<String> validKeys = keys(rows, r -> r.defect() == null);
-        Set<String> invalidKeys = keys(rows, r -> r.defect() != null);
+        List<GeneratedRow> rows = taxBureau.rows();
+        Set<String> validKeys = keys(rows, r -> r.valid());
+        Set<String> invalidKeys = keys(rows, r -> !r.valid());
         assertThat(invalidKeys).hasSizeGreaterThan(7); // every kind of defect appears at least once
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> platform.receivedRecords().size() >= validKeys.size()
-                        && hub.queryForObject("SELECT COUNT(*) FROM quarantine", Integer.class) >= invalidKeys.size());
+                .until(() -> taxRecords().size() >= validKeys.size()
+                        && hub.queryForObject("SELECT COUNT(*) FROM quarantine WHERE source_id = 'tax-bureau'", Integer.class)
+                        >= invalidKeys.size());
         // let a few more polls and delivery rounds run: nothing more may arrive
         NotifyBuilder morePolls = new NotifyBuilder(camel).fromRoute("tax-bureau-source").whenCompleted(3).create();
         assertThat(morePolls.matches(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
-        List<Map<String, Object>> received = platform.receivedRecords();
+        List<Map<String, Object>> received = taxRecords();
         Map<String, Long> timesReceived = received.stream()
                 .collect(Collectors.groupingBy(r -> (String) r.get("source_record_key"), Collectors.counting()));
         assertThat(timesReceived.keySet()).isEqualTo(validKeys);
         assertThat(timesReceived.values()).allMatch(n -> n == 1);
-        assertThat(received).allMatch(r -> "tax-bureau".equals(r.get("source_id")));
 
-        List<Map<String, Object>> quarantined = hub.queryForList("SELECT * FROM quarantine");
+        List<Map<String, Object>> quarantined = hub.queryForList("SELECT * FROM quarantine WHERE source_id = 'tax-bureau'");
         assertThat(quarantined).extracting(q -> (String) q.get("source_record_key"))
                 .containsExactlyInAnyOrderElementsOf(invalidKeys);
         Map<String, String> defectByKey = new HashMap<>();
-        rows.stream().filter(r -> r.defect() != null).forEach(r -> defectByKey.put(Long.toString(r.declId()), r.defect()));
+        rows.stream().filter(r -> !r.valid()).forEach(r -> defectByKey.put(r.key(), r.defect()));
         for (Map<String, Object> q : quarantined) {
             String key = (String) q.get("source_record_key");
             JsonNode reasons = CanonicalJson.read((String) q.get("reasons"));
@@ -88,10 +88,11 @@ class TaxFlowEndToEndTest extends SandboxHubTest {
     void deliveredBatchesCarryCorrectManifestsAndTheirReceiptsAreRecorded() {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                 .until(() -> hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status <> 'ACKNOWLEDGED'", Integer.class) == 0
-                        && platform.receivedRecords().size() >= keys(taxBureau.rows(), r -> r.defect() == null).size());
+                        && taxRecords().size() >= keys(taxBureau.rows(), r -> r.valid()).size());
 
-        List<Map<String, Object>> batches = hub.queryForList("SELECT * FROM batch");
+        List<Map<String, Object>> batches = hub.queryForList("SELECT * FROM batch WHERE schema_name = 'TaxRecord'");
         Map<String, Map<String, Object>> receivedById = platform.receivedBatches().stream()
+                .filter(b -> CanonicalJson.read((String) b.get("manifest")).path("schema").asText().equals("TaxRecord"))
                 .collect(Collectors.toMap(b -> (String) b.get("batch_id"), Function.identity()));
         assertThat(receivedById.keySet()).isEqualTo(batches.stream().map(b -> (String) b.get("batch_id")).collect(Collectors.toSet()));
         for (Map<String, Object> batch : batches) {
@@ -119,7 +120,11 @@ class TaxFlowEndToEndTest extends SandboxHubTest {
         }
     }
 
-    private static Set<String> keys(List<TaxDeclarationGenerator.Row> rows, java.util.function.Predicate<TaxDeclarationGenerator.Row> which) {
-        return rows.stream().filter(which).map(r -> Long.toString(r.declId())).collect(Collectors.toSet());
+    private List<Map<String, Object>> taxRecords() {
+        return platform.receivedRecords("tax-bureau");
+    }
+
+    private static Set<String> keys(List<GeneratedRow> rows, java.util.function.Predicate<GeneratedRow> which) {
+        return rows.stream().filter(which).map(r -> r.key()).collect(Collectors.toSet());
     }
 }
