@@ -16,6 +16,8 @@ public final class RealDatabases {
 
     public static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
     public static final String POSTGRES_USER = "postgres";
+    public static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/test";
+    public static final String MARIADB_USER = "root";
 
     private RealDatabases() {
     }
