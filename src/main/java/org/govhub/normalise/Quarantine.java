@@ -2,7 +2,9 @@ package org.govhub.normalise;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.camel.Body;
 import org.slf4j.Logger;
@@ -42,15 +44,73 @@ public class Quarantine {
         }
     }
 
-    public List<Map<String, Object>> list(String sourceId, int limit) {
-        if (sourceId == null) {
-            return jdbc.queryForList("SELECT * FROM quarantine ORDER BY id LIMIT ?", limit);
+    /** What an operator may filter the quarantine by; null fields do not filter. */
+    public record Filter(String sourceId, String status, String reasonContains, Instant from, Instant to) {
+    }
+
+    public List<Map<String, Object>> list(Filter filter, int limit, int offset) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM quarantine WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        where(filter, sql, args);
+        sql.append(" ORDER BY id LIMIT ? OFFSET ?");
+        args.add(limit);
+        args.add(offset);
+        return jdbc.queryForList(sql.toString(), args.toArray());
+    }
+
+    public long count(Filter filter) {
+        StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM quarantine WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        where(filter, sql, args);
+        Long n = jdbc.queryForObject(sql.toString(), Long.class, args.toArray());
+        return n == null ? 0 : n;
+    }
+
+    private static void where(Filter f, StringBuilder sql, List<Object> args) {
+        if (f.sourceId() != null) {
+            sql.append(" AND source_id = ?");
+            args.add(f.sourceId());
         }
-        return jdbc.queryForList("SELECT * FROM quarantine WHERE source_id = ? ORDER BY id LIMIT ?", sourceId, limit);
+        if (f.status() != null) {
+            sql.append(" AND status = ?");
+            args.add(f.status());
+        }
+        if (f.reasonContains() != null) {
+            sql.append(" AND reasons LIKE ?");
+            args.add("%" + f.reasonContains().replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (f.from() != null) {
+            sql.append(" AND quarantined_at >= ?");
+            args.add(Timestamp.from(f.from()));
+        }
+        if (f.to() != null) {
+            sql.append(" AND quarantined_at < ?");
+            args.add(Timestamp.from(f.to()));
+        }
+    }
+
+    public Optional<Map<String, Object>> find(long id) {
+        return jdbc.queryForList("SELECT * FROM quarantine WHERE id = ?", id).stream().findFirst();
+    }
+
+    /** Stores an operator's corrected row; the original raw payload is kept as it came. */
+    public boolean correct(long id, String correctedJson) {
+        return jdbc.update("UPDATE quarantine SET corrected_payload = ? WHERE id = ? AND status = 'OPEN'", correctedJson, id) == 1;
+    }
+
+    /** A replay that failed again: the reasons now are those of the corrected row. */
+    public void stillInvalid(long id, List<String> reasons) {
+        jdbc.update("UPDATE quarantine SET reasons = ? WHERE id = ?",
+                CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(reasons)), id);
+    }
+
+    /** A replay that passed: the record is on its way; the row stays for the record's history. */
+    public void replayed(long id, String operator) {
+        jdbc.update("UPDATE quarantine SET status = 'REPLAYED', resolved_at = ?, resolved_by = ? WHERE id = ?",
+                Timestamp.from(Instant.now()), operator, id);
     }
 
     public long count() {
-        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM quarantine", Long.class);
-        return n == null ? 0 : n;
+        return count(new Filter(null, null, null, null, null));
     }
 }

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.govhub.batch.Batches;
 import org.govhub.ingest.SourceWatermarks;
 import org.govhub.normalise.CanonicalJson;
-import org.govhub.normalise.Quarantine;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -14,18 +13,16 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Operators' read API: batches and their manifests, quarantined records, source watermarks. */
+/** Operators' read API: batches and their manifests, source watermarks. */
 @RestController
 @RequestMapping("/api/admin")
 public class AdminApiController {
 
     private final Batches batches;
-    private final Quarantine quarantine;
     private final SourceWatermarks watermarks;
 
-    public AdminApiController(Batches batches, Quarantine quarantine, SourceWatermarks watermarks) {
+    public AdminApiController(Batches batches, SourceWatermarks watermarks) {
         this.batches = batches;
-        this.quarantine = quarantine;
         this.watermarks = watermarks;
     }
 
@@ -46,20 +43,6 @@ public class AdminApiController {
             result.put("manifest", manifest == null ? null : CanonicalJson.read(manifest.toString()));
             return ResponseEntity.ok(result);
         }).orElse(ResponseEntity.notFound().build());
-    }
-
-    @GetMapping("/quarantine")
-    public Map<String, Object> quarantine(@RequestParam(required = false) String source,
-            @RequestParam(defaultValue = "100") int limit) {
-        List<Map<String, Object>> rows = quarantine.list(source, Math.min(limit, 1000));
-        rows.forEach(r -> {
-            r.put("reasons", CanonicalJson.read(r.get("reasons").toString()));
-            r.put("raw_payload", CanonicalJson.read(r.get("raw_payload").toString()));
-        });
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("total", quarantine.count());
-        result.put("records", rows);
-        return result;
     }
 
     @GetMapping("/sources")

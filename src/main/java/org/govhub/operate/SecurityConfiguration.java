@@ -44,12 +44,19 @@ public class SecurityConfiguration {
                         .requestMatchers("/actuator/health/liveness").permitAll()
                         .anyRequest().hasRole(OPERATOR_ROLE))
                 .formLogin(Customizer.withDefaults())
-                .httpBasic(Customizer.withDefaults())
+                // Basic credentials are accepted but never asked for (no WWW-Authenticate), so a
+                // browser never caches them and cannot replay them on a forged request.
+                .httpBasic(basic -> basic.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
                 .exceptionHandling(e -> e
                         .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), api)
                         .defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
                                 request -> actuator.matches(request) && !hawtio.matches(request)))
                 .csrf(csrf -> csrf
+                        // Programs calling the admin API send Basic credentials themselves; browsers
+                        // never hold those for this site (no WWW-Authenticate challenge), so a
+                        // forged cross-site request cannot carry them.
+                        .ignoringRequestMatchers(request -> api.matches(request)
+                                && String.valueOf(request.getHeader("Authorization")).startsWith("Basic "))
                         .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
