@@ -1,7 +1,9 @@
 package org.govhub.normalise;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
@@ -81,8 +83,12 @@ public class SchemaRegistry {
 
     public SchemaRegistry() {
         // Schemas refer to shared parts (common/provenance) by their https $id; those resolve to the class path.
+        // x-govhub-identifier is ours: an annotation for RecordValidator, not a validation keyword.
+        JsonMetaSchema metaSchema = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+                .keyword(new NonValidationKeyword("x-govhub-identifier")).build();
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-                builder -> builder.schemaMappers(mappers -> mappers.mapPrefix(ID_PREFIX, "classpath:schemas/")));
+                builder -> builder.metaSchema(metaSchema)
+                        .schemaMappers(mappers -> mappers.mapPrefix(ID_PREFIX, "classpath:schemas/")));
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         try {
             for (Resource r : new PathMatchingResourcePatternResolver().getResources("classpath*:schemas/*/*.schema.json")) {

@@ -1,0 +1,122 @@
+package org.govhub.operate;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.govhub.normalise.MappingException;
+import org.govhub.normalise.MappingRegistry;
+import org.govhub.normalise.SchemaRegistry;
+
+/**
+ * Checks {@code routes/} and {@code mappings/} without starting the hub: every mapping file as the
+ * hub loads it, every route file through Camel's YAML DSL, and every route's explicit id. Run it
+ * before deploying a change:
+ *
+ * <pre>./mvnw -q compile exec:java@check-files</pre>
+ *
+ * Exit code 0 when everything is usable, 1 with each problem (file, line, reason) otherwise.
+ */
+public final class CheckFiles {
+
+    private CheckFiles() {
+    }
+
+    public static void main(String[] args) {
+        // a command: only problems and the verdict on the console
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+        Path routes = Path.of(args.length > 0 ? args[0] : "routes");
+        Path mappings = Path.of(args.length > 1 ? args[1] : "mappings");
+        List<String> problems = check(routes, mappings);
+        if (problems.isEmpty()) {
+            System.out.println("OK: " + count(routes) + " route file(s) in " + routes + " and " + count(mappings)
+                    + " mapping file(s) in " + mappings + " are valid");
+            System.exit(0);
+        }
+        System.out.println(problems.size() + " problem(s):");
+        problems.forEach(p -> System.out.println("  - " + p));
+        System.exit(1);
+    }
+
+    /** Every problem found, each naming its file; empty when all files are usable. */
+    public static List<String> check(Path routes, Path mappings) {
+        List<String> problems = new ArrayList<>();
+        try {
+            new MappingRegistry(new SchemaRegistry(), mappings);
+        } catch (MappingException e) {
+            problems.addAll(e.problems());
+        }
+        problems.addAll(checkRoutes(routes));
+        return problems;
+    }
+
+    static List<String> checkRoutes(Path dir) {
+        List<String> problems = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return List.of(dir + ": route directory not found");
+        }
+        DefaultCamelContext camel = new DefaultCamelContext();
+        try {
+            // Parsing only: nothing is started, so endpoints and beans are not looked up.
+            camel.getPropertiesComponent().setIgnoreMissingLocation(true);
+            // templates first, so that files instantiating them find them whatever their names
+            List<Path> ordered = new ArrayList<>(files(dir));
+            ordered.sort(java.util.Comparator.comparing((Path p) -> !definesTemplate(p)).thenComparing(Path::toString));
+            for (Path file : ordered) {
+                Resource resource = ResourceHelper.resolveResource(camel, "file:" + file);
+                try {
+                    PluginHelper.getRoutesLoader(camel).loadRoutes(resource);
+                } catch (Exception e) {
+                    problems.add(message(e));
+                }
+            }
+            for (RouteDefinition route : ((ModelCamelContext) camel).getRouteDefinitions()) {
+                if (!route.hasCustomIdAssigned()) {
+                    problems.add(route.getResource() == null ? "a route" : route.getResource().getLocation()
+                            + ": route from " + route.getInput().getEndpointUri() + " has no id");
+                }
+            }
+        } finally {
+            camel.stop();
+        }
+        return problems;
+    }
+
+    private static boolean definesTemplate(Path file) {
+        try {
+            return Files.readString(file).contains("routeTemplate:");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String message(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || !t.getMessage().contains("line"))) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage()).strip().replaceAll("\\s*\\n\\s*", " ");
+    }
+
+    private static List<Path> files(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches(".*\\.ya?ml$")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long count(Path dir) {
+        return Files.isDirectory(dir) ? files(dir).size() : 0;
+    }
+}
