@@ -57,6 +57,10 @@ public final class CheckFiles {
             problems.addAll(e.problems());
         }
         problems.addAll(checkRoutes(routes));
+        if (Files.isDirectory(routes)) {
+            // property values are unknown here; placeholder defaults are checked
+            problems.addAll(TemplateParameterTypes.check(files(routes), key -> null));
+        }
         return problems;
     }
 

@@ -75,6 +75,22 @@ class StartupValidationTest {
                 .hasMessageContaining("has no id");
     }
 
+    @Test
+    void aTemplateParameterOfTheWrongTypeOrUnknownNameStopsStartUp() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        for (String f : new String[] {"sql-source.yaml", "batching.yaml", "platform-delivery.yaml", "credit-reference-source.yaml"}) {
+            Files.copy(Path.of("routes", f), routes.resolve(f));
+        }
+        Files.writeString(routes.resolve("tax-bureau-source.yaml"), Files.readString(Path.of("routes/tax-bureau-source.yaml"))
+                .replace("value: \"{{govhub.ingest.poll-interval:5000}}\"", "value: 5s")
+                .replace("name: table", "name: tabel"));
+        assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
+                .rootCause()
+                .hasMessageContaining("tax-bureau-source.yaml: line ")
+                .hasMessageContaining("parameter 'pollInterval' of template sql-source must be an integer, not '5s'")
+                .hasMessageContaining("parameter 'tabel' is not declared by template sql-source");
+    }
+
     private void start(String... extra) {
         String[] args = new String[extra.length + 3];
         args[0] = "--server.port=0";
