@@ -186,13 +186,6 @@ public class SourceFiles {
         }
     }
 
-    /** Files taken from one source (or all), newest first: for operators and tests. */
-    public List<Map<String, Object>> list(String sourceId) {
-        return sourceId == null
-                ? jdbc.queryForList("SELECT * FROM source_file ORDER BY taken_at DESC, id DESC")
-                : jdbc.queryForList("SELECT * FROM source_file WHERE source_id = ? ORDER BY taken_at DESC, id DESC", sourceId);
-    }
-
     static String sha256(byte[] bytes) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -92,7 +92,7 @@ public final class SocialInsuranceGenerator {
         Random unitRandom = new Random(seed * 31 + place.hashCode());
         List<Unit> all = new ArrayList<>();
         for (int i = 0; i < units; i++) {
-            all.add(unit(unitRandom, place, counties.get(unitRandom.nextInt(counties.size())), i));
+            all.add(unit(unitRandom, place, counties.get(unitRandom.nextInt(counties.size()))));
         }
         Random random = new Random(seed * 31 + (place + period).hashCode());
         List<Row> rows = new ArrayList<>();
@@ -130,7 +130,7 @@ public final class SocialInsuranceGenerator {
         return rows;
     }
 
-    private Unit unit(Random random, String place, String region, int i) {
+    private Unit unit(Random random, String place, String region) {
         int kind = random.nextInt(20);
         String type;
         String name;
