@@ -2,6 +2,7 @@ package org.govhub.ingest;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
@@ -13,8 +14,9 @@ import org.springframework.core.env.Environment;
 
 /**
  * Registers one read-only connection pool per departmental database declared under
- * {@code govhub.sources}. The bean name is the source id, so a route file refers to it as
- * {@code dataSource: "#tax-bureau"}: adding a source is configuration, not Java.
+ * {@code govhub.sources} (the entries with a JDBC {@code url}). The bean name is the source id, so
+ * a route file refers to it as {@code dataSource: "#tax-bureau"}: adding a source is configuration,
+ * not Java. Entries with an {@code ftp} block instead are file drops and get no pool.
  */
 public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
 
@@ -29,19 +31,52 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
 
     @Override
     public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
-        Map<String, SourceConnection> sources = Binder.get(environment)
-                .bind(PREFIX, Bindable.mapOf(String.class, SourceConnection.class))
-                .orElse(Map.of());
-        sources.forEach((id, connection) -> {
-            if (connection.url() == null || connection.url().isBlank()) {
-                throw new IllegalStateException(PREFIX + "." + id + ".url is not set");
-            }
+        jdbcSources(environment).forEach((id, connection) -> {
             RootBeanDefinition definition = new RootBeanDefinition(HikariDataSource.class, () -> pool(id, connection));
             definition.setDestroyMethodName("close");
             // Not a candidate for injection by type: the hub's own database stays the only one.
             definition.setAutowireCandidate(false);
             registry.registerBeanDefinition(id, definition);
         });
+    }
+
+    /** Every source declared under {@code govhub.sources}; each is a database or a file drop. */
+    public static Map<String, SourceConnection> sources(Environment environment) {
+        Map<String, SourceConnection> sources = Binder.get(environment)
+                .bind(PREFIX, Bindable.mapOf(String.class, SourceConnection.class))
+                .orElse(Map.of());
+        sources.forEach((id, connection) -> {
+            if (!connection.jdbc() && connection.ftp() == null) {
+                throw new IllegalStateException(PREFIX + "." + id + ".url is not set (or " + PREFIX + "." + id
+                        + ".ftp.* for a file drop)");
+            }
+            if (connection.ftp() != null && (connection.ftp().host() == null || connection.ftp().host().isBlank())) {
+                throw new IllegalStateException(PREFIX + "." + id + ".ftp.host is not set");
+            }
+        });
+        return new TreeMap<>(sources);
+    }
+
+    /** The database sources: those with a JDBC url. */
+    public static Map<String, SourceConnection> jdbcSources(Environment environment) {
+        Map<String, SourceConnection> jdbc = new TreeMap<>();
+        sources(environment).forEach((id, c) -> {
+            if (c.jdbc()) {
+                jdbc.put(id, c);
+            }
+        });
+        return jdbc;
+    }
+
+    /** The file-drop sources: those with an {@code ftp} block. */
+    public static Map<String, FtpConnection> ftpSources(Environment environment) {
+        Map<String, FtpConnection> ftp = new TreeMap<>();
+        sources(environment).forEach((id, c) -> {
+            if (!c.jdbc() && c.ftp() != null) {
+                ftp.put(id, c.ftp());
+            }
+        });
+        return ftp;
     }
 
     private static HikariDataSource pool(String id, SourceConnection connection) {

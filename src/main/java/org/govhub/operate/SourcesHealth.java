@@ -4,30 +4,65 @@ import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.govhub.ingest.SourceConnection;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPReply;
+import org.govhub.ingest.FtpConnection;
 import org.govhub.ingest.SourceDataSourceRegistrar;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-/** Health of every departmental database, one entry per source id under {@code sources}. */
+/**
+ * Health of every departmental source, one entry per source id under {@code sources}: a database
+ * answers a validity check; an FTP server accepts the source's login.
+ */
 @Component("sources")
 public class SourcesHealth implements CompositeHealthContributor {
 
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
     public SourcesHealth(Environment environment, BeanFactory beans) {
-        Binder.get(environment)
-                .bind(SourceDataSourceRegistrar.PREFIX, Bindable.mapOf(String.class, SourceConnection.class))
-                .orElse(Map.of())
-                .keySet()
+        SourceDataSourceRegistrar.jdbcSources(environment).keySet()
                 .forEach(id -> contributors.put(id, indicator(beans.getBean(id, DataSource.class))));
+        SourceDataSourceRegistrar.ftpSources(environment)
+                .forEach((id, ftp) -> contributors.put(id, indicator(ftp)));
+    }
+
+    private static HealthIndicator indicator(FtpConnection ftp) {
+        return () -> {
+            FTPClient client = new FTPClient();
+            client.setControlEncoding("UTF-8");
+            client.setConnectTimeout(3000);
+            client.setDefaultTimeout(3000);
+            String server = ftp.host() + ":" + ftp.portOrDefault();
+            try {
+                client.connect(ftp.host(), ftp.portOrDefault());
+                client.setSoTimeout(3000);
+                if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
+                    return Health.down().withDetail("ftp", server).withDetail("error", client.getReplyString().strip()).build();
+                }
+                if (!client.login(ftp.username(), ftp.password())) {
+                    return Health.down().withDetail("ftp", server).withDetail("error", "login refused").build();
+                }
+                client.logout();
+                return Health.up().withDetail("ftp", server).withDetail("directory", ftp.directory()).build();
+            } catch (Exception e) {
+                return Health.down().withDetail("ftp", server)
+                        .withDetail("error", e.getClass().getSimpleName() + ": " + e.getMessage()).build();
+            } finally {
+                try {
+                    if (client.isConnected()) {
+                        client.disconnect();
+                    }
+                } catch (java.io.IOException ignored) {
+                    // closing anyway
+                }
+            }
+        };
     }
 
     private static HealthIndicator indicator(DataSource dataSource) {

@@ -7,11 +7,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The sandbox's own systems.
  *
  * @param taxBureau the simulated tax-bureau database
+ * @param hrss      the simulated HRSS FTP server
  * @param platform  the simulated national-platform receiver
  */
 @ConfigurationProperties("govhub.sandbox")
-public record SandboxProperties(@DefaultValue("false") boolean enabled, @DefaultValue TaxBureau taxBureau,
-        @DefaultValue Database creditReference, @DefaultValue Platform platform) {
+public record SandboxProperties(@DefaultValue("false") boolean enabled, @DefaultValue Database taxBureau,
+        @DefaultValue Database creditReference, @DefaultValue Hrss hrss, @DefaultValue Platform platform) {
 
     /**
      * A simulated departmental database.
@@ -26,13 +27,22 @@ public record SandboxProperties(@DefaultValue("false") boolean enabled, @Default
     }
 
     /**
-     * @param url          JDBC URL of the simulated tax-bureau database
-     * @param rows         how many declarations to seed on first start
+     * @param port         FTP port on 127.0.0.1 (0: a free port, chosen at start)
+     * @param username     the FTP login the hub uses
+     * @param password     its password
+     * @param home         the login's home directory (city/ and county/ drop folders)
+     * @param dropFiles    whether to drop the generated files on first start
+     * @param units        insured units per generated file
      * @param invalidEvery every n-th generated row is made invalid on purpose (0: none)
-     * @param seed         random seed, so the same rows come back on every machine
+     * @param seed         random seed, so the same files come back on every machine
      */
-    public record TaxBureau(String url, @DefaultValue("sa") String username, @DefaultValue("") String password,
-            @DefaultValue("1000") int rows, @DefaultValue("25") int invalidEvery, @DefaultValue("2020") long seed) {
+    public record Hrss(@DefaultValue("2121") int port, @DefaultValue("hrss") String username, String password,
+            String home, @DefaultValue("true") boolean dropFiles, @DefaultValue("40") int units,
+            @DefaultValue("9") int invalidEvery, @DefaultValue("2020") long seed) {
+        @Override
+        public String toString() {
+            return "Hrss[port=" + port + ", username=" + username + ", password=****, home=" + home + "]";
+        }
     }
 
     /**

@@ -34,7 +34,7 @@ public class TaxBureauSandbox {
                 xzqh_dm  VARCHAR(6)
             )""";
 
-    private final SandboxProperties.TaxBureau config;
+    private final SandboxProperties.Database config;
     private final List<GeneratedRow> rows;
 
     public TaxBureauSandbox(SandboxProperties properties, RegionCodes regionCodes) throws SQLException {

@@ -26,6 +26,22 @@ class MappingLoaderTest {
     }
 
     @Test
+    void theSocialInsuranceMappingsOfTheProjectLoadWithTheirFileFormats() {
+        MappingDefinition csv = loader.load(Path.of("mappings/social-insurance.yaml"));
+        assertThat(csv.schema()).isEqualTo("SocialInsuranceRecord");
+        assertThat(csv.recordKey()).containsExactly("单位统一社会信用代码", "费款所属期");
+        assertThat(csv.format().fixedWidth()).isFalse();
+        assertThat(csv.format().encoding().name()).isEqualTo("GBK");
+        assertThat(csv.codeTables().get("unit-type")).containsEntry("10", "ENTERPRISE").containsEntry("50", "PUBLIC_INSTITUTION");
+
+        MappingDefinition fixed = loader.load(Path.of("mappings/social-insurance-fixed.yaml"));
+        assertThat(fixed.format().fixedWidth()).isTrue();
+        assertThat(fixed.format().skipLines()).isEqualTo(1);
+        assertThat(fixed.format().columns()).hasSize(11)
+                .contains(new MappingDefinition.Column("dwmc", 19, 60), new MappingDefinition.Column("cbdxzqh", 144, 6));
+    }
+
+    @Test
     void yamlSyntaxErrorsNameFileAndLine() throws Exception {
         Path file = write("broken.yaml", """
                 mapping: broken

@@ -1,0 +1,196 @@
+package org.govhub.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.govhub.normalise.MappingDefinition;
+import org.govhub.normalise.MappingRegistry;
+import org.govhub.normalise.NormalisedRecord;
+import org.govhub.normalise.RecordNormaliser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Files taken from file drops (the {@code ftp-source} route template). A file's identity is its
+ * source and the SHA-256 of its content, kept in the hub database (table {@code source_file}): a
+ * file already taken is recognised, after a restart too and under another name, and not read again.
+ *
+ * <p>Order of a file: {@link #open} (hash, repeat check, parse) → every row to the broker or to
+ * quarantine ({@link #normalise}) → {@link #taken} (identity stored, file moved to the done folder).
+ * A crash before {@link #taken} reads the file again after restart; its records are recognised by
+ * content hash in the batch stage and its rejected rows by the quarantine's uniqueness. A file that
+ * cannot be read as a whole goes to the error folder with a reason file ({@link #unreadable}).
+ */
+@Component("sourceFiles")
+public class SourceFiles {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceFiles.class);
+
+    /** Exchange properties the route template sets. */
+    public static final String DONE_FOLDER = "govhubDoneFolder";
+    public static final String ERROR_FOLDER = "govhubErrorFolder";
+    /** Where the consumer moves the file when the exchange completes (relative to the drop folder). */
+    public static final String MOVE_TO = "govhubMoveTo";
+    /** Name of the reason file written beside a file in the error folder. */
+    public static final String REASON_FILE = "govhubReasonFile";
+    /** Columns added to every row: the file and line it came from (kept in quarantine's raw row). */
+    public static final String FILE_COLUMN = "_file";
+    public static final String LINE_COLUMN = "_line";
+
+    private static final String FILE = "govhubFile";
+
+    /** What the route knows about the file in hand; shared by the split's row exchanges. */
+    record TakenFile(String name, long size, String sha256, boolean repeat, AtomicInteger records, AtomicInteger rejected) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final MappingRegistry mappings;
+    private final RecordNormaliser normaliser;
+
+    public SourceFiles(JdbcTemplate jdbc, MappingRegistry mappings, RecordNormaliser normaliser) {
+        this.jdbc = jdbc;
+        this.mappings = mappings;
+        this.normaliser = normaliser;
+    }
+
+    /**
+     * Hashes the file, recognises a repeat, and parses it by its mapping's format.
+     *
+     * @return the rows to normalise; none for a file already taken
+     * @throws UnreadableFileException when the file cannot be read as a whole
+     */
+    public List<FileRows.Row> open(Exchange exchange) {
+        String sourceId = exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
+        String mappingId = exchange.getProperty(RecordNormaliser.MAPPING_ID, String.class);
+        String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        byte[] bytes = exchange.getMessage().getBody(byte[].class);
+        if (bytes == null) {
+            bytes = new byte[0];
+        }
+        String sha256 = sha256(bytes);
+        List<Map<String, Object>> earlier = jdbc.queryForList(
+                "SELECT file_name, status, taken_at FROM source_file WHERE source_id = ? AND sha256 = ?", sourceId, sha256);
+        boolean repeat = !earlier.isEmpty() && "DONE".equals(earlier.get(0).get("status"));
+        TakenFile file = new TakenFile(name, bytes.length, sha256, repeat, new AtomicInteger(), new AtomicInteger());
+        exchange.setProperty(FILE, file);
+        if (repeat) {
+            log.info("source {}: file {} has the content of {}, taken at {}; not read again", sourceId, name,
+                    earlier.get(0).get("file_name"), earlier.get(0).get("taken_at"));
+            return List.of();
+        }
+        MappingDefinition mapping = mappings.get(mappingId);
+        FileRows.Parsed parsed = FileRows.parse(bytes, mapping.format());
+        Set<String> needed = new LinkedHashSet<>(mapping.recordKey());
+        mapping.fields().stream().filter(f -> f.source() != null).forEach(f -> needed.add(f.source()));
+        List<String> missing = needed.stream().filter(c -> !parsed.columns().contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw new UnreadableFileException("unknown layout: mapping " + mappingId + " reads columns " + missing
+                    + " that the file does not have (its columns: " + parsed.columns() + "); check the encoding ("
+                    + mapping.format().encoding().name() + ") and the header row");
+        }
+        log.info("source {}: file {} ({} bytes, sha256 {}) has {} rows", sourceId, name, bytes.length, sha256,
+                parsed.rows().size());
+        return parsed.rows();
+    }
+
+    /** One row into a record: a valid one carries the broker headers, an invalid one goes to quarantine. */
+    public void normalise(Exchange exchange) {
+        FileRows.Row row = exchange.getMessage().getBody(FileRows.Row.class);
+        TakenFile file = exchange.getProperty(FILE, TakenFile.class);
+        Map<String, Object> columns = new LinkedHashMap<>(row.columns());
+        columns.put(FILE_COLUMN, file.name());
+        columns.put(LINE_COLUMN, row.line());
+        if (row.rejected()) {
+            // The row could not be cut into its columns: that is its reason, not what follows from it.
+            NormalisedRecord r = normaliser.normalise(exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class),
+                    exchange.getProperty(RecordNormaliser.MAPPING_ID, String.class), columns, Instant.now());
+            exchange.getMessage().setHeader(RecordNormaliser.H_VALID, false);
+            exchange.getMessage().setBody(new NormalisedRecord(r.sourceId(), r.mappingId(), r.schema(), r.schemaVersion(),
+                    r.recordKey(), r.rawJson(), r.canonicalJson(), r.contentHash(), r.eventTime(),
+                    List.of(file.name() + ": " + row.problem())));
+        } else {
+            exchange.getMessage().setBody(columns);
+            normaliser.normalise(exchange);
+        }
+        if (Boolean.TRUE.equals(exchange.getMessage().getHeader(RecordNormaliser.H_VALID, Boolean.class))) {
+            file.records().incrementAndGet();
+        } else {
+            file.rejected().incrementAndGet();
+        }
+    }
+
+    /** Every row is on the broker or in quarantine: the file is taken. It moves to the done folder. */
+    public void taken(Exchange exchange) {
+        String sourceId = exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
+        TakenFile file = exchange.getProperty(FILE, TakenFile.class);
+        exchange.setProperty(MOVE_TO, exchange.getProperty(DONE_FOLDER, String.class) + "/" + file.name());
+        if (file.repeat()) {
+            return;
+        }
+        record(sourceId, file, "DONE", file.records().get(), file.rejected().get(), null);
+        log.info("source {}: file {} taken: {} records to the broker, {} rows to quarantine", sourceId, file.name(),
+                file.records().get(), file.rejected().get());
+    }
+
+    /**
+     * The file cannot be read: it moves to the error folder, and the body becomes the UTF-8 reason
+     * file written beside it ({@code <name>.reason.txt}).
+     */
+    public byte[] unreadable(Exchange exchange) {
+        String sourceId = exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
+        String mappingId = exchange.getProperty(RecordNormaliser.MAPPING_ID, String.class);
+        TakenFile file = exchange.getProperty(FILE, TakenFile.class);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = e == null ? "unknown" : e.getMessage();
+        exchange.setProperty(MOVE_TO, exchange.getProperty(ERROR_FOLDER, String.class) + "/" + file.name());
+        exchange.setProperty(REASON_FILE, file.name() + ".reason.txt");
+        record(sourceId, file, "ERROR", null, null, reason);
+        log.warn("source {}: file {} cannot be read and goes to the error folder: {}", sourceId, file.name(), reason);
+        String text = "GovHub could not read this file, so nothing of it was taken.\n\n"
+                + "file:      " + file.name() + "\n"
+                + "source:    " + sourceId + " (mapping " + mappingId + ")\n"
+                + "size:      " + file.size() + " bytes\n"
+                + "sha256:    " + file.sha256() + "\n"
+                + "checked:   " + Instant.now() + "\n"
+                + "reason:    " + reason + "\n\n"
+                + "Correct the file and upload it again under any name (with its .done marker, or renamed from\n"
+                + ".tmp/.part once complete). Rows that are individually wrong do not stop a file; they go to\n"
+                + "the hub's quarantine.\n";
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void record(String sourceId, TakenFile file, String status, Integer records, Integer rejected, String error) {
+        Timestamp now = Timestamp.from(Instant.now());
+        String err = error == null ? null : error.substring(0, Math.min(error.length(), 2000));
+        int updated = jdbc.update("UPDATE source_file SET file_name = ?, file_size = ?, status = ?, records = ?, rejected = ?,"
+                + " error = ?, taken_at = ? WHERE source_id = ? AND sha256 = ?",
+                file.name(), file.size(), status, records, rejected, err, now, sourceId, file.sha256());
+        if (updated == 0) {
+            try {
+                jdbc.update("INSERT INTO source_file (source_id, file_name, file_size, sha256, status, records, rejected, error,"
+                        + " taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        sourceId, file.name(), file.size(), file.sha256(), status, records, rejected, err, now);
+            } catch (DuplicateKeyException raced) {
+                throw new IllegalStateException("file " + file.name() + " of " + sourceId + " was recorded concurrently", raced);
+            }
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
