@@ -14,7 +14,9 @@ import org.springframework.core.env.Environment;
 /**
  * Registers one read-only connection pool per departmental database declared under
  * {@code govhub.sources}. The bean name is the source id, so a route file refers to it as
- * {@code dataSource: "#tax-bureau"}: adding a source is configuration, not Java.
+ * {@code dataSource: "#tax-bureau"}: adding a source is configuration, not Java. Only entries
+ * with a JDBC {@code url} are databases; other sources (REST, files) keep their settings under the
+ * same prefix and are skipped here.
  */
 public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
 
@@ -33,8 +35,8 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
                 .bind(PREFIX, Bindable.mapOf(String.class, SourceConnection.class))
                 .orElse(Map.of());
         sources.forEach((id, connection) -> {
-            if (connection.url() == null || connection.url().isBlank()) {
-                throw new IllegalStateException(PREFIX + "." + id + ".url is not set");
+            if (!isDatabase(connection)) {
+                return;
             }
             RootBeanDefinition definition = new RootBeanDefinition(HikariDataSource.class, () -> pool(id, connection));
             definition.setDestroyMethodName("close");
@@ -42,6 +44,11 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
             definition.setAutowireCandidate(false);
             registry.registerBeanDefinition(id, definition);
         });
+    }
+
+    /** Whether a {@code govhub.sources.<id>} entry is a departmental database: its url is a JDBC url. */
+    public static boolean isDatabase(SourceConnection connection) {
+        return connection.url() != null && connection.url().strip().startsWith("jdbc:");
     }
 
     private static HikariDataSource pool(String id, SourceConnection connection) {
