@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.govhub.ingest.RestPages;
 import org.govhub.ingest.SourceConnection;
 import org.govhub.ingest.SourceDataSourceRegistrar;
 import org.springframework.beans.factory.BeanFactory;
@@ -16,18 +17,27 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-/** Health of every departmental database, one entry per source id under {@code sources}. */
+/**
+ * Health of every source, one entry per source id under {@code sources}: a departmental database
+ * (JDBC url) by its connection, a REST source ({@code base-url}) by the state of its pull. Other
+ * kinds of source are skipped here.
+ */
 @Component("sources")
 public class SourcesHealth implements CompositeHealthContributor {
 
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
-    public SourcesHealth(Environment environment, BeanFactory beans) {
+    public SourcesHealth(Environment environment, BeanFactory beans, RestPages restPages) {
         Binder.get(environment)
                 .bind(SourceDataSourceRegistrar.PREFIX, Bindable.mapOf(String.class, SourceConnection.class))
                 .orElse(Map.of())
-                .keySet()
-                .forEach(id -> contributors.put(id, indicator(beans.getBean(id, DataSource.class))));
+                .forEach((id, connection) -> {
+                    if (SourceDataSourceRegistrar.isDatabase(connection)) {
+                        contributors.put(id, indicator(beans.getBean(id, DataSource.class)));
+                    } else if (environment.containsProperty(SourceDataSourceRegistrar.PREFIX + "." + id + ".base-url")) {
+                        contributors.put(id, (HealthIndicator) () -> restPages.health(id));
+                    }
+                });
     }
 
     private static HealthIndicator indicator(DataSource dataSource) {
