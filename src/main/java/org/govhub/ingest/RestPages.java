@@ -168,7 +168,7 @@ public class RestPages {
         }
         int pages = exchange.getProperty(PAGES_THIS_POLL, 0, Integer.class) + 1;
         exchange.setProperty(PAGES_THIS_POLL, pages);
-        exchange.setProperty(MORE, after.nextCursor() != null && pages < intProperty(exchange, MAX_PAGES));
+        exchange.setProperty(MORE, after.nextCursor() != null && pages < intProperty(exchange, MAX_PAGES) && !stopping(exchange));
         log.info("source {}: page taken, {} item(s), {} new, on the broker or in quarantine; mark {} -> {}{}", sourceId,
                 page.served(), page.fresh(), markText(before), markText(after),
                 after.nextCursor() == null ? ", caught up" : ", more pages");
@@ -228,7 +228,7 @@ public class RestPages {
         }
         if (e instanceof HttpOperationFailedException h) {
             String body = h.getResponseBody() == null ? "" : h.getResponseBody().replaceAll("\\s+", " ").strip();
-            return "HTTP " + h.getStatusCode() + (h.getStatusText() == null ? "" : " " + h.getStatusText())
+            return "HTTP " + h.getStatusCode() + (h.getStatusText() == null || h.getStatusText().isBlank() ? "" : " " + h.getStatusText())
                     + (body.isEmpty() ? "" : ": " + (body.length() > 200 ? body.substring(0, 200) + "…" : body));
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
@@ -278,6 +278,21 @@ public class RestPages {
             return Health.down().withDetails(details).build();
         }
         return Health.up().withDetails(details).build();
+    }
+
+    /**
+     * Whether the hub or the route is stopping: the page loop then ends after the page in hand. (Not
+     * the loop's breakOnShutdown: in Camel 4.17 a loop that saw one route stop never loops again
+     * after the route is started again.)
+     */
+    private static boolean stopping(Exchange exchange) {
+        var context = exchange.getContext();
+        if (context.isStopping() || context.isStopped()) {
+            return true;
+        }
+        var status = exchange.getFromRouteId() == null ? null
+                : context.getRouteController().getRouteStatus(exchange.getFromRouteId());
+        return status != null && (status.isStopping() || status.isStopped());
     }
 
     private static RestCursor.Api api(Exchange exchange) {

@@ -28,11 +28,17 @@ public class SourcesHealth implements CompositeHealthContributor {
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
     public SourcesHealth(Environment environment, BeanFactory beans, RestPages restPages) {
-        Binder.get(environment)
+        Binder binder = Binder.get(environment);
+        Map<String, SourceConnection> connections = binder
                 .bind(SourceDataSourceRegistrar.PREFIX, Bindable.mapOf(String.class, SourceConnection.class))
+                .orElse(Map.of());
+        // every source id, also those with no connection settings at all (REST, files)
+        binder.bind(SourceDataSourceRegistrar.PREFIX, Bindable.mapOf(String.class, Object.class))
                 .orElse(Map.of())
-                .forEach((id, connection) -> {
-                    if (SourceDataSourceRegistrar.isDatabase(connection)) {
+                .keySet()
+                .forEach(id -> {
+                    SourceConnection connection = connections.get(id);
+                    if (connection != null && SourceDataSourceRegistrar.isDatabase(connection)) {
                         contributors.put(id, indicator(beans.getBean(id, DataSource.class)));
                     } else if (environment.containsProperty(SourceDataSourceRegistrar.PREFIX + "." + id + ".base-url")) {
                         contributors.put(id, (HealthIndicator) () -> restPages.health(id));

@@ -35,7 +35,8 @@ public class CreditPortalSandbox {
         this.token = config.apiKey();
         this.versions = List.copyOf(new CreditRecordGenerator(config.seed(), regionCodes.countiesUnder("36"), config.invalidEvery())
                 .generate(config.records()));
-        this.feed = new SandboxFeed("recordNo", config.maxRequestsPerSecond(), config.hangMillis());
+        this.feed = new SandboxFeed("recordNo", config.maxRequestsPerSecond(), config.hangMillis(),
+                config.failAfter(), config.faults());
         versions.stream().filter(v -> v.stage() == 0).forEach(v -> feed.publish(v.item()));
         log.info("sandbox credit portal holds {} credit events ({} deliberately invalid)", feed.size(),
                 versions.stream().filter(v -> v.stage() == 0 && v.defect() != null).count());

@@ -35,7 +35,8 @@ public class ProvincialPlatformSandbox {
         this.token = config.token();
         this.versions = List.copyOf(new FilingGenerator(config.seed(), regionCodes.countiesUnder("36"), config.invalidEvery())
                 .generate(config.filings()));
-        this.feed = new SandboxFeed("filingId", config.maxRequestsPerSecond(), config.hangMillis());
+        this.feed = new SandboxFeed("filingId", config.maxRequestsPerSecond(), config.hangMillis(),
+                config.failAfter(), config.faults());
         versions.stream().filter(v -> v.stage() == 0).forEach(v -> feed.publish(v.item()));
         log.info("sandbox provincial platform holds {} filings ({} deliberately invalid)", feed.size(),
                 versions.stream().filter(v -> v.stage() == 0 && v.defect() != null).count());

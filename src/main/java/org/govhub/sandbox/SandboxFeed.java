@@ -42,9 +42,9 @@ public final class SandboxFeed {
         }
     }
 
-    /** One request as the API saw it: what was asked, what was answered, which ids were served. */
+    /** One request as the API saw it: what was asked, what was answered (ids, next cursor), which fault. */
     public record Served(Instant at, String updatedSince, String cursor, int limit, int status, List<String> ids,
-            Fault fault) {
+            String nextCursor, Fault fault) {
         public boolean ok() {
             return status == 200 && fault == null;
         }
@@ -74,6 +74,14 @@ public final class SandboxFeed {
         this.idField = idField;
         this.maxPerSecond = maxPerSecond;
         this.hangMillis = hangMillis;
+    }
+
+    /** A feed with faults planned from the start ({@code faults} after {@code failAfter} good requests). */
+    public SandboxFeed(String idField, int maxPerSecond, long hangMillis, int failAfter, List<Fault> faults) {
+        this(idField, maxPerSecond, hangMillis);
+        if (faults != null && !faults.isEmpty()) {
+            failAfter(failAfter, faults.toArray(Fault[]::new));
+        }
     }
 
     /** Publishes an item: a new one, or a new version replacing the one with its id. */
@@ -162,7 +170,7 @@ public final class SandboxFeed {
                         ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body));
             }
             case HANG -> {
-                Served served = new Served(now, updatedSince, cursor, limit, HttpStatus.OK.value(), List.of(), fault);
+                Served served = new Served(now, updatedSince, cursor, limit, HttpStatus.OK.value(), List.of(), null, fault);
                 requests.add(served);
                 try {
                     Thread.sleep(hangMillis);
@@ -177,7 +185,8 @@ public final class SandboxFeed {
 
     private ResponseEntity<?> record(Instant at, String updatedSince, String cursor, int limit, HttpStatus status,
             List<String> ids, Fault fault, ResponseEntity<?> response) {
-        requests.add(new Served(at, updatedSince, cursor, limit, status.value(), List.copyOf(ids), fault));
+        Object next = fault == null && response.getBody() instanceof Map<?, ?> page ? page.get("nextCursor") : null;
+        requests.add(new Served(at, updatedSince, cursor, limit, status.value(), List.copyOf(ids), (String) next, fault));
         return response;
     }
 

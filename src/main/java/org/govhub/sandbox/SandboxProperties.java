@@ -1,5 +1,6 @@
 package org.govhub.sandbox;
 
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -23,10 +24,12 @@ public record SandboxProperties(@DefaultValue("false") boolean enabled, @Default
      * @param token                bearer token the platform demands
      * @param maxRequestsPerSecond faster callers get HTTP 429
      * @param hangMillis           how long an injected hang holds a request
+     * @param faults               faults planned from the start (SERVER_ERROR, HANG, GARBAGE, TOO_MANY_REQUESTS) …
+     * @param failAfter            … after this many good requests
      */
     public record ProvincialPlatform(@DefaultValue("240") int filings, @DefaultValue("20") int invalidEvery,
             @DefaultValue("2020") long seed, String token, @DefaultValue("10") int maxRequestsPerSecond,
-            @DefaultValue("40000") long hangMillis) {
+            @DefaultValue("40000") long hangMillis, List<SandboxFeed.Fault> faults, @DefaultValue("0") int failAfter) {
         @Override
         public String toString() {
             return "ProvincialPlatform[filings=" + filings + ", token=****]";
@@ -40,10 +43,12 @@ public record SandboxProperties(@DefaultValue("false") boolean enabled, @Default
      * @param apiKey               the API key the portal demands in X-Api-Key
      * @param maxRequestsPerSecond faster callers get HTTP 429
      * @param hangMillis           how long an injected hang holds a request
+     * @param faults               faults planned from the start …
+     * @param failAfter            … after this many good requests
      */
     public record CreditPortal(@DefaultValue("160") int records, @DefaultValue("16") int invalidEvery,
             @DefaultValue("2021") long seed, String apiKey, @DefaultValue("4") int maxRequestsPerSecond,
-            @DefaultValue("40000") long hangMillis) {
+            @DefaultValue("40000") long hangMillis, List<SandboxFeed.Fault> faults, @DefaultValue("0") int failAfter) {
         @Override
         public String toString() {
             return "CreditPortal[records=" + records + ", apiKey=****]";
