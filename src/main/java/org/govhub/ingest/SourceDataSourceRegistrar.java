@@ -16,7 +16,7 @@ import org.springframework.core.env.Environment;
  * Registers one read-only connection pool per departmental database declared under
  * {@code govhub.sources} (the entries with a JDBC {@code url}). The bean name is the source id, so
  * a route file refers to it as {@code dataSource: "#tax-bureau"}: adding a source is configuration,
- * not Java. Entries with an {@code ftp} block instead are file drops and get no pool.
+ * not Java. File drops ({@code ftp} block) and REST APIs ({@code base-url}) get no pool.
  */
 public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
 
@@ -40,15 +40,15 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
         });
     }
 
-    /** Every source declared under {@code govhub.sources}; each is a database or a file drop. */
+    /** Every source declared under {@code govhub.sources}: a database, a file drop or a REST API. */
     public static Map<String, SourceConnection> sources(Environment environment) {
         Map<String, SourceConnection> sources = Binder.get(environment)
                 .bind(PREFIX, Bindable.mapOf(String.class, SourceConnection.class))
                 .orElse(Map.of());
         sources.forEach((id, connection) -> {
-            if (!connection.jdbc() && connection.ftp() == null) {
-                throw new IllegalStateException(PREFIX + "." + id + ".url is not set (or " + PREFIX + "." + id
-                        + ".ftp.* for a file drop)");
+            if (!connection.jdbc() && connection.ftp() == null && !connection.rest()) {
+                throw new IllegalStateException(PREFIX + "." + id + " needs a JDBC url, an ftp.* block (file drop)"
+                        + " or a base-url (REST)");
             }
             if (connection.ftp() != null && (connection.ftp().host() == null || connection.ftp().host().isBlank())) {
                 throw new IllegalStateException(PREFIX + "." + id + ".ftp.host is not set");
@@ -77,6 +77,17 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
             }
         });
         return ftp;
+    }
+
+    /** The REST sources: those with a base URL. */
+    public static java.util.Set<String> restSources(Environment environment) {
+        java.util.Set<String> rest = new java.util.TreeSet<>();
+        sources(environment).forEach((id, c) -> {
+            if (c.rest()) {
+                rest.add(id);
+            }
+        });
+        return rest;
     }
 
     private static HikariDataSource pool(String id, SourceConnection connection) {

@@ -7,7 +7,12 @@ import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.DateTimeException;
 import java.time.LocalDate;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.time.YearMonth;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +39,7 @@ public final class Converters {
             "text", (raw, t) -> JSON.textNode(text(raw)),
             "identifier", (raw, t) -> JSON.textNode(text(raw).replaceAll("\\s+", "").toUpperCase()),
             "date", (raw, t) -> JSON.textNode(date(raw).toString()),
+            "datetime", (raw, t) -> JSON.textNode(dateTime(raw).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)),
             "period", (raw, t) -> JSON.textNode(period(raw).toString()),
             "yuan-to-fen", (raw, t) -> JSON.numberNode(fen(raw, 2, "元")),
             "wan-yuan-to-fen", (raw, t) -> JSON.numberNode(fen(raw, 6, "万元")),
@@ -103,6 +109,57 @@ public final class Converters {
             }
         }
         throw new ConversionException("'" + s + "' is not a date in a known format (" + DATE_FORMATS + ")");
+    }
+
+    /** China Standard Time (no daylight saving): the zone of a departmental time written without one. */
+    public static final ZoneOffset CHINA = ZoneOffset.ofHours(8);
+    private static final Pattern LOCAL_DATE_TIME = Pattern.compile(
+            "(\\d{4})[-/](\\d{1,2})[-/](\\d{1,2})[ T](\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?");
+    private static final Pattern CHINESE_DATE_TIME = Pattern.compile(
+            "(\\d{4})年(\\d{1,2})月(\\d{1,2})日\\s*(\\d{1,2})[:时](\\d{2})分?(?:[:]?(\\d{2})秒?)?");
+    private static final Pattern COMPACT_DATE_TIME = Pattern.compile("(\\d{4})(\\d{2})(\\d{2})(\\d{2})(\\d{2})(\\d{2})");
+    static final String DATE_TIME_FORMATS = "2020-02-10T09:30:00+08:00, 2020-02-10 09:30[:00], 2020/2/10 9:30, "
+            + "2020年2月10日 9:30, 20200210093000, epoch milliseconds";
+
+    /**
+     * A point in time, as the canonical ISO form at +08:00 with seconds ({@code 2020-02-10T09:30:00+08:00}),
+     * so that one instant always has one text. A time written without an offset is China Standard Time.
+     */
+    public static OffsetDateTime dateTime(Object raw) {
+        if (raw instanceof Timestamp ts) {
+            return ts.toLocalDateTime().atOffset(CHINA); // a database time without zone: China Standard Time
+        }
+        if (raw instanceof OffsetDateTime odt) {
+            return odt.toInstant().atOffset(CHINA);
+        }
+        if (raw instanceof LocalDateTime ldt) {
+            return ldt.atOffset(CHINA);
+        }
+        if (raw instanceof Number n && n.longValue() > 100_000_000_000L) {
+            return Instant.ofEpochMilli(n.longValue()).atOffset(CHINA);
+        }
+        String s = text(raw);
+        if (s.matches("\\d{13}")) {
+            return Instant.ofEpochMilli(Long.parseLong(s)).atOffset(CHINA);
+        }
+        try {
+            return OffsetDateTime.parse(s).toInstant().atOffset(CHINA);
+        } catch (DateTimeParseException e) {
+            // not ISO with an offset: try the local forms
+        }
+        for (Pattern p : new Pattern[] {LOCAL_DATE_TIME, CHINESE_DATE_TIME, COMPACT_DATE_TIME}) {
+            Matcher m = p.matcher(s);
+            if (m.matches()) {
+                try {
+                    return LocalDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                            Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
+                            m.group(6) == null ? 0 : Integer.parseInt(m.group(6))).atOffset(CHINA);
+                } catch (DateTimeException e) {
+                    throw new ConversionException("'" + s + "' is not a real date and time (" + e.getMessage() + ")");
+                }
+            }
+        }
+        throw new ConversionException("'" + s + "' is not a date and time in a known format (" + DATE_TIME_FORMATS + ")");
     }
 
     private static final Pattern PERIOD = Pattern.compile("(\\d{4})(?:-|/|年)?(\\d{1,2})月?");

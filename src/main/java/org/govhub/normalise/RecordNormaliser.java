@@ -136,16 +136,28 @@ public class RecordNormaliser {
                 rawJson(row), CanonicalJson.write(record), contentHash, eventTime, List.copyOf(reasons));
     }
 
-    /** The row as JSON, column names as the source gave them; values as text so nothing is reinterpreted. */
+    /**
+     * The row as JSON, column names as the source gave them; values as text so nothing is
+     * reinterpreted. Nested objects and lists (REST sources) stay objects and lists.
+     */
     static String rawJson(Map<String, Object> row) {
-        ObjectNode raw = JsonNodeFactory.instance.objectNode();
-        new TreeMap<>(row).forEach((k, v) -> {
-            if (v == null) {
-                raw.putNull(k);
-            } else {
-                raw.put(k, v.toString());
-            }
-        });
-        return CanonicalJson.write(raw);
+        return CanonicalJson.write(rawNode(row));
+    }
+
+    private static JsonNode rawNode(Object value) {
+        if (value == null) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        if (value instanceof Map<?, ?> map) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            new TreeMap<>(map).forEach((k, v) -> node.set(String.valueOf(k), rawNode(v)));
+            return node;
+        }
+        if (value instanceof List<?> list) {
+            var node = JsonNodeFactory.instance.arrayNode();
+            list.forEach(v -> node.add(rawNode(v)));
+            return node;
+        }
+        return JsonNodeFactory.instance.textNode(value.toString());
     }
 }

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
 import org.govhub.ingest.FtpConnection;
+import org.govhub.ingest.RestPages;
 import org.govhub.ingest.SourceDataSourceRegistrar;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
@@ -18,18 +19,21 @@ import org.springframework.stereotype.Component;
 
 /**
  * Health of every departmental source, one entry per source id under {@code sources}: a database
- * answers a validity check; an FTP server accepts the source's login.
+ * answers a validity check; an FTP server accepts the source's login; a REST source reports the
+ * state of its pull (failing pages, credentials refused).
  */
 @Component("sources")
 public class SourcesHealth implements CompositeHealthContributor {
 
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
-    public SourcesHealth(Environment environment, BeanFactory beans) {
+    public SourcesHealth(Environment environment, BeanFactory beans, RestPages restPages) {
         SourceDataSourceRegistrar.jdbcSources(environment).keySet()
                 .forEach(id -> contributors.put(id, indicator(beans.getBean(id, DataSource.class))));
         SourceDataSourceRegistrar.ftpSources(environment)
                 .forEach((id, ftp) -> contributors.put(id, indicator(ftp)));
+        SourceDataSourceRegistrar.restSources(environment)
+                .forEach(id -> contributors.put(id, (HealthIndicator) () -> restPages.health(id)));
     }
 
     private static HealthIndicator indicator(FtpConnection ftp) {

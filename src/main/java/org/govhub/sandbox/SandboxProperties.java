@@ -1,18 +1,61 @@
 package org.govhub.sandbox;
 
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The sandbox's own systems.
  *
- * @param taxBureau the simulated tax-bureau database
- * @param hrss      the simulated HRSS FTP server
- * @param platform  the simulated national-platform receiver
+ * @param taxBureau           the simulated tax-bureau database
+ * @param creditReference     the simulated credit-reference centre database
+ * @param hrss                the simulated HRSS FTP server
+ * @param platform            the simulated national-platform receiver
+ * @param provincialPlatform  the simulated provincial government-service platform (REST, filings)
+ * @param creditPortal        the simulated credit portal (REST, credit events)
  */
 @ConfigurationProperties("govhub.sandbox")
 public record SandboxProperties(@DefaultValue("false") boolean enabled, @DefaultValue Database taxBureau,
-        @DefaultValue Database creditReference, @DefaultValue Hrss hrss, @DefaultValue Platform platform) {
+        @DefaultValue Database creditReference, @DefaultValue Hrss hrss, @DefaultValue Platform platform,
+        @DefaultValue ProvincialPlatform provincialPlatform, @DefaultValue CreditPortal creditPortal) {
+
+    /**
+     * @param filings              how many filings the platform holds at start (later revisions come on top)
+     * @param invalidEvery         every n-th filing is broken on purpose (0: none)
+     * @param seed                 random seed, so the same filings come back on every machine and start
+     * @param token                bearer token the platform demands
+     * @param maxRequestsPerSecond faster callers get HTTP 429
+     * @param hangMillis           how long an injected hang holds a request
+     * @param faults               faults planned from the start (SERVER_ERROR, HANG, GARBAGE, TOO_MANY_REQUESTS) …
+     * @param failAfter            … after this many good requests
+     */
+    public record ProvincialPlatform(@DefaultValue("240") int filings, @DefaultValue("20") int invalidEvery,
+            @DefaultValue("2020") long seed, String token, @DefaultValue("10") int maxRequestsPerSecond,
+            @DefaultValue("40000") long hangMillis, List<SandboxFeed.Fault> faults, @DefaultValue("0") int failAfter) {
+        @Override
+        public String toString() {
+            return "ProvincialPlatform[filings=" + filings + ", token=****]";
+        }
+    }
+
+    /**
+     * @param records              how many credit events the portal holds at start
+     * @param invalidEvery         every n-th event is broken on purpose (0: none)
+     * @param seed                 random seed
+     * @param apiKey               the API key the portal demands in X-Api-Key
+     * @param maxRequestsPerSecond faster callers get HTTP 429
+     * @param hangMillis           how long an injected hang holds a request
+     * @param faults               faults planned from the start …
+     * @param failAfter            … after this many good requests
+     */
+    public record CreditPortal(@DefaultValue("160") int records, @DefaultValue("16") int invalidEvery,
+            @DefaultValue("2021") long seed, String apiKey, @DefaultValue("4") int maxRequestsPerSecond,
+            @DefaultValue("40000") long hangMillis, List<SandboxFeed.Fault> faults, @DefaultValue("0") int failAfter) {
+        @Override
+        public String toString() {
+            return "CreditPortal[records=" + records + ", apiKey=****]";
+        }
+    }
 
     /**
      * A simulated departmental database.

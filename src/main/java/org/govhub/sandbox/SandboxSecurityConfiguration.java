@@ -8,8 +8,9 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * The simulated platform's machine API authenticates callers itself, with the bearer token a real
- * platform would issue, so the hub's operator login does not apply to it.
+ * The simulated systems' machine APIs authenticate callers themselves, with the credential a real
+ * system would issue (the national platform's and the provincial platform's bearer tokens, the
+ * credit portal's API key), so the hub's operator login does not apply to them.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnSandbox
@@ -18,7 +19,8 @@ public class SandboxSecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain sandboxPlatformApi(HttpSecurity http) throws Exception {
-        http.securityMatcher("/sandbox/platform/api/**")
+        http.securityMatcher("/sandbox/platform/api/**", "/sandbox/provincial-platform/api/**",
+                        "/sandbox/credit-portal/api/**")
                 .authorizeHttpRequests(auth -> auth.anyRequest().permitAll())
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));

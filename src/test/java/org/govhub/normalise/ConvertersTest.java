@@ -26,6 +26,28 @@ class ConvertersTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"2020-02-10T09:30:00+08:00", "2020-02-10T01:30:00Z", "2020-02-10 09:30:00", "2020-02-10 09:30",
+        "2020/2/10 9:30", "2020年2月10日 09:30", "2020年2月10日9时30分", "20200210093000", "1581298200000"})
+    void dateTimesInEveryFormatBecomeOneCanonicalTextInChinaStandardTime(String raw) {
+        assertThat(Converters.convert("datetime", raw, null).asText()).isEqualTo("2020-02-10T09:30:00+08:00");
+    }
+
+    @Test
+    void dateTimesFromJsonNumbersAndJdbcTypes() {
+        assertThat(Converters.convert("datetime", 1581298200000L, null).asText()).isEqualTo("2020-02-10T09:30:00+08:00");
+        assertThat(Converters.convert("datetime", Timestamp.valueOf("2020-02-10 09:30:00"), null).asText())
+                .isEqualTo("2020-02-10T09:30:00+08:00");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2020-02-30 10:00", "2020-02-10", "2020-02-10 25:00", "soon"})
+    void impossibleOrUnknownDateTimesAreRefusedWithTheValue(String raw) {
+        assertThatThrownBy(() -> Converters.convert("datetime", raw, null))
+                .isInstanceOf(ConversionException.class)
+                .hasMessageContaining(raw);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"2020-02-30", "2020-13-01", "10/02/2020", "yesterday", "2020年2月"})
     void impossibleOrUnknownDatesAreRefusedWithTheValue(String raw) {
         assertThatThrownBy(() -> Converters.convert("date", raw, null))

@@ -42,6 +42,22 @@ class MappingLoaderTest {
     }
 
     @Test
+    void theRestSourceMappingsOfTheProjectLoad() {
+        MappingDefinition filings = loader.load(Path.of("mappings/provincial-filings.yaml"));
+        assertThat(filings.schema()).isEqualTo("EnterpriseFiling");
+        assertThat(filings.recordKey()).containsExactly("filingId");
+        MappingDefinition.FieldMapping size = filings.fields().stream().filter(f -> f.target().equals("sizeClass")).findFirst().orElseThrow();
+        assertThat(size.source()).isEqualTo("enterprise.scale");
+        assertThat(size.compute().function()).isEqualTo("enterprise-size");
+        assertThat(filings.codeTables().get("filing-status")).containsEntry("30", "RESUMED").hasSize(5);
+
+        MappingDefinition credit = loader.load(Path.of("mappings/credit-portal.yaml"));
+        assertThat(credit.schema()).isEqualTo("CreditRecord");
+        assertThat(credit.recordKey()).containsExactly("recordNo");
+        assertThat(credit.codeTables().get("subject-type")).containsEntry("自然人", "PERSON");
+    }
+
+    @Test
     void yamlSyntaxErrorsNameFileAndLine() throws Exception {
         Path file = write("broken.yaml", """
                 mapping: broken

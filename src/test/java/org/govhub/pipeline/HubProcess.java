@@ -13,6 +13,7 @@ final class HubProcess {
     private HubProcess() {
     }
 
+    /** Starts a hub; {@code extra} arguments ({@code --name=value}) add to or replace the defaults. */
     static ConfigurableApplicationContext start(Path dataDir, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
@@ -22,7 +23,12 @@ final class HubProcess {
                 "--govhub.batch.max-age=1s",
                 "--govhub.ingest.poll-interval=300",
                 "--govhub.sandbox.tax-bureau.rows=400"));
-        args.addAll(List.of(extra));
+        for (String e : extra) {
+            // a repeated --name=value would reach Spring as "a,b": replace the default instead
+            String name = e.split("=", 2)[0] + "=";
+            args.removeIf(a -> a.startsWith(name));
+            args.add(e);
+        }
         return new SpringApplicationBuilder(GovHubApplication.class).run(args.toArray(String[]::new));
     }
 }
