@@ -39,6 +39,9 @@ class OperatorAccessTest extends SandboxHubTest {
 
     @Test
     void healthReportsBrokerHubDatabaseSourceAndPlatform() throws Exception {
+        // Camel's consumer checks start pessimistic (DOWN) and turn UP after each consumer's first poll
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> get("/actuator/health", "admin:" + OPERATOR_PASSWORD).statusCode() == 200);
         HttpResponse<String> response = get("/actuator/health", "admin:" + OPERATOR_PASSWORD);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode health = CanonicalJson.read(response.body());
