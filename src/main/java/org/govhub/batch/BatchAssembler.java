@@ -31,13 +31,15 @@ public class BatchAssembler {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final BatchProperties properties;
+    private final BatchLifecycle lifecycle;
     /** One writer at a time: the broker consumer and the age sealer both touch the open batch. */
     private final ReentrantLock lock = new ReentrantLock();
 
-    public BatchAssembler(JdbcTemplate jdbc, TransactionTemplate tx, BatchProperties properties) {
+    public BatchAssembler(JdbcTemplate jdbc, TransactionTemplate tx, BatchProperties properties, BatchLifecycle lifecycle) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.properties = properties;
+        this.lifecycle = lifecycle;
     }
 
     /**
@@ -71,6 +73,7 @@ public class BatchAssembler {
                     count = 0;
                     jdbc.update("INSERT INTO batch (batch_id, schema_name, schema_version, status, record_count, opened_at)"
                             + " VALUES (?, ?, ?, 'OPEN', 0, ?)", batchId, schema, schemaVersion, now);
+                    lifecycle.opened(batchId, "first " + schema + " record arrived");
                 } else {
                     batchId = (String) open.get(0).get("batch_id");
                     count = ((Number) open.get(0).get("record_count")).intValue();
@@ -134,10 +137,10 @@ public class BatchAssembler {
         manifest.set("sources", CanonicalJson.MAPPER.valueToTree(sources));
         manifest.put("openedAt", ((Timestamp) batch.get("opened_at")).toInstant().toString());
         manifest.put("sealedAt", sealedAt.toString());
-        jdbc.update("UPDATE batch SET status = 'SEALED', sealed_at = ?, payload_sha256 = ?, manifest = ?, next_attempt_at = ?"
-                + " WHERE batch_id = ? AND status = 'OPEN'",
-                Timestamp.from(sealedAt), CanonicalJson.sha256(payload), CanonicalJson.write(manifest),
-                Timestamp.from(sealedAt), batchId);
+        lifecycle.move(batchId, BatchLifecycle.State.OPEN, BatchLifecycle.State.SEALED,
+                "sealed with " + records.size() + " records: " + why,
+                "sealed_at = ?, payload_sha256 = ?, manifest = ?, next_attempt_at = ?",
+                Timestamp.from(sealedAt), CanonicalJson.sha256(payload), CanonicalJson.write(manifest), Timestamp.from(sealedAt));
         log.info("batch {} sealed with {} {} records ({})", batchId, records.size(), batch.get("schema_name"), why);
     }
 

@@ -7,51 +7,93 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.govhub.batch.BatchAssembler;
+import org.govhub.batch.BatchLifecycle;
+import org.govhub.batch.BatchLifecycle.State;
 import org.govhub.normalise.CanonicalJson;
+import org.govhub.normalise.Queues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Delivery of sealed batches to the national platform, used by the {@code platform-delivery}
- * route. The batch id is the idempotency key: if the hub dies after the platform stored a batch
- * but before the receipt was recorded, the re-sent batch is answered with the same receipt and
- * stored once.
+ * Delivery of mature (sealed) batches to the national platform, used by the
+ * {@code platform-delivery} route. The batch id is the idempotency key: if the hub dies after the
+ * platform stored a batch but before the receipt was recorded, the re-sent batch is answered with
+ * the same receipt and stored once. Failures are retried with exponential back-off behind a
+ * circuit breaker; a batch the platform refuses, or that failed too often, is dead until an
+ * operator re-sends it. Each delivered batch's manifest is published on
+ * {@code govhub.delivered.<schema>} for the departments' feeds.
  */
 @Component("platformDelivery")
 public class PlatformDelivery {
 
     private static final Logger log = LoggerFactory.getLogger(PlatformDelivery.class);
     public static final String BATCH_ID = "govhubBatchId";
+    public static final String SCHEMA = "govhubBatchSchema";
 
     private final JdbcTemplate jdbc;
     private final BatchAssembler assembler;
+    private final BatchLifecycle lifecycle;
     private final PlatformProperties platform;
+    private final PlatformCircuit circuit;
+    private final ProducerTemplate producer;
 
-    public PlatformDelivery(JdbcTemplate jdbc, BatchAssembler assembler, PlatformProperties platform) {
+    public PlatformDelivery(JdbcTemplate jdbc, BatchAssembler assembler, BatchLifecycle lifecycle, PlatformProperties platform,
+            PlatformCircuit circuit, ProducerTemplate producer) {
         this.jdbc = jdbc;
         this.assembler = assembler;
+        this.lifecycle = lifecycle;
         this.platform = platform;
+        this.circuit = circuit;
+        this.producer = producer;
+        // A batch left SENDING was being sent when the hub stopped: send it again (idempotent).
+        for (String batchId : jdbc.queryForList("SELECT batch_id FROM batch WHERE status = 'SENDING'", String.class)) {
+            lifecycle.move(batchId, State.SENDING, State.RETRYING, "the hub stopped while the batch was being sent",
+                    "next_attempt_at = ?", Timestamp.from(Instant.now()));
+        }
     }
 
-    /** Sealed batches whose next attempt is due, oldest first. */
+    /** Mature batches whose next attempt is due, oldest first; none while the circuit breaker holds calls back. */
     public List<String> dueBatches() {
-        return jdbc.queryForList("SELECT batch_id FROM batch WHERE status = 'SEALED' AND next_attempt_at <= ?"
-                + " ORDER BY sealed_at, batch_id LIMIT 50", String.class, Timestamp.from(Instant.now()));
+        if (circuit.holding()) {
+            return List.of();
+        }
+        return jdbc.queryForList("SELECT batch_id FROM batch WHERE status IN ('SEALED', 'RETRYING')"
+                + " AND next_attempt_at <= ? ORDER BY sealed_at, batch_id LIMIT 50", String.class, Timestamp.from(Instant.now()));
+    }
+
+    /** Thrown instead of a call while the circuit breaker is open: the batch stays as it is. */
+    static final class CircuitOpen extends RuntimeException {
+        CircuitOpen() {
+            super("circuit breaker open", null, false, false);
+        }
     }
 
     /** Turns the exchange into the platform request for one batch: manifest plus records. */
     public void prepare(Exchange exchange) {
         String batchId = exchange.getMessage().getBody(String.class);
-        Map<String, Object> batch = jdbc.queryForMap("SELECT manifest, payload_sha256 FROM batch WHERE batch_id = ?", batchId);
-        String payload = assembler.payload(batchId);
-        if (!CanonicalJson.sha256(payload).equals(batch.get("payload_sha256"))) {
-            throw new IllegalStateException("batch " + batchId + " payload no longer matches its manifest hash");
+        // checked per batch: the circuit may have opened on an earlier batch of this round
+        if (!circuit.admit()) {
+            throw new CircuitOpen();
         }
         exchange.setProperty(BATCH_ID, batchId);
+        Map<String, Object> batch = jdbc.queryForMap("SELECT status, schema_name, manifest, payload_sha256 FROM batch WHERE batch_id = ?",
+                batchId);
+        exchange.setProperty(SCHEMA, batch.get("schema_name"));
+        State from = State.valueOf((String) batch.get("status"));
+        String payload = assembler.payload(batchId);
+        if (!CanonicalJson.sha256(payload).equals(batch.get("payload_sha256"))) {
+            // never send what the manifest does not describe; keep it for an operator to examine
+            lifecycle.move(batchId, from, State.DEAD, "stored records no longer match the manifest's SHA-256", null);
+            throw new IllegalStateException("batch " + batchId + " payload no longer matches its manifest hash");
+        }
+        if (!lifecycle.move(batchId, from, State.SENDING, "attempt to deliver", null)) {
+            throw new IllegalStateException("batch " + batchId + " changed state while being prepared");
+        }
         var message = exchange.getMessage();
         // Only what the platform contract names goes out as HTTP headers.
         message.removeHeaders("*");
@@ -64,41 +106,86 @@ public class PlatformDelivery {
         message.setBody("{\"manifest\":" + batch.get("manifest") + ",\"records\":" + payload + "}");
     }
 
-    /** Records the platform's receipt. */
+    /** Records the platform's receipt, after telling the departments' feed. */
     public void acknowledged(Exchange exchange) {
         String batchId = exchange.getProperty(BATCH_ID, String.class);
         JsonNode receipt = CanonicalJson.read(exchange.getMessage().getBody(String.class));
+        exchange.getMessage().removeHeaders("*");
         String receiptId = receipt.path("receiptId").asText(null);
         if (receiptId == null) {
             throw new IllegalStateException("platform answered batch " + batchId + " without a receiptId");
         }
-        jdbc.update("UPDATE batch SET status = 'ACKNOWLEDGED', acknowledged_at = ?, receipt_id = ?, last_error = NULL"
-                + " WHERE batch_id = ?", Timestamp.from(Instant.now()), receiptId, batchId);
+        circuit.success();
+        String manifest = jdbc.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, batchId);
+        // Published before the receipt is recorded: a crash in between re-sends the batch and
+        // publishes it again (subscribers recognise the batch id) rather than never.
+        producer.sendBodyAndHeader("jms:topic:" + Queues.deliveredTopic(exchange.getProperty(SCHEMA, String.class)), manifest,
+                "govhubReceiptId", receiptId);
+        lifecycle.move(batchId, State.SENDING, State.ACKNOWLEDGED,
+                "receipt " + receiptId + (receipt.path("duplicate").asBoolean() ? " (platform already held it)" : ""),
+                "acknowledged_at = ?, receipt_id = ?, last_error = NULL", Timestamp.from(Instant.now()), receiptId);
         log.info("batch {} acknowledged by the national platform, receipt {}{}", batchId, receiptId,
                 receipt.path("duplicate").asBoolean() ? " (already held: answered idempotently)" : "");
-        exchange.getMessage().removeHeaders("*");
     }
 
-    /** Keeps the batch sealed and schedules the next attempt with exponential back-off. */
+    /** A failed attempt: retry later with back-off, or dead when retrying cannot help. */
     public void failed(Exchange exchange) {
         String batchId = exchange.getProperty(BATCH_ID, String.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        exchange.getMessage().removeHeaders("*");
+        if (cause instanceof CircuitOpen) {
+            return; // not an attempt: the batch waits for the circuit to close
+        }
         String reason = describe(cause);
         if (batchId == null) {
             log.error("platform delivery failed before a batch was prepared: {}", reason);
             return;
         }
+        boolean refused = refusal(cause);
+        if (refused) {
+            circuit.success(); // the platform is up and answering; it only refused this batch
+        } else {
+            circuit.failure();
+        }
         Integer attempts = jdbc.queryForObject("SELECT attempts FROM batch WHERE batch_id = ?", Integer.class, batchId);
         int attempt = (attempts == null ? 0 : attempts) + 1;
+        if (!lifecycle.move(batchId, State.SENDING, State.FAILED, "attempt " + attempt + ": " + reason,
+                "attempts = ?, last_error = ?", attempt, truncate(reason, 2000))) {
+            log.error("batch {} failed but was not SENDING: {}", batchId, reason);
+            return;
+        }
+        if (refused || attempt >= platform.maxAttempts()) {
+            String why = refused ? "the platform refused the batch; re-send it once the cause is fixed"
+                    : attempt + " attempts failed; re-send it once the platform is back";
+            lifecycle.move(batchId, State.FAILED, State.DEAD, why, null);
+            log.error("batch {} is dead: {} ({})", batchId, why, reason);
+            return;
+        }
         Duration wait = backoff(attempt, platform.maxBackoff());
-        jdbc.update("UPDATE batch SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE batch_id = ?",
-                attempt, truncate(reason, 2000), Timestamp.from(Instant.now().plus(wait)), batchId);
-        log.warn("batch {} not delivered (attempt {}): {}; next attempt in {}s", batchId, attempt, reason, wait.toSeconds());
+        lifecycle.move(batchId, State.FAILED, State.RETRYING, "next attempt in " + wait.toSeconds() + "s",
+                "next_attempt_at = ?", Timestamp.from(Instant.now().plus(wait)));
+        log.warn("batch {} not delivered (attempt {}): {}; next attempt in {}s (circuit {})", batchId, attempt, reason,
+                wait.toSeconds(), circuit.state());
+    }
+
+    /** An operator re-sends a dead batch: it is retried now, with a fresh count of attempts. */
+    public boolean resend(String batchId, String operator) {
+        return lifecycle.move(batchId, State.DEAD, State.RETRYING, "re-sent by operator " + operator,
+                "attempts = 0, next_attempt_at = ?", Timestamp.from(Instant.now()));
     }
 
     static Duration backoff(int attempt, Duration max) {
         long seconds = 1L << Math.min(attempt, 20);
         return Duration.ofSeconds(Math.min(seconds, max.toSeconds()));
+    }
+
+    /** The platform answered and said no to this batch (malformed, conflicting): retrying the same bytes cannot help. */
+    static boolean refusal(Exception e) {
+        if (e instanceof HttpOperationFailedException http) {
+            int code = http.getStatusCode();
+            return code == 400 || code == 409 || code == 413 || code == 422;
+        }
+        return false;
     }
 
     private static String describe(Exception e) {

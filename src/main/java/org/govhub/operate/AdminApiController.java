@@ -3,7 +3,12 @@ package org.govhub.operate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.security.Principal;
+import org.govhub.batch.BatchLifecycle;
 import org.govhub.batch.Batches;
+import org.govhub.deliver.PlatformDelivery;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.govhub.ingest.SourceWatermarks;
 import org.govhub.normalise.CanonicalJson;
 import org.springframework.http.ResponseEntity;
@@ -19,10 +24,14 @@ import org.springframework.web.bind.annotation.RestController;
 public class AdminApiController {
 
     private final Batches batches;
+    private final BatchLifecycle lifecycle;
+    private final PlatformDelivery delivery;
     private final SourceWatermarks watermarks;
 
-    public AdminApiController(Batches batches, SourceWatermarks watermarks) {
+    public AdminApiController(Batches batches, BatchLifecycle lifecycle, PlatformDelivery delivery, SourceWatermarks watermarks) {
         this.batches = batches;
+        this.lifecycle = lifecycle;
+        this.delivery = delivery;
         this.watermarks = watermarks;
     }
 
@@ -41,8 +50,23 @@ public class AdminApiController {
             Map<String, Object> result = new LinkedHashMap<>(row);
             Object manifest = row.get("manifest");
             result.put("manifest", manifest == null ? null : CanonicalJson.read(manifest.toString()));
+            result.put("history", lifecycle.history(batchId));
             return ResponseEntity.ok(result);
         }).orElse(ResponseEntity.notFound().build());
+    }
+
+    /** Re-sends a dead batch (after its cause was fixed): it is retried at once with fresh attempts. */
+    @PostMapping("/batches/{batchId}/resend")
+    public ResponseEntity<Map<String, Object>> resend(@PathVariable String batchId, Principal operator) {
+        if (batches.find(batchId).isEmpty()) {
+            return ResponseEntity.notFound().build();
+        }
+        if (!delivery.resend(batchId, operator.getName())) {
+            return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "Conflict",
+                    "message", "only a DEAD batch can be re-sent; batch " + batchId + " is "
+                            + batches.find(batchId).map(b -> b.get("status")).orElse("gone")));
+        }
+        return batch(batchId);
     }
 
     @GetMapping("/sources")

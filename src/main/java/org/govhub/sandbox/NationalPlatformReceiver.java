@@ -45,6 +45,9 @@ public class NationalPlatformReceiver {
 
     public NationalPlatformReceiver(SandboxProperties properties) {
         this.token = properties.platform().token();
+        if (properties.platform().initialFault() != null) {
+            fail(properties.platform().initialFault(), -1);
+        }
         this.store = new HikariDataSource();
         store.setPoolName("sandbox-platform");
         store.setJdbcUrl(properties.platform().url());
@@ -87,11 +90,97 @@ public class NationalPlatformReceiver {
         return ResponseEntity.ok(Map.of("status", "UP"));
     }
 
+    /** Failures the platform can be told to produce, for tests and for people trying the hub out. */
+    public enum Fault {
+        /** 503 Service Unavailable, as during maintenance or an outage. */
+        UNAVAILABLE,
+        /** 500 Internal Server Error. */
+        ERROR,
+        /** answers only after {@code slowMillis}: slower than the hub's time-out when that is set low. */
+        SLOW,
+        /** 422: the platform refuses the batch (a receiver-side rule the hub cannot satisfy by retrying). */
+        REFUSE
+    }
+
+    private volatile Fault fault;
+    private volatile int faultsLeft;
+    private volatile long slowMillis = 35_000;
+    private final java.util.concurrent.atomic.AtomicInteger submissions = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The next {@code count} submissions fail with {@code fault} (count &lt; 0: until {@link #recover()}). */
+    public void fail(Fault fault, int count) {
+        this.faultsLeft = count;
+        this.fault = fault;
+    }
+
+    public void recover() {
+        this.fault = null;
+    }
+
+    public void slowMillis(long millis) {
+        this.slowMillis = millis;
+    }
+
+    /** Every submission that reached the API, answered or not. */
+    public int submissionAttempts() {
+        return submissions.get();
+    }
+
+    /** For people: {"fault": "UNAVAILABLE", "count": 5} (count -1: until {"fault": null}). Behind the operator login. */
+    @PostMapping("/sandbox/platform/faults")
+    public Map<String, Object> faults(@RequestBody Map<String, Object> request) {
+        Object name = request.get("fault");
+        if (name == null) {
+            recover();
+        } else {
+            fail(Fault.valueOf(name.toString()), request.get("count") == null ? -1 : ((Number) request.get("count")).intValue());
+        }
+        return Map.of("fault", String.valueOf(fault), "count", faultsLeft);
+    }
+
+    private ResponseEntity<Map<String, Object>> injectedFault() {
+        Fault current = fault;
+        if (current == null) {
+            return null;
+        }
+        synchronized (this) {
+            if (faultsLeft == 0) {
+                fault = null;
+                return null;
+            }
+            if (faultsLeft > 0) {
+                faultsLeft--;
+            }
+        }
+        return switch (current) {
+            case UNAVAILABLE -> error(HttpStatus.SERVICE_UNAVAILABLE, "platform under maintenance (injected)");
+            case ERROR -> error(HttpStatus.INTERNAL_SERVER_ERROR, "platform failure (injected)");
+            case REFUSE -> error(HttpStatus.UNPROCESSABLE_ENTITY, "batch refused by a receiver rule (injected)");
+            case SLOW -> {
+                try {
+                    Thread.sleep(slowMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                yield null;
+            }
+        };
+    }
+
     @PostMapping("/sandbox/platform/api/v1/batches")
-    public synchronized ResponseEntity<Map<String, Object>> submit(
+    public ResponseEntity<Map<String, Object>> submit(
             @RequestHeader(value = "Authorization", required = false) String auth,
             @RequestHeader(value = "Idempotency-Key", required = false) String idempotencyKey,
             @RequestBody String body) {
+        submissions.incrementAndGet();
+        ResponseEntity<Map<String, Object>> injected = injectedFault();
+        if (injected != null) {
+            return injected;
+        }
+        return store(auth, idempotencyKey, body);
+    }
+
+    private synchronized ResponseEntity<Map<String, Object>> store(String auth, String idempotencyKey, String body) {
         if (!authorised(auth)) {
             return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
         }

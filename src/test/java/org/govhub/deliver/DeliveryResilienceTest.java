@@ -1,0 +1,172 @@
+package org.govhub.deliver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.govhub.GovHubApplication;
+import org.govhub.SandboxHubTest;
+import org.govhub.normalise.CanonicalJson;
+import org.govhub.sandbox.GeneratedRow;
+import org.govhub.sandbox.NationalPlatformReceiver;
+import org.govhub.sandbox.TaxBureauSandbox;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The national platform misbehaving: down from the start, then back; refusing a batch. Nothing is
+ * lost, nothing arrives twice, the circuit breaker stops the hammering, a dead batch waits for an
+ * operator and is delivered once re-sent.
+ */
+@CamelSpringBootTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "govhub.sandbox.tax-bureau.rows=120",
+            "govhub.sandbox.credit-reference.rows=0",
+            "govhub.batch.max-records=20",
+            "govhub.batch.max-age=1s",
+            "govhub.ingest.poll-interval=300",
+            "govhub.delivery.poll-interval=200",
+            "govhub.platform.max-backoff=2s",
+            "govhub.platform.failure-threshold=3",
+            "govhub.platform.open-for=3s",
+            "govhub.platform.max-attempts=50",
+            "govhub.sandbox.platform.initial-fault=UNAVAILABLE",
+            "govhub.security.admin-password=delivery-test",
+        })
+class DeliveryResilienceTest {
+
+    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-delivery");
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("govhub.data-dir", DATA_DIR::toString);
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    NationalPlatformReceiver platform;
+    @Autowired
+    TaxBureauSandbox taxBureau;
+    @Autowired
+    JdbcTemplate hub;
+    @Autowired
+    PlatformCircuit circuit;
+    @Autowired
+    ConnectionFactory connectionFactory;
+    @Value("${govhub.sandbox.tax-bureau.url}")
+    String taxBureauUrl;
+
+    @Test
+    @Order(1)
+    void aPlatformDownFromTheStartGetsEverythingOnceWhenItComesBackAndIsNotHammeredMeanwhile() throws Exception {
+        Set<String> valid = taxBureau.rows().stream().filter(GeneratedRow::valid).map(GeneratedRow::key).collect(Collectors.toSet());
+        // batches pile up while the platform answers 503, and the circuit breaker opens
+        await().atMost(Duration.ofSeconds(30)).until(() -> circuit.state() == PlatformCircuit.State.OPEN
+                && hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status = 'RETRYING'", Integer.class) > 0);
+        int before = platform.submissionAttempts();
+        Thread.sleep(2500); // inside the 3 s the circuit stays open
+        assertThat(platform.submissionAttempts() - before).as("calls while the circuit is open").isLessThanOrEqualTo(1);
+        assertThat(platform.receivedRecords("tax-bureau")).isEmpty();
+
+        platform.recover();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> platform.receivedRecords("tax-bureau").size() >= valid.size()
+                        && hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status <> 'ACKNOWLEDGED'", Integer.class) == 0);
+        Map<String, Long> times = platform.receivedRecords("tax-bureau").stream()
+                .collect(Collectors.groupingBy(r -> (String) r.get("source_record_key"), Collectors.counting()));
+        assertThat(times.keySet()).isEqualTo(valid);
+        assertThat(times.values()).allMatch(n -> n == 1);
+        assertThat(circuit.state()).isEqualTo(PlatformCircuit.State.CLOSED);
+
+        // a batch's history tells the story: sealed, failed, retried, acknowledged
+        String someBatch = hub.queryForObject("SELECT batch_id FROM batch ORDER BY sealed_at LIMIT 1", String.class);
+        List<String> states = hub.queryForList("SELECT to_status FROM batch_transition WHERE batch_id = ? ORDER BY id",
+                String.class, someBatch);
+        assertThat(states).startsWith("OPEN", "SEALED", "SENDING", "FAILED", "RETRYING").endsWith("SENDING", "ACKNOWLEDGED");
+        assertThat(hub.queryForObject("SELECT reason FROM batch_transition WHERE batch_id = ? AND to_status = 'FAILED'"
+                + " ORDER BY id LIMIT 1", String.class, someBatch)).contains("HTTP 503");
+    }
+
+    @Test
+    @Order(2)
+    void aRefusedBatchIsDeadUntilAnOperatorResendsItAndItsManifestIsPublishedWhenDelivered() throws Exception {
+        platform.recover();
+        try (Connection connection = connectionFactory.createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer delivered = session.createConsumer(session.createTopic("govhub.delivered.tax-record"));
+            connection.start();
+
+            platform.fail(NationalPlatformReceiver.Fault.REFUSE, 1);
+            // a new declaration arrives at the tax bureau
+            try (var c = DriverManager.getConnection(taxBureauUrl, "sa", ""); var s = c.createStatement()) {
+                s.execute("INSERT INTO tax_declaration (decl_id, nsrsbh, nsrmc, sssq, zsxm_dm, nsrlx, sbrq, ybtse, sjje, yjbz,"
+                        + " yjqx, xzqh_dm) VALUES (100001, '91350100M000100Y43', '南昌晨鸣医药有限公司', '202002', '10101', '1',"
+                        + " '2020-02-24', '1,000.00', '1000.00', 'N', NULL, '360102')");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryForObject(
+                    "SELECT COUNT(*) FROM batch WHERE status = 'DEAD'", Integer.class) == 1);
+            String dead = hub.queryForObject("SELECT batch_id FROM batch WHERE status = 'DEAD'", String.class);
+            assertThat(hub.queryForObject("SELECT last_error FROM batch WHERE batch_id = ?", String.class, dead)).contains("HTTP 422");
+            Thread.sleep(1500);
+            assertThat(hub.queryForObject("SELECT status FROM batch WHERE batch_id = ?", String.class, dead))
+                    .as("a refused batch is not retried by itself").isEqualTo("DEAD");
+
+            HttpResponse<String> list = call("GET", "/api/admin/batches?status=DEAD");
+            assertThat(list.body()).contains(dead);
+            HttpResponse<String> resend = call("POST", "/api/admin/batches/" + dead + "/resend");
+            assertThat(resend.statusCode()).as(resend.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "ACKNOWLEDGED".equals(
+                    hub.queryForObject("SELECT status FROM batch WHERE batch_id = ?", String.class, dead)));
+            assertThat(platform.receivedRecords("tax-bureau")).filteredOn(r -> "100001".equals(r.get("source_record_key"))).hasSize(1);
+            assertThat(call("GET", "/api/admin/batches/" + dead).body()).contains("re-sent by operator admin", "DEAD");
+            assertThat(call("POST", "/api/admin/batches/" + dead + "/resend").statusCode()).isEqualTo(409);
+
+            // the departments' feed heard about it, with the manifest
+            boolean seen = false;
+            for (TextMessage m; (m = (TextMessage) delivered.receive(5000)) != null; ) {
+                if (CanonicalJson.read(m.getText()).path("batchId").asText().equals(dead)) {
+                    seen = true;
+                    assertThat(m.getStringProperty("govhubReceiptId")).startsWith("NP-");
+                    break;
+                }
+            }
+            assertThat(seen).as("manifest of the re-sent batch on govhub.delivered.tax-record").isTrue();
+        }
+    }
+
+    private HttpResponse<String> call(String method, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:delivery-test".getBytes(StandardCharsets.UTF_8)))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
