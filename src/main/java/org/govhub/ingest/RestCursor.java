@@ -14,16 +14,16 @@ import org.govhub.normalise.Converters;
  * Where an incremental pull from a REST source stands (pure logic, no I/O; {@link RestPages} keeps
  * it in the hub database).
  *
- * <p>The <b>mark</b> is the (updatedAt, id) of the last item taken, in the source's own order:
- * by updatedAt, and by id among items with an equal updatedAt. An item is new when it lies after the
- * mark, so items that tie on updatedAt are neither skipped nor taken twice, whichever way a page
- * boundary falls through them. The <b>next cursor</b> is the source's opaque cursor for the next
- * page while a pull is unfinished; once caught up it is null and the next pull asks for changes
- * since the mark's updatedAt (inclusive: the source cannot be told about the id), and drops what
- * is not after the mark.
+ * <p>The <b>mark</b> is the latest updatedAt taken and the ids of every item taken at exactly that
+ * time. An item is new when it is later than the mark, or at the mark's time and not among its ids.
+ * So items that tie on updatedAt are neither skipped nor taken twice, whichever way a page boundary
+ * falls through them and however the source orders tied ids (as numbers, as text, by collation):
+ * the hub never relies on the source's id order. The <b>next cursor</b> is the source's opaque
+ * cursor for the next page while a pull is unfinished; once caught up it is null and the next pull
+ * asks for changes since the mark's updatedAt (inclusive) and drops what it already took.
  *
- * @param markUpdatedAt updatedAt of the last item taken, as the source wrote it; null before the first
- * @param markId        id of that item
+ * @param markUpdatedAt updatedAt of the latest items taken, as the source wrote it; null before the first
+ * @param markId        the ids taken at that time, as a JSON array (a single plain id from older state is read too)
  * @param nextCursor    the source's cursor of the next page, or null when caught up
  */
 public record RestCursor(String markUpdatedAt, String markId, String nextCursor) {
@@ -71,26 +71,54 @@ public record RestCursor(String markUpdatedAt, String markId, String nextCursor)
     }
 
     /**
-     * Whether an item was not taken yet: it lies after the mark. An item without updatedAt or id
-     * cannot be placed; it counts as new, and its own validation decides what becomes of it.
+     * Whether an item was not taken yet: later than the mark, or at the mark's time and not among
+     * the ids taken then. An item without updatedAt or id cannot be placed; it counts as new, and
+     * its own validation decides what becomes of it.
      */
     public boolean isNew(Key item) {
-        return !hasMark() || !item.complete() || compare(item, new Key(markUpdatedAt, markId)) > 0;
+        if (!hasMark() || !item.complete()) {
+            return true;
+        }
+        int byTime = compareTime(item.updatedAt(), markUpdatedAt);
+        return byTime > 0 || (byTime == 0 && !markIds().contains(item.id()));
+    }
+
+    /** The ids taken at the mark's time. */
+    public java.util.Set<String> markIds() {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        if (markId == null) {
+            return ids;
+        }
+        if (!markId.startsWith("[")) {
+            ids.add(markId);
+            return ids;
+        }
+        org.govhub.normalise.CanonicalJson.read(markId).forEach(n -> ids.add(n.asText()));
+        return ids;
     }
 
     /** The cursor once every item of a page is on the broker or in quarantine. */
     public RestCursor after(List<Key> items, String pageNextCursor) {
-        Key mark = hasMark() ? new Key(markUpdatedAt, markId) : null;
+        String time = hasMark() ? markUpdatedAt : null;
+        java.util.Set<String> ids = markIds();
         for (Key item : items) {
-            if (item.complete() && (mark == null || compare(item, mark) > 0)) {
-                mark = item;
+            if (!item.complete()) {
+                continue;
+            }
+            int byTime = time == null ? 1 : compareTime(item.updatedAt(), time);
+            if (byTime > 0) {
+                time = item.updatedAt();
+                ids = new java.util.TreeSet<>(java.util.Set.of(item.id()));
+            } else if (byTime == 0) {
+                ids.add(item.id());
             }
         }
-        return mark == null ? new RestCursor(null, null, pageNextCursor)
-                : new RestCursor(mark.updatedAt(), mark.id(), pageNextCursor);
+        return time == null ? new RestCursor(null, null, pageNextCursor)
+                : new RestCursor(time, org.govhub.normalise.CanonicalJson.write(
+                        org.govhub.normalise.CanonicalJson.MAPPER.valueToTree(ids)), pageNextCursor);
     }
 
-    /** The source's order: updatedAt as points in time, then id (numerically when both are whole numbers). */
+    /** An order for tests and logs: updatedAt as points in time, then id (numerically when both are whole numbers). */
     public static int compare(Key a, Key b) {
         int byTime = compareTime(a.updatedAt(), b.updatedAt());
         return byTime != 0 ? byTime : compareId(a.id(), b.id());

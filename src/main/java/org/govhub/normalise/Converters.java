@@ -114,7 +114,7 @@ public final class Converters {
     /** China Standard Time (no daylight saving): the zone of a departmental time written without one. */
     public static final ZoneOffset CHINA = ZoneOffset.ofHours(8);
     private static final Pattern LOCAL_DATE_TIME = Pattern.compile(
-            "(\\d{4})[-/](\\d{1,2})[-/](\\d{1,2})[ T](\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?");
+            "(\\d{4})[-/](\\d{1,2})[-/](\\d{1,2})[ T](\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?");
     private static final Pattern CHINESE_DATE_TIME = Pattern.compile(
             "(\\d{4})年(\\d{1,2})月(\\d{1,2})日\\s*(\\d{1,2})[:时](\\d{2})分?(?:[:]?(\\d{2})秒?)?");
     private static final Pattern COMPACT_DATE_TIME = Pattern.compile("(\\d{4})(\\d{2})(\\d{2})(\\d{2})(\\d{2})(\\d{2})");
@@ -151,9 +151,12 @@ public final class Converters {
             Matcher m = p.matcher(s);
             if (m.matches()) {
                 try {
+                    // fractions of a second are kept: they order changes made within one second
+                    int nanos = p == LOCAL_DATE_TIME && m.group(7) != null
+                            ? Integer.parseInt((m.group(7) + "000000000").substring(0, 9)) : 0;
                     return LocalDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
                             Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
-                            m.group(6) == null ? 0 : Integer.parseInt(m.group(6))).atOffset(CHINA);
+                            m.group(6) == null ? 0 : Integer.parseInt(m.group(6)), nanos).atOffset(CHINA);
                 } catch (DateTimeException e) {
                     throw new ConversionException("'" + s + "' is not a real date and time (" + e.getMessage() + ")");
                 }

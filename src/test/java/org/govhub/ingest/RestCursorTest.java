@@ -31,23 +31,30 @@ class RestCursorTest {
     }
 
     @Test
-    void itemsThatTieOnUpdatedAtAreOrderedByIdSoNoneIsSkippedOrTakenTwice() {
-        RestCursor c = new RestCursor("2020-03-01T10:00:00+08:00", "B", null);
+    void itemsThatTieOnUpdatedAtAreRecognisedByTheIdsTakenAtTheMarksTime() {
+        RestCursor c = new RestCursor("2020-03-01T10:00:00+08:00", "[\"A\",\"B\"]", null);
         assertThat(c.isNew(key("2020-03-01T10:00:00+08:00", "A"))).isFalse();
-        assertThat(c.isNew(key("2020-03-01T10:00:00+08:00", "B"))).isFalse(); // the mark itself was taken
+        assertThat(c.isNew(key("2020-03-01T10:00:00+08:00", "B"))).isFalse();
         assertThat(c.isNew(key("2020-03-01T10:00:00+08:00", "C"))).isTrue();
         assertThat(c.isNew(key("2020-03-01T09:59:59+08:00", "Z"))).isFalse();
         assertThat(c.isNew(key("2020-03-01T10:00:01+08:00", "A"))).isTrue();
         // the same instant written another way is still a tie
         assertThat(c.isNew(key("2020-03-01T02:00:00Z", "A"))).isFalse();
         assertThat(c.isNew(key("2020-03-01 10:00:00", "C"))).isTrue();
+        // fractions of a second order changes within one second
+        assertThat(c.isNew(key("2020-03-01 10:00:00.900", "A"))).isTrue();
     }
 
     @Test
-    void numericIdsCompareAsNumbers() {
-        RestCursor c = new RestCursor("2020-03-01T10:00:00+08:00", "9", null);
-        assertThat(c.isNew(key("2020-03-01T10:00:00+08:00", "10"))).isTrue();
-        assertThat(c.isNew(key("2020-03-01T10:00:00+08:00", "8"))).isFalse();
+    void tiedIdsAreNeverJudgedByTheirOrderWhichSourcesDisagreeOn() {
+        // a source that sorts ids as text gives "10" before "9"; one that sorts numerically, after
+        RestCursor c = RestCursor.START.after(List.of(key("2020-03-01T10:00:00+08:00", "10")), null);
+        assertThat(c.isNew(key("2020-03-01T10:00:00+08:00", "9"))).isTrue();
+        assertThat(c.isNew(key("2020-03-01T10:00:00+08:00", "10"))).isFalse();
+        RestCursor later = c.after(List.of(key("2020-03-01T10:00:00+08:00", "9")), null);
+        assertThat(later.markIds()).containsExactlyInAnyOrder("9", "10");
+        // state written before tie sets (a single id) is still understood
+        assertThat(new RestCursor("2020-03-01T10:00:00+08:00", "7", null).markIds()).containsExactly("7");
     }
 
     @Test
@@ -55,20 +62,22 @@ class RestCursorTest {
         RestCursor c = new RestCursor("2020-03-01T10:00:00+08:00", "5", null);
         assertThat(c.isNew(key(null, "1"))).isTrue();
         assertThat(c.isNew(key("2020-03-01T11:00:00+08:00", ""))).isTrue();
-        assertThat(c.after(List.of(key(null, "1"), key("2020-03-02T00:00:00+08:00", null)), null)).isEqualTo(c);
+        RestCursor after = c.after(List.of(key(null, "1"), key("2020-03-02T00:00:00+08:00", null)), null);
+        assertThat(after.markUpdatedAt()).isEqualTo(c.markUpdatedAt());
+        assertThat(after.markIds()).containsExactly("5");
     }
 
     @Test
-    void theMarkMovesToTheLastItemInTheSourcesOrderAndTheNextCursorIsThePagesOwn() {
+    void theMarkMovesToTheLatestTimeWithEveryIdTakenAtItAndTheNextCursorIsThePagesOwn() {
         RestCursor c = RestCursor.START.after(List.of(
                 key("2020-03-01T10:00:00+08:00", "3"), key("2020-03-01T10:00:00+08:00", "12"), key("2020-02-28T08:00:00+08:00", "99")),
                 "next-1");
-        assertThat(c).isEqualTo(new RestCursor("2020-03-01T10:00:00+08:00", "12", "next-1"));
+        assertThat(c).isEqualTo(new RestCursor("2020-03-01T10:00:00+08:00", "[\"12\",\"3\"]", "next-1"));
         // an empty last page: caught up, mark unchanged
-        assertThat(c.after(List.of(), null)).isEqualTo(new RestCursor("2020-03-01T10:00:00+08:00", "12", null));
+        assertThat(c.after(List.of(), null)).isEqualTo(new RestCursor("2020-03-01T10:00:00+08:00", "[\"12\",\"3\"]", null));
         // never backwards
         assertThat(c.after(List.of(key("2020-01-01T00:00:00+08:00", "1")), "")).isEqualTo(
-                new RestCursor("2020-03-01T10:00:00+08:00", "12", null));
+                new RestCursor("2020-03-01T10:00:00+08:00", "[\"12\",\"3\"]", null));
     }
 
     /**
