@@ -88,8 +88,9 @@ class RestCursorTest {
     @Test
     void pagingThroughTiesWithAnyPageSizeTakesEveryItemExactlyOnce() {
         List<RestCursor.Key> source = new ArrayList<>();
-        IntStream.range(0, 60).forEach(i -> source.add(key(String.format("2020-03-01T10:%02d:00+08:00", i / 7), "R" + (100 + (i * 37) % 60))));
-        source.sort(RestCursor::compare);
+        // numeric ids of different widths, ordered by the source as text ("99" after "100"), not as numbers
+        IntStream.range(0, 60).forEach(i -> source.add(key(String.format("2020-03-01T10:%02d:00+08:00", i / 7), Integer.toString(40 + (i * 37) % 120))));
+        source.sort(SOURCE_ORDER);
         for (int pageSize = 1; pageSize <= 13; pageSize++) {
             List<String> taken = new ArrayList<>();
             RestCursor cursor = RestCursor.START;
@@ -97,7 +98,7 @@ class RestCursorTest {
             while (requests++ < 500) {
                 List<RestCursor.Key> page = servePage(source, cursor, pageSize);
                 String next = page.size() == pageSize && !page.isEmpty()
-                        && RestCursor.compare(page.get(page.size() - 1), source.get(source.size() - 1)) < 0
+                        && SOURCE_ORDER.compare(page.get(page.size() - 1), source.get(source.size() - 1)) < 0
                         ? page.get(page.size() - 1).updatedAt() + "|" + page.get(page.size() - 1).id() : null;
                 for (RestCursor.Key k : page) {
                     if (cursor.isNew(k)) {
@@ -117,17 +118,22 @@ class RestCursorTest {
         }
     }
 
-    /** Like a source API: after its cursor (strictly), else updatedSince inclusive, ordered by (updatedAt, id). */
+    /** The simulated source's own order: by time, then ids as text. */
+    private static final Comparator<RestCursor.Key> SOURCE_ORDER = Comparator
+            .comparing((RestCursor.Key k) -> k, (a, b) -> RestCursor.compareTime(a.updatedAt(), b.updatedAt()))
+            .thenComparing(RestCursor.Key::id);
+
+    /** Like a source API: after its cursor (strictly), else updatedSince inclusive, ordered its own way. */
     private static List<RestCursor.Key> servePage(List<RestCursor.Key> source, RestCursor cursor, int limit) {
         return source.stream()
                 .filter(k -> {
                     if (cursor.nextCursor() != null) {
                         String[] at = cursor.nextCursor().split("\\|");
-                        return RestCursor.compare(k, key(at[0], at[1])) > 0;
+                        return SOURCE_ORDER.compare(k, key(at[0], at[1])) > 0;
                     }
                     return cursor.markUpdatedAt() == null || RestCursor.compareTime(k.updatedAt(), cursor.markUpdatedAt()) >= 0;
                 })
-                .sorted(Comparator.comparing((RestCursor.Key k) -> k, RestCursor::compare))
+                .sorted(SOURCE_ORDER)
                 .limit(limit)
                 .toList();
     }
