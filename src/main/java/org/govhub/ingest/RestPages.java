@@ -228,8 +228,10 @@ public class RestPages {
         }
         if (e instanceof HttpOperationFailedException h) {
             String body = h.getResponseBody() == null ? "" : h.getResponseBody().replaceAll("\\s+", " ").strip();
+            // what the source said, shortened and with identity numbers masked: it goes to logs and health
+            body = org.govhub.normalise.IdentityNumbers.maskAll(body.length() > 200 ? body.substring(0, 200) + "…" : body);
             return "HTTP " + h.getStatusCode() + (h.getStatusText() == null || h.getStatusText().isBlank() ? "" : " " + h.getStatusText())
-                    + (body.isEmpty() ? "" : ": " + (body.length() > 200 ? body.substring(0, 200) + "…" : body));
+                    + (body.isEmpty() ? "" : ": " + body);
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof SocketTimeoutException || c.getClass().getSimpleName().contains("Timeout")) {

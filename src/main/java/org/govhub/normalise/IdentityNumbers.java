@@ -50,17 +50,19 @@ public final class IdentityNumbers {
         return null;
     }
 
+    /** 18-character numbers (check character 0–9, X or x) and the older 15-digit ones, with a plausible birth date. */
     private static final java.util.regex.Pattern LOOKS_LIKE = java.util.regex.Pattern.compile(
-            "(?<![0-9A-Z])(\\d{6})((?:19|20)\\d{2}(?:0[1-9]|1[0-2])\\d{2}\\d{3})([0-9X])(?![0-9A-Z])");
+            "(?<![0-9A-Za-z])(\\d{6})(?:((?:19|20)\\d{2}(?:0[1-9]|1[0-2])\\d{2}\\d{3})([0-9Xx])"
+                    + "|(\\d{2}(?:0[1-9]|1[0-2])\\d{2}\\d{3}))(?![0-9A-Za-z])");
 
     /**
-     * Masks everything in a text that looks like an identity number (18 characters with a
-     * plausible birth date), for views of raw rows where the reader has no right to them.
-     * Errs on the side of masking.
+     * Masks everything in a text that looks like an identity number (18 characters, or the older
+     * 15 digits, with a plausible birth date), for views and messages where the reader has no right
+     * to them. Errs on the side of masking: the region and the last two characters stay.
      */
     public static String maskAll(String text) {
-        return text == null ? null : LOOKS_LIKE.matcher(text).replaceAll(m -> m.group(1) + "*".repeat(10) + m.group(3)
-                .transform(last -> m.group(2).substring(10) + last));
+        return text == null ? null : LOOKS_LIKE.matcher(text).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                mask(m.group())));
     }
 
     /** Region and last two characters kept, the rest starred: 360102**********1X. */

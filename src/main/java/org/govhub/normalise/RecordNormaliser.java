@@ -132,8 +132,10 @@ public class RecordNormaliser {
 
         JsonNode eventNode = mapping.eventTime() == null ? null : content.get(mapping.eventTime());
         String eventTime = eventNode == null || eventNode.isNull() ? null : eventNode.asText();
+        // reasons are logged and listed: no identity number in them, whatever field it stood in
+        List<String> masked = reasons.stream().map(IdentityNumbers::maskAll).toList();
         return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
-                rawJson(row), CanonicalJson.write(record), contentHash, eventTime, List.copyOf(reasons));
+                rawJson(row), CanonicalJson.write(record), contentHash, eventTime, masked);
     }
 
     /**

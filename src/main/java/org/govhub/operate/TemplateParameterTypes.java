@@ -107,6 +107,9 @@ public final class TemplateParameterTypes {
         return problems;
     }
 
+    /** Camel property functions ({{env:NAME:default}}) and optional placeholders ({{?name}}). */
+    private static final Pattern FUNCTION = Pattern.compile("^\\?|^(env|sys|service|service\\.host|service\\.port|bean|ref|k8s[a-z:-]*|vault[a-z:-]*)$");
+
     private static String resolvePlaceholders(String value, UnaryOperator<String> resolve) {
         if (value == null) {
             return null;
@@ -114,6 +117,9 @@ public final class TemplateParameterTypes {
         Matcher m = PLACEHOLDER.matcher(value);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
+            if (FUNCTION.matcher(m.group(1)).find()) {
+                return null; // a function's value is known only at run time
+            }
             String resolved = resolve.apply(m.group(1));
             if (resolved == null) {
                 resolved = m.group(2);

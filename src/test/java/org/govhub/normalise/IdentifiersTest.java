@@ -35,6 +35,9 @@ class IdentifiersTest {
                 .doesNotContain("11010519491231002X")
                 .contains("91350100M000100Y43");
         assertThat(IdentityNumbers.mask("11010519491231002X")).isEqualTo("110105**********2X");
+        // as departments write them: a lower-case x, and the older 15-digit numbers
+        assertThat(IdentityNumbers.maskAll("id 11010519491231002x.")).isEqualTo("id 110105**********2x.");
+        assertThat(IdentityNumbers.maskAll("old 360102870312123")).isEqualTo("old 360102*******23");
     }
 
     @Test
