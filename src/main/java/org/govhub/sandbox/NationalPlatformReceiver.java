@@ -126,8 +126,8 @@ public class NationalPlatformReceiver {
         return submissions.get();
     }
 
-    /** For people: {"fault": "UNAVAILABLE", "count": 5} (count -1: until {"fault": null}). Behind the operator login. */
-    @PostMapping("/sandbox/platform/faults")
+    /** For people: {"fault": "UNAVAILABLE", "count": 5} (count -1: until {"fault": null}). Operators only (admin API). */
+    @PostMapping("/api/sandbox/platform/faults")
     public Map<String, Object> faults(@RequestBody Map<String, Object> request) {
         Object name = request.get("fault");
         if (name == null) {
