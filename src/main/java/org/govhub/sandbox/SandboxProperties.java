@@ -92,7 +92,7 @@ public record SandboxProperties(@DefaultValue("false") boolean enabled, @Default
      * @param url   JDBC URL where the receiver stores what it receives
      * @param token        bearer token the receiver demands
      * @param initialFault a failure the platform starts with (UNAVAILABLE, ERROR, SLOW, REFUSE) and keeps
-     *                     until told otherwise: POST /sandbox/platform/faults {"fault": null}
+     *                     until told otherwise: POST /api/sandbox/platform/faults {"fault": null}
      */
     public record Platform(String url, String token, NationalPlatformReceiver.Fault initialFault) {
         @Override

@@ -126,7 +126,9 @@ class DeliveryResilienceTest {
             MessageConsumer delivered = session.createConsumer(session.createTopic("govhub.delivered.tax-record"));
             connection.start();
 
-            platform.fail(NationalPlatformReceiver.Fault.REFUSE, 1);
+            // as an operator would, over the admin API
+            HttpResponse<String> fault = call("POST", "/api/sandbox/platform/faults", "{\"fault\":\"REFUSE\",\"count\":1}");
+            assertThat(fault.statusCode()).as(fault.body()).isEqualTo(200);
             // a new declaration arrives at the tax bureau
             try (var c = DriverManager.getConnection(taxBureauUrl, "sa", ""); var s = c.createStatement()) {
                 s.execute("INSERT INTO tax_declaration (decl_id, nsrsbh, nsrmc, sssq, zsxm_dm, nsrlx, sbrq, ybtse, sjje, yjbz,"
@@ -165,8 +167,14 @@ class DeliveryResilienceTest {
     }
 
     private HttpResponse<String> call(String method, String path) throws Exception {
+        return call(method, path, null);
+    }
+
+    private HttpResponse<String> call(String method, String path, String json) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:delivery-test".getBytes(StandardCharsets.UTF_8)))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 }
