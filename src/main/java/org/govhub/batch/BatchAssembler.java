@@ -2,6 +2,7 @@ package org.govhub.batch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,9 @@ public class BatchAssembler {
             @Header(RecordNormaliser.H_CONTENT_HASH) String contentHash,
             @Header(RecordNormaliser.H_SOURCE_ID) String sourceId,
             @Header(RecordNormaliser.H_RECORD_KEY) String recordKey,
-            @Header(RecordNormaliser.H_EVENT_TIME) String eventTime) {
+            @Header(RecordNormaliser.H_EVENT_TIME) String eventTime,
+            @Header(RecordNormaliser.H_PRIORITY_CLASS) Integer priorityClassHeader) {
+        int priorityClass = priorityClassHeader == null ? 3 : priorityClassHeader;
         lock.lock();
         try {
             Boolean added = tx.execute(status -> {
@@ -64,16 +67,16 @@ public class BatchAssembler {
                 }
                 Timestamp now = Timestamp.from(Instant.now());
                 List<Map<String, Object>> open = jdbc.queryForList(
-                        "SELECT batch_id, record_count FROM batch WHERE schema_name = ? AND schema_version = ? AND status = 'OPEN'",
-                        schema, schemaVersion);
+                        "SELECT batch_id, record_count FROM batch WHERE schema_name = ? AND schema_version = ?"
+                                + " AND priority_class = ? AND status = 'OPEN'", schema, schemaVersion, priorityClass);
                 String batchId;
                 int count;
                 if (open.isEmpty()) {
                     batchId = UUID.randomUUID().toString();
                     count = 0;
-                    jdbc.update("INSERT INTO batch (batch_id, schema_name, schema_version, status, record_count, opened_at)"
-                            + " VALUES (?, ?, ?, 'OPEN', 0, ?)", batchId, schema, schemaVersion, now);
-                    lifecycle.opened(batchId, "first " + schema + " record arrived");
+                    jdbc.update("INSERT INTO batch (batch_id, schema_name, schema_version, priority_class, status, record_count,"
+                            + " opened_at) VALUES (?, ?, ?, ?, 'OPEN', 0, ?)", batchId, schema, schemaVersion, priorityClass, now);
+                    lifecycle.opened(batchId, "first " + schema + " record of priority class " + priorityClass + " arrived");
                 } else {
                     batchId = (String) open.get(0).get("batch_id");
                     count = ((Number) open.get(0).get("record_count")).intValue();
@@ -82,8 +85,9 @@ public class BatchAssembler {
                         + " record, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         batchId, count + 1, contentHash, sourceId, recordKey, eventTime, record, now);
                 jdbc.update("UPDATE batch SET record_count = ? WHERE batch_id = ?", count + 1, batchId);
-                if (count + 1 >= properties.maxRecords()) {
-                    seal(batchId, "size limit " + properties.maxRecords() + " reached");
+                int limit = properties.maxRecords(schema, priorityClass);
+                if (count + 1 >= limit) {
+                    seal(batchId, "size limit " + limit + " reached");
                 }
                 return true;
             });
@@ -93,18 +97,22 @@ public class BatchAssembler {
         }
     }
 
-    /** Seals every open batch whose first record is older than the age limit. */
+    /** Seals every open batch whose first record is older than its age limit (per schema and class). */
     public int sealDue() {
-        Timestamp cutoff = Timestamp.from(Instant.now().minus(properties.maxAge()));
+        Instant now = Instant.now();
         lock.lock();
         try {
-            List<String> due = jdbc.queryForList(
-                    "SELECT batch_id FROM batch WHERE status = 'OPEN' AND record_count > 0 AND opened_at <= ?",
-                    String.class, cutoff);
-            for (String batchId : due) {
-                tx.executeWithoutResult(s -> seal(batchId, "age limit " + properties.maxAge() + " reached"));
+            int sealed = 0;
+            for (Map<String, Object> open : jdbc.queryForList(
+                    "SELECT batch_id, schema_name, priority_class, opened_at FROM batch WHERE status = 'OPEN' AND record_count > 0")) {
+                Duration maxAge = properties.maxAge((String) open.get("schema_name"), ((Number) open.get("priority_class")).intValue());
+                if (!((Timestamp) open.get("opened_at")).toInstant().plus(maxAge).isAfter(now)) {
+                    String batchId = (String) open.get("batch_id");
+                    tx.executeWithoutResult(s -> seal(batchId, "age limit " + maxAge + " reached"));
+                    sealed++;
+                }
             }
-            return due.size();
+            return sealed;
         } finally {
             lock.unlock();
         }
@@ -129,6 +137,7 @@ public class BatchAssembler {
         manifest.put("batchId", batchId);
         manifest.put("schema", (String) batch.get("schema_name"));
         manifest.put("schemaVersion", (String) batch.get("schema_version"));
+        manifest.put("priorityClass", ((Number) batch.get("priority_class")).intValue());
         manifest.put("recordCount", records.size());
         manifest.put("payloadSha256", CanonicalJson.sha256(payload));
         ObjectNode range = manifest.putObject("timeRange");

@@ -57,13 +57,19 @@ public class PlatformDelivery {
         }
     }
 
-    /** Mature batches whose next attempt is due, oldest first; none while the circuit breaker holds calls back. */
+    /** Mature batches whose next attempt is due, most urgent class first, then oldest; none while the circuit breaker holds calls back. */
     public List<String> dueBatches() {
         if (circuit.holding()) {
             return List.of();
         }
+        if (circuit.state() != PlatformCircuit.State.CLOSED) {
+            // the trial call after an outage: the most urgent waiting batch, whatever its own back-off
+            return jdbc.queryForList("SELECT batch_id FROM batch WHERE status IN ('SEALED', 'RETRYING')"
+                    + " ORDER BY priority_class, sealed_at, batch_id LIMIT 1", String.class);
+        }
         return jdbc.queryForList("SELECT batch_id FROM batch WHERE status IN ('SEALED', 'RETRYING')"
-                + " AND next_attempt_at <= ? ORDER BY sealed_at, batch_id LIMIT 50", String.class, Timestamp.from(Instant.now()));
+                + " AND next_attempt_at <= ? ORDER BY priority_class, sealed_at, batch_id LIMIT 50", String.class,
+                Timestamp.from(Instant.now()));
     }
 
     /** Thrown instead of a call while the circuit breaker is open: the batch stays as it is. */
@@ -114,6 +120,11 @@ public class PlatformDelivery {
         String receiptId = receipt.path("receiptId").asText(null);
         if (receiptId == null) {
             throw new IllegalStateException("platform answered batch " + batchId + " without a receiptId");
+        }
+        if (circuit.state() != PlatformCircuit.State.CLOSED || circuit.consecutiveFailures() > 0) {
+            // the platform is back: everything waiting goes now, most urgent first, not when each
+            // batch's own back-off from the outage would have let it
+            jdbc.update("UPDATE batch SET next_attempt_at = ? WHERE status = 'RETRYING'", Timestamp.from(Instant.now()));
         }
         circuit.success();
         String manifest = jdbc.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, batchId);

@@ -33,7 +33,7 @@ public class MappingLoader {
     private static final Set<String> COMPUTE_KEYS = Set.of("function", "args");
     private static final Set<String> FORMAT_KEYS = Set.of("type", "encoding", "delimiter", "header", "skipLines", "columns");
     private static final Set<String> COLUMN_KEYS = Set.of("name", "start", "length");
-    private static final Set<String> SYSTEM_FIELDS = Set.of("schema", "schemaVersion", "provenance");
+    private static final Set<String> SYSTEM_FIELDS = Set.of("schema", "schemaVersion", "provenance", "priority");
 
     private final SchemaRegistry schemas;
 

@@ -9,10 +9,11 @@ import java.util.List;
  * @param canonicalJson the canonical record (keys sorted), also built for invalid rows where possible
  * @param contentHash   SHA-256 of the record's content without provenance, to recognise repeats
  * @param eventTime     the value of the mapping's event-time field, for a batch's time range
+ * @param priority      the priority class of a valid record (null for an invalid one)
  */
 public record NormalisedRecord(String sourceId, String mappingId, String schema, String schemaVersion,
         String recordKey, String rawJson, String canonicalJson, String contentHash, String eventTime,
-        List<String> reasons) {
+        List<String> reasons, org.govhub.prioritise.Priority priority) {
 
     public boolean valid() {
         return reasons.isEmpty();

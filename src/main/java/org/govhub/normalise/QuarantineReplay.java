@@ -1,7 +1,6 @@
 package org.govhub.normalise;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.ProducerTemplate;
@@ -45,14 +44,8 @@ public class QuarantineReplay {
             quarantine.stillInvalid(id, record.reasons());
             return new Outcome(id, false, record.reasons(), null);
         }
-        Map<String, Object> headers = new HashMap<>();
-        headers.put(RecordNormaliser.H_SCHEMA, record.schema());
-        headers.put(RecordNormaliser.H_SCHEMA_VERSION, record.schemaVersion());
-        headers.put(RecordNormaliser.H_SOURCE_ID, record.sourceId());
-        headers.put(RecordNormaliser.H_RECORD_KEY, record.recordKey());
-        headers.put(RecordNormaliser.H_CONTENT_HASH, record.contentHash());
-        headers.put(RecordNormaliser.H_EVENT_TIME, record.eventTime());
-        producer.sendBodyAndHeaders("jms:queue:" + Queues.forSchema(record.schema()), record.canonicalJson(), headers);
+        producer.sendBodyAndHeaders("jms:queue:" + Queues.forSchema(record.schema()) + "?preserveMessageQos=true",
+                record.canonicalJson(), RecordNormaliser.messageHeaders(record));
         quarantine.replayed(id, operator);
         return new Outcome(id, true, List.of(), record.contentHash());
     }

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
 import org.govhub.ingest.RowKeys;
+import org.govhub.prioritise.Priority;
+import org.govhub.prioritise.PriorityRules;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,15 +38,20 @@ public class RecordNormaliser {
     public static final String H_EVENT_TIME = "govhubEventTime";
     /** The broker queue of the record's schema (see {@link Queues}). */
     public static final String H_QUEUE = "govhubQueue";
+    public static final String H_PRIORITY_CLASS = "govhubPriorityClass";
+    /** The JMS priority (sent with preserveMessageQos), so urgent records overtake a backlog. */
+    public static final String H_JMS_PRIORITY = "JMSPriority";
 
     private final MappingRegistry mappings;
     private final SchemaRegistry schemas;
     private final RecordValidator validator;
+    private final PriorityRules priorities;
 
-    public RecordNormaliser(MappingRegistry mappings, SchemaRegistry schemas, RecordValidator validator) {
+    public RecordNormaliser(MappingRegistry mappings, SchemaRegistry schemas, RecordValidator validator, PriorityRules priorities) {
         this.mappings = mappings;
         this.schemas = schemas;
         this.validator = validator;
+        this.priorities = priorities;
     }
 
     /**
@@ -59,14 +66,25 @@ public class RecordNormaliser {
         NormalisedRecord record = normalise(sourceId, mappingId, row, Instant.now());
         var message = exchange.getMessage();
         message.setHeader(H_VALID, record.valid());
-        message.setHeader(H_SCHEMA, record.schema());
-        message.setHeader(H_SCHEMA_VERSION, record.schemaVersion());
-        message.setHeader(H_SOURCE_ID, record.sourceId());
-        message.setHeader(H_RECORD_KEY, record.recordKey());
-        message.setHeader(H_CONTENT_HASH, record.contentHash());
-        message.setHeader(H_EVENT_TIME, record.eventTime());
-        message.setHeader(H_QUEUE, Queues.forSchema(record.schema()));
+        messageHeaders(record).forEach(message::setHeader);
         message.setBody(record.valid() ? record.canonicalJson() : record);
+    }
+
+    /** The headers a record travels with on the broker; the batch stage reads them. */
+    public static Map<String, Object> messageHeaders(NormalisedRecord record) {
+        Map<String, Object> headers = new java.util.HashMap<>();
+        headers.put(H_SCHEMA, record.schema());
+        headers.put(H_SCHEMA_VERSION, record.schemaVersion());
+        headers.put(H_SOURCE_ID, record.sourceId());
+        headers.put(H_RECORD_KEY, record.recordKey());
+        headers.put(H_CONTENT_HASH, record.contentHash());
+        headers.put(H_EVENT_TIME, record.eventTime());
+        headers.put(H_QUEUE, Queues.forSchema(record.schema()));
+        if (record.priority() != null) {
+            headers.put(H_PRIORITY_CLASS, record.priority().priorityClass());
+            headers.put(H_JMS_PRIORITY, record.priority().jmsPriority());
+        }
+        return headers;
     }
 
     public NormalisedRecord normalise(String sourceId, String mappingId, Map<String, Object> row, Instant ingestedAt) {
@@ -132,10 +150,18 @@ public class RecordNormaliser {
 
         JsonNode eventNode = mapping.eventTime() == null ? null : content.get(mapping.eventTime());
         String eventTime = eventNode == null || eventNode.isNull() ? null : eventNode.asText();
+        // 急用先行: a valid record gets its class (after the content hash: it is derived, not content)
+        Priority priority = null;
+        if (reasons.isEmpty()) {
+            priority = priorities.classify(mapping.schema(), record);
+            ObjectNode p = record.putObject("priority");
+            p.put("class", priority.priorityClass());
+            p.put("rule", priority.rule());
+        }
         // reasons are logged and listed: no identity number in them, whatever field it stood in
         List<String> masked = reasons.stream().map(IdentityNumbers::maskAll).toList();
         return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
-                rawJson(row), CanonicalJson.write(record), contentHash, eventTime, masked);
+                rawJson(row), CanonicalJson.write(record), contentHash, eventTime, masked, priority);
     }
 
     /**

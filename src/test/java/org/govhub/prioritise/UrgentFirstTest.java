@@ -1,0 +1,110 @@
+package org.govhub.prioritise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.govhub.GovHubApplication;
+import org.govhub.SandboxHubTest;
+import org.govhub.normalise.CanonicalJson;
+import org.govhub.normalise.RecordNormaliser;
+import org.govhub.sandbox.NationalPlatformReceiver;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * 急用先行 end to end: an urgent record overtakes a backlog on the broker, gets a batch of its own
+ * class, and that batch is delivered before the backlog's.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "govhub.sandbox.tax-bureau.rows=0",
+            "govhub.sandbox.credit-reference.rows=0",
+            "govhub.batch.max-records=50",
+            "govhub.batch.max-age=1s",
+            "govhub.delivery.poll-interval=200",
+            "govhub.platform.open-for=1s",
+            "govhub.platform.max-backoff=1s",
+            "govhub.security.admin-password=priority-test",
+        })
+class UrgentFirstTest {
+
+    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-priority");
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("govhub.data-dir", DATA_DIR::toString);
+    }
+
+    @Autowired
+    CamelContext camel;
+    @Autowired
+    ProducerTemplate producer;
+    @Autowired
+    JdbcTemplate hub;
+    @Autowired
+    NationalPlatformReceiver platform;
+
+    @Test
+    void anUrgentRecordOvertakesTheBacklogOnTheBrokerInBatchingAndInDelivery() throws Exception {
+        platform.fail(NationalPlatformReceiver.Fault.UNAVAILABLE, -1);
+        // a backlog waits on the broker while the batch stage is stopped
+        camel.getRouteController().stopRoute("tax-record-batching");
+        for (int i = 0; i < 400; i++) {
+            send("backlog-" + i, 3);
+        }
+        send("urgent-1", 1);
+        camel.getRouteController().startRoute("tax-record-batching");
+
+        // on the broker: the urgent record is taken among the first, not after 400 others
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.queryForObject(
+                "SELECT COUNT(*) FROM batch_record WHERE source_record_key = 'urgent-1'", Integer.class) == 1);
+        Long urgentId = hub.queryForObject("SELECT id FROM batch_record WHERE source_record_key = 'urgent-1'", Long.class);
+        Long firstId = hub.queryForObject("SELECT MIN(id) FROM batch_record", Long.class);
+        assertThat(urgentId - firstId).as("records batched before the urgent one").isLessThan(3);
+
+        // in batching: a batch of its own class, marked in its manifest
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryForObject(
+                "SELECT COUNT(*) FROM batch_record WHERE source_record_key LIKE 'backlog-%'", Integer.class) == 400
+                && hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status = 'OPEN'", Integer.class) == 0);
+        String urgentBatch = hub.queryForObject("SELECT batch_id FROM batch_record WHERE source_record_key = 'urgent-1'", String.class);
+        assertThat(hub.queryForObject("SELECT record_count FROM batch WHERE batch_id = ?", Integer.class, urgentBatch)).isEqualTo(1);
+        assertThat(CanonicalJson.read(hub.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, urgentBatch))
+                .path("priorityClass").asInt()).isEqualTo(1);
+
+        // in delivery: when the platform is back, the urgent batch goes at once, not after the backlog
+        // (first, or second when the first call after the outage was already under way)
+        platform.recover();
+        await().atMost(Duration.ofSeconds(60)).until(() -> platform.receivedRecords("test").size() == 401);
+        List<String> batchOrder = platform.receivedRecords("test").stream().map(r -> (String) r.get("batch_id")).distinct().toList();
+        assertThat(batchOrder).hasSize(9);
+        assertThat(batchOrder.indexOf(urgentBatch)).as("place of the urgent batch among 9 delivered").isLessThanOrEqualTo(1);
+    }
+
+    private void send(String key, int priorityClass) {
+        Map<String, Object> headers = new HashMap<>();
+        headers.put(RecordNormaliser.H_SCHEMA, "TaxRecord");
+        headers.put(RecordNormaliser.H_SCHEMA_VERSION, "1.0.0");
+        headers.put(RecordNormaliser.H_SOURCE_ID, "test");
+        headers.put(RecordNormaliser.H_RECORD_KEY, key);
+        headers.put(RecordNormaliser.H_CONTENT_HASH, CanonicalJson.sha256(key));
+        headers.put(RecordNormaliser.H_EVENT_TIME, "2020-02-24");
+        headers.put(RecordNormaliser.H_PRIORITY_CLASS, priorityClass);
+        headers.put(RecordNormaliser.H_JMS_PRIORITY, new Priority(priorityClass, "test").jmsPriority());
+        String record = "{\"provenance\":{\"contentHash\":\"" + CanonicalJson.sha256(key) + "\",\"sourceId\":\"test\",\"sourceRecordKey\":\""
+                + key + "\"},\"schema\":\"TaxRecord\"}";
+        producer.sendBodyAndHeaders("jms:queue:govhub.records.tax-record?preserveMessageQos=true", record, headers);
+    }
+}
