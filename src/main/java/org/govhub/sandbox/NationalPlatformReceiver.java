@@ -75,6 +75,7 @@ public class NationalPlatformReceiver {
                     content_hash      CHAR(64),
                     record            CLOB         NOT NULL
                 )""");
+        jdbc.execute("CREATE INDEX IF NOT EXISTS ix_received_record_source ON received_record (source_id)");
     }
 
     @PreDestroy
@@ -274,6 +275,12 @@ public class NationalPlatformReceiver {
     /** Every record received, in arrival order: source id, source key and content hash (for checks). */
     public List<Map<String, Object>> receivedRecords() {
         return jdbc.queryForList("SELECT batch_id, source_id, source_record_key, content_hash FROM received_record ORDER BY id");
+    }
+
+    /** How many records arrived from one source (duplicates included). */
+    public long receivedCount(String sourceId) {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM received_record WHERE source_id = ?", Long.class, sourceId);
+        return n == null ? 0 : n;
     }
 
     /** Every record received from one source, in arrival order. */

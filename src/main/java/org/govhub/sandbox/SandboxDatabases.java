@@ -46,6 +46,12 @@ final class SandboxDatabases {
         }
     }
 
+    static boolean exists(String url, String user, String password, String table) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            return tableExists(c, table);
+        }
+    }
+
     private static boolean tableExists(Connection c, String table) throws SQLException {
         String schema = c.getSchema();
         String catalog = c.getCatalog();

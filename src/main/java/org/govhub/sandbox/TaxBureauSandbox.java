@@ -18,7 +18,7 @@ public class TaxBureauSandbox {
 
     private static final Logger log = LoggerFactory.getLogger(TaxBureauSandbox.class);
 
-    static final String DDL = """
+    public static final String DDL = """
             CREATE TABLE tax_declaration (
                 decl_id  BIGINT       NOT NULL PRIMARY KEY,
                 nsrsbh   VARCHAR(30),
@@ -35,14 +35,20 @@ public class TaxBureauSandbox {
             )""";
 
     private final SandboxProperties.Database config;
-    private final List<GeneratedRow> rows;
+    private final RegionCodes regionCodes;
+    private List<GeneratedRow> rows;
 
     public TaxBureauSandbox(SandboxProperties properties, RegionCodes regionCodes) throws SQLException {
         this.config = properties.taxBureau();
-        // Jiangxi (36): the province whose 2020 notices the seed texts are.
-        this.rows = new TaxDeclarationGenerator(config.seed(), regionCodes.countiesUnder("36"), config.invalidEvery())
-                .generate(config.rows());
-        seed(config.url(), config.username(), config.password(), rows);
+        this.regionCodes = regionCodes;
+        if (!SandboxDatabases.exists(config.url(), config.username(), config.password(), "tax_declaration")) {
+            seed(config.url(), config.username(), config.password(), rows());
+        }
+    }
+
+    /** The sandbox's generator: Jiangxi (36), the province whose 2020 notices the seed texts are. */
+    public static TaxDeclarationGenerator generator(SandboxProperties.Database config, RegionCodes regionCodes) {
+        return new TaxDeclarationGenerator(config.seed(), regionCodes.countiesUnder("36"), config.invalidEvery());
     }
 
     /** Creates and fills the table unless it is already there; safe to call on every start. */
@@ -55,8 +61,11 @@ public class TaxBureauSandbox {
         }
     }
 
-    /** The rows this sandbox generated, with the defects it put in on purpose. */
-    public List<GeneratedRow> rows() {
+    /** The rows this sandbox generates, with the defects it puts in on purpose (generated when first asked for). */
+    public synchronized List<GeneratedRow> rows() {
+        if (rows == null) {
+            rows = generator(config, regionCodes).generate(config.rows());
+        }
         return rows;
     }
 }

@@ -47,6 +47,13 @@ public final class TaxDeclarationGenerator {
     }
 
     public List<GeneratedRow> generate(int count) {
+        List<GeneratedRow> rows = new ArrayList<>(count);
+        generate(count, rows::add);
+        return rows;
+    }
+
+    /** The same rows, handed over one by one (for large sandboxes that should not sit in memory). */
+    public void generate(int count, java.util.function.Consumer<GeneratedRow> sink) {
         int enterprises = Math.max(1, count / 3);
         List<String[]> taxpayers = new ArrayList<>();
         for (int i = 0; i < enterprises; i++) {
@@ -55,7 +62,6 @@ public final class TaxDeclarationGenerator {
             String name = city + LINES[random.nextInt(LINES.length)] + FORMS[random.nextInt(FORMS.length)];
             taxpayers.add(new String[] {creditCode(region), name, region, random.nextInt(3) == 0 ? "1" : "2"});
         }
-        List<GeneratedRow> rows = new ArrayList<>(count);
         int broken = 0;
         for (int i = 1; i <= count; i++) {
             String[] tp = taxpayers.get(random.nextInt(taxpayers.size()));
@@ -83,9 +89,8 @@ public final class TaxDeclarationGenerator {
                 defect = DEFECTS[broken++ % DEFECTS.length];
                 breakRow(c, defect);
             }
-            rows.add(new GeneratedRow(Integer.toString(i), c, defect));
+            sink.accept(new GeneratedRow(Integer.toString(i), c, defect));
         }
-        return rows;
     }
 
     private void breakRow(Map<String, Object> c, String defect) {

@@ -1,0 +1,170 @@
+package org.govhub.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.govhub.GovHubApplication;
+import org.govhub.normalise.RegionCodes;
+import org.govhub.sandbox.NationalPlatformReceiver;
+import org.govhub.sandbox.SandboxProperties;
+import org.govhub.sandbox.TaxBureauSandbox;
+import org.govhub.sandbox.TaxDeclarationGenerator;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * End-to-end benchmark, run on demand (not a test):
+ *
+ * <pre>./mvnw -q test-compile exec:exec@benchmark -Dbench.records=100000</pre>
+ *
+ * Seeds the sandbox tax bureau with N declarations (1 in 25 invalid), starts the whole hub on a
+ * fresh data directory and measures: records/s from the SQL source to the platform receiver,
+ * peak heap of the JVM, and the latency of one class-1 record (a credit event of a patient, via
+ * the credit-reference source) injected while the class-3 backlog drains. Results are printed and
+ * written to target/benchmark-N.txt.
+ */
+public final class PipelineBenchmark {
+
+    private PipelineBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = Integer.getInteger("bench.records", 100_000);
+        Path dir = Files.createTempDirectory("govhub-bench");
+        String taxUrl = "jdbc:h2:file:" + dir.resolve("sandbox/tax-bureau") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
+        String creditUrl = "jdbc:h2:file:" + dir.resolve("sandbox/credit-reference") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
+
+        Instant seedStart = Instant.now();
+        long valid = seed(taxUrl, records);
+        System.out.printf("seeded %,d declarations (%,d valid) in %s%n", records, valid, Duration.between(seedStart, Instant.now()));
+
+        resetPeaks();
+        Instant start = Instant.now();
+        try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(GovHubApplication.class).run(
+                "--server.port=0", "--govhub.data-dir=" + dir, "--govhub.security.admin-password=benchmark",
+                "--govhub.sandbox.tax-bureau.url=" + taxUrl, "--govhub.sandbox.tax-bureau.rows=" + records,
+                "--govhub.sandbox.credit-reference.url=" + creditUrl, "--govhub.sandbox.credit-reference.rows=0",
+                "--govhub.sandbox.hrss.port=0", "--govhub.sandbox.hrss.drop-files=false",
+                "--govhub.sources.provincial-filings.enabled=false", "--govhub.sources.credit-portal.enabled=false",
+                "--govhub.ingest.poll-interval=200", "--govhub.batch.max-records=1000", "--govhub.batch.max-age=2s",
+                "--logging.level.org.govhub=WARN", "--logging.level.org.apache.camel=WARN")) {
+            NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
+            Instant urgentSent = null;
+            Duration urgentLatency = null;
+            long urgentAtDelivered = -1;
+            List<String> progress = new ArrayList<>();
+            long delivered = 0;
+            Instant deadline = start.plus(Duration.ofHours(2));
+            while (delivered < valid && Instant.now().isBefore(deadline)) {
+                Thread.sleep(500);
+                delivered = platform.receivedCount("tax-bureau");
+                if (urgentSent == null && delivered >= valid / 10) {
+                    urgentSent = Instant.now();
+                    urgentAtDelivered = delivered;
+                    injectPatientCreditEvent(creditUrl);
+                }
+                if (urgentSent != null && urgentLatency == null && platform.receivedCount("credit-reference") > 0) {
+                    urgentLatency = Duration.between(urgentSent, Instant.now());
+                }
+                if (progress.size() < 400) {
+                    progress.add(Duration.between(start, Instant.now()).toSeconds() + "s: " + delivered);
+                }
+            }
+            Duration total = Duration.between(start, Instant.now());
+            while (urgentSent != null && urgentLatency == null && Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+                if (platform.receivedCount("credit-reference") > 0) {
+                    urgentLatency = Duration.between(urgentSent, Instant.now());
+                }
+            }
+            long duplicates = platform.receivedRecords("tax-bureau").size() - platform.receivedRecords("tax-bureau").stream()
+                    .map(r -> r.get("source_record_key")).distinct().count();
+            String report = String.format("""
+                    GovHub pipeline benchmark (SQL source -> broker -> batches -> platform receiver, one JVM, sandbox)
+                      records in source      %,d (%,d valid, %,d invalid to quarantine)
+                      delivered              %,d (%s; duplicates %d)
+                      time from start        %.1f s (including start-up)
+                      throughput             %,.0f records/s end to end
+                      peak heap              %,d MiB (max heap %,d MiB)
+                      class-1 latency        %s (a patient's credit event injected when %,d of the class-3 backlog were delivered)
+                      machine                %d cores, Java %s
+                    """, records, valid, records - valid, delivered, delivered == valid ? "all" : "INCOMPLETE", duplicates,
+                    total.toMillis() / 1000.0, valid / (total.toMillis() / 1000.0), peakHeapMiB(),
+                    Runtime.getRuntime().maxMemory() / (1024 * 1024),
+                    urgentLatency == null ? "not measured" : String.format("%.1f s", urgentLatency.toMillis() / 1000.0),
+                    urgentAtDelivered, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            System.out.println(report);
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target", "benchmark-" + records + ".txt"), report + "\nprogress:\n" + String.join("\n", progress) + "\n");
+        }
+    }
+
+    /** Seeds the tax bureau as the sandbox would, but streaming, so the generated rows never sit in memory. */
+    private static long seed(String url, int records) throws Exception {
+        SandboxProperties.Database config = new SandboxProperties.Database(url, "sa", "", records, 25, 2020);
+        TaxDeclarationGenerator generator = TaxBureauSandbox.generator(config, new RegionCodes());
+        long[] valid = {0};
+        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute(TaxBureauSandbox.DDL);
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO tax_declaration (decl_id, nsrsbh, nsrmc, sssq, zsxm_dm,"
+                    + " nsrlx, sbrq, ybtse, sjje, yjbz, yjqx, xzqh_dm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                int[] pending = {0};
+                generator.generate(records, row -> {
+                    try {
+                        int i = 1;
+                        for (Map.Entry<String, Object> col : row.columns().entrySet()) {
+                            insert.setObject(i++, col.getValue());
+                        }
+                        insert.addBatch();
+                        valid[0] += row.valid() ? 1 : 0;
+                        if (++pending[0] % 5000 == 0) {
+                            insert.executeBatch();
+                            c.commit();
+                        }
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                insert.executeBatch();
+            }
+            c.commit();
+        }
+        return valid[0];
+    }
+
+    /** A credit event of a hospitalised patient: class 1 by the rule epidemic-affected-person-credit. */
+    private static void injectPatientCreditEvent(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO credit_event (event_id, zt_lx, zt_dm, zt_mc, jl_lx, je, fs_rq, yq_yx, yq_qk, hk_cn, xzqh)"
+                    + " VALUES (1, '2', '11010519491231002X', '王伟', '01', 1200.00, DATE '2020-02-10', 1, '1', 'N', '360102')");
+        }
+    }
+
+    private static void resetPeaks() {
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeapMiB() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak / (1024 * 1024);
+    }
+}
