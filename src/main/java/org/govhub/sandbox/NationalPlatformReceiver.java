@@ -126,16 +126,23 @@ public class NationalPlatformReceiver {
         return submissions.get();
     }
 
-    /** For people: {"fault": "UNAVAILABLE", "count": 5} (count -1: until {"fault": null}). Operators only (admin API). */
+    /**
+     * For people: {"fault": "UNAVAILABLE", "count": 5} (count -1: until {"fault": null}); a SLOW fault takes
+     * {"millis": 1500}, how long each slow submission is held before it is stored and answered (default 35 s).
+     * Operators only (admin API).
+     */
     @PostMapping("/api/sandbox/platform/faults")
     public Map<String, Object> faults(@RequestBody Map<String, Object> request) {
+        if (request.get("millis") instanceof Number millis) {
+            slowMillis(millis.longValue());
+        }
         Object name = request.get("fault");
         if (name == null) {
             recover();
         } else {
             fail(Fault.valueOf(name.toString()), request.get("count") == null ? -1 : ((Number) request.get("count")).intValue());
         }
-        return Map.of("fault", String.valueOf(fault), "count", faultsLeft);
+        return Map.of("fault", String.valueOf(fault), "count", faultsLeft, "millis", slowMillis);
     }
 
     private ResponseEntity<Map<String, Object>> injectedFault() {
