@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -41,6 +43,7 @@ public class NationalPlatformReceiver {
 
     private final HikariDataSource store;
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
     private final String token;
 
     public NationalPlatformReceiver(SandboxProperties properties) {
@@ -54,6 +57,7 @@ public class NationalPlatformReceiver {
         store.setUsername("sa");
         store.setMaximumPoolSize(2);
         this.jdbc = new JdbcTemplate(store);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(store));
         jdbc.execute("""
                 CREATE TABLE IF NOT EXISTS received_batch (
                     batch_id     VARCHAR(36)  NOT NULL PRIMARY KEY,
@@ -226,6 +230,14 @@ public class NationalPlatformReceiver {
         }
         String receiptId = "NP-" + LocalDate.now().toString().replace("-", "") + "-"
                 + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        // one transaction: a platform that dies while storing keeps the whole batch or none of it
+        // (a batch kept without some of its records would answer the re-sent batch as already held)
+        tx.executeWithoutResult(status -> storeBatch(batchId, receiptId, manifest, records, sha));
+        log.info("sandbox platform: batch {} with {} records stored, receipt {}", batchId, records.size(), receiptId);
+        return ResponseEntity.status(HttpStatus.CREATED).body(receipt(batchId, receiptId, false));
+    }
+
+    private void storeBatch(String batchId, String receiptId, JsonNode manifest, JsonNode records, String sha) {
         jdbc.update("INSERT INTO received_batch (batch_id, receipt_id, schema_name, record_count, sha256, manifest,"
                 + " submissions, received_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
                 batchId, receiptId, manifest.path("schema").asText(), records.size(), sha, CanonicalJson.write(manifest),
@@ -236,8 +248,6 @@ public class NationalPlatformReceiver {
                     + " VALUES (?, ?, ?, ?, ?)", batchId, p.path("sourceId").asText(null),
                     p.path("sourceRecordKey").asText(null), p.path("contentHash").asText(null), CanonicalJson.write(record));
         }
-        log.info("sandbox platform: batch {} with {} records stored, receipt {}", batchId, records.size(), receiptId);
-        return ResponseEntity.status(HttpStatus.CREATED).body(receipt(batchId, receiptId, false));
     }
 
     @GetMapping("/sandbox/platform/api/v1/batches/{batchId}")
