@@ -28,19 +28,19 @@ class CrashTest {
     private static final String TAX_WATERMARK = "source tax-bureau: \\d+ rows taken";
 
     @Test
-    @Timeout(180)
+    @Timeout(300)
     void killedWhileTheFirstRecordsAreOnTheBrokerAndTheWatermarkHasNotMoved() {
         Path dir = SandboxHubTest.newDataDir("govhub-crash-ingest");
-        ExactlyOnce expected = new ExactlyOnce(3000, 300);
+        ExactlyOnce expected = new ExactlyOnce(1500, 300);
         long started = System.nanoTime();
-        try (HubJvm first = HubJvm.start(dir, "crash-ingest", ExactlyOnce.sandbox(3000, 300))) {
+        try (HubJvm first = HubJvm.start(dir, "crash-ingest", ExactlyOnce.sandbox(1500, 300))) {
             // the first batch is sealed as soon as 20 records went through the broker into the batch store
             first.awaitLogged(SEALED, 1, Duration.ofSeconds(60));
             first.kill();
             assertThat(first.logged(TAX_WATERMARK)).as("tax-bureau watermark moves before the kill").isEmpty();
             report("ingest", "killed after " + first.logged(SEALED).size() + " sealed batch(es), tax watermark still 0");
         }
-        try (HubJvm second = HubJvm.start(dir, "crash-ingest", ExactlyOnce.sandbox(3000, 300))) {
+        try (HubJvm second = HubJvm.start(dir, "crash-ingest", ExactlyOnce.sandbox(1500, 300))) {
             expected.awaitDelivered(second, START_TO_END);
             // the rows already on the broker and in batches are read again, and recognised
             assertThat(second.logged("source tax-bureau: 500 rows taken, watermark 0 -> 500")).hasSize(1);
@@ -52,13 +52,13 @@ class CrashTest {
     }
 
     @Test
-    @Timeout(180)
+    @Timeout(300)
     void killedWhileBatchesAreBeingFilledAndSealed() {
         Path dir = SandboxHubTest.newDataDir("govhub-crash-sealing");
-        ExactlyOnce expected = new ExactlyOnce(3000, 300);
+        ExactlyOnce expected = new ExactlyOnce(1500, 300);
         long started = System.nanoTime();
         // no delivery in the first run: every batch is still in the hub, open or sealed
-        try (HubJvm first = HubJvm.start(dir, "crash-sealing", with(ExactlyOnce.sandbox(3000, 300),
+        try (HubJvm first = HubJvm.start(dir, "crash-sealing", with(ExactlyOnce.sandbox(1500, 300),
                 "--govhub.delivery.poll-interval=3600000", "--govhub.batch.max-records=13"))) {
             // the "sealed" line is logged inside the transaction that adds the 13th record and seals
             first.awaitLogged(SEALED, 70, Duration.ofSeconds(90));
@@ -69,7 +69,7 @@ class CrashTest {
             report("sealing", "killed at the 70th seal (" + first.logged(SEALED).size() + " logged), last watermark: "
                     + last(first.logged(TAX_WATERMARK)));
         }
-        try (HubJvm second = HubJvm.start(dir, "crash-sealing", ExactlyOnce.sandbox(3000, 300))) {
+        try (HubJvm second = HubJvm.start(dir, "crash-sealing", ExactlyOnce.sandbox(1500, 300))) {
             expected.awaitDelivered(second, START_TO_END);
             second.stop();
             report("sealing", expected.check(dir) + "; " + seconds(started));
@@ -77,11 +77,11 @@ class CrashTest {
     }
 
     @Test
-    @Timeout(240)
+    @Timeout(300)
     void killedWhileABatchIsBeingSentAndWhileThePlatformHoldsABatchTheHubDoesNotKnowIsDelivered() {
         Path dir = SandboxHubTest.newDataDir("govhub-crash-delivery");
-        String[] sandbox = ExactlyOnce.sandbox(1500, 300);
-        ExactlyOnce expected = new ExactlyOnce(1500, 300);
+        String[] sandbox = ExactlyOnce.sandbox(1000, 300);
+        ExactlyOnce expected = new ExactlyOnce(1000, 300);
         long started = System.nanoTime();
         String sending;
         // 1. a submission hangs at the platform (SLOW, never answered in time) and the hub dies while it is SENDING
@@ -120,18 +120,18 @@ class CrashTest {
     }
 
     @Test
-    @Timeout(240)
+    @Timeout(300)
     void killedAtThreeRandomMomentsInARowThenRunToTheEnd() {
         Path dir = SandboxHubTest.newDataDir("govhub-crash-random");
-        String[] sandbox = ExactlyOnce.sandbox(2000, 300);
-        ExactlyOnce expected = new ExactlyOnce(2000, 300);
+        String[] sandbox = ExactlyOnce.sandbox(1000, 300);
+        ExactlyOnce expected = new ExactlyOnce(1000, 300);
         long seed = Long.getLong("govhub.crash.seed", 20200217L);
         Random random = new Random(seed);
         long started = System.nanoTime();
         List<String> moments = new ArrayList<>();
         for (int kill = 1; kill <= 3; kill++) {
             try (HubJvm hub = HubJvm.start(dir, "crash-random", sandbox)) {
-                long after = 500 + random.nextInt(7500);
+                long after = 500 + random.nextInt(5500);
                 HubJvm.sleep(after);
                 hub.kill();
                 moments.add(after + " ms after live (" + hub.logged(SEALED).size() + " sealed, " + hub.logged(ACKNOWLEDGED).size()

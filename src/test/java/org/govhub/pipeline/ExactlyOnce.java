@@ -76,7 +76,7 @@ final class ExactlyOnce {
                         + ":\n" + String.join("\n", hub.logged("is dead")));
             }
             if (records >= valid.size() && allAcknowledged) {
-                HubJvm.sleep(2000); // a few more polls and delivery rounds: nothing more may come
+                HubJvm.sleep(1500); // a few more polls and delivery rounds: nothing more may come
                 assertThat(hub.get("/sandbox/platform/batches").path("records").asLong())
                         .as("records at the platform a while after everything was delivered").isEqualTo(records);
                 return;
@@ -85,7 +85,7 @@ final class ExactlyOnce {
                 throw new AssertionError("not everything delivered within " + limit + ": platform holds " + records + " of "
                         + valid.size() + " records, hub batches " + counts + "; log " + hub.logFile);
             }
-            HubJvm.sleep(1000);
+            HubJvm.sleep(500);
         }
     }
 
