@@ -34,11 +34,13 @@ class CrashTest {
         ExactlyOnce expected = new ExactlyOnce(1500, 300);
         long started = System.nanoTime();
         try (HubJvm first = HubJvm.start(dir, "crash-ingest", ExactlyOnce.sandbox(1500, 300))) {
-            // the first batch is sealed as soon as 20 records went through the broker into the batch store
-            first.awaitLogged(SEALED, 1, Duration.ofSeconds(60));
+            // row 100 of the first poll of 500 is in quarantine: rows 1-99 are on the broker (or already
+            // in batches), and the watermark moves only once all 500 are
+            first.awaitLogged("quarantined tax-bureau record 100:", 1, Duration.ofSeconds(60));
             first.kill();
             assertThat(first.logged(TAX_WATERMARK)).as("tax-bureau watermark moves before the kill").isEmpty();
-            report("ingest", "killed after " + first.logged(SEALED).size() + " sealed batch(es), tax watermark still 0");
+            report("ingest", "killed at tax row 100 of the first poll, " + first.logged(SEALED).size()
+                    + " batch(es) sealed, tax watermark still 0");
         }
         try (HubJvm second = HubJvm.start(dir, "crash-ingest", ExactlyOnce.sandbox(1500, 300))) {
             expected.awaitDelivered(second, START_TO_END);
@@ -80,8 +82,8 @@ class CrashTest {
     @Timeout(300)
     void killedWhileABatchIsBeingSentAndWhileThePlatformHoldsABatchTheHubDoesNotKnowIsDelivered() {
         Path dir = SandboxHubTest.newDataDir("govhub-crash-delivery");
-        String[] sandbox = ExactlyOnce.sandbox(1000, 300);
-        ExactlyOnce expected = new ExactlyOnce(1000, 300);
+        String[] sandbox = ExactlyOnce.sandbox(1500, 300);
+        ExactlyOnce expected = new ExactlyOnce(1500, 300);
         long started = System.nanoTime();
         String sending;
         // 1. a submission hangs at the platform (SLOW, never answered in time) and the hub dies while it is SENDING
