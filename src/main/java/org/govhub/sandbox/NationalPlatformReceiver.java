@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -41,6 +43,7 @@ public class NationalPlatformReceiver {
 
     private final HikariDataSource store;
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
     private final String token;
 
     public NationalPlatformReceiver(SandboxProperties properties) {
@@ -54,6 +57,7 @@ public class NationalPlatformReceiver {
         store.setUsername("sa");
         store.setMaximumPoolSize(2);
         this.jdbc = new JdbcTemplate(store);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(store));
         jdbc.execute("""
                 CREATE TABLE IF NOT EXISTS received_batch (
                     batch_id     VARCHAR(36)  NOT NULL PRIMARY KEY,
@@ -127,16 +131,23 @@ public class NationalPlatformReceiver {
         return submissions.get();
     }
 
-    /** For people: {"fault": "UNAVAILABLE", "count": 5} (count -1: until {"fault": null}). Operators only (admin API). */
+    /**
+     * For people: {"fault": "UNAVAILABLE", "count": 5} (count -1: until {"fault": null}); a SLOW fault takes
+     * {"millis": 1500}, how long each slow submission is held before it is stored and answered (default 35 s).
+     * Operators only (admin API).
+     */
     @PostMapping("/api/sandbox/platform/faults")
     public Map<String, Object> faults(@RequestBody Map<String, Object> request) {
+        if (request.get("millis") instanceof Number millis) {
+            slowMillis(millis.longValue());
+        }
         Object name = request.get("fault");
         if (name == null) {
             recover();
         } else {
             fail(Fault.valueOf(name.toString()), request.get("count") == null ? -1 : ((Number) request.get("count")).intValue());
         }
-        return Map.of("fault", String.valueOf(fault), "count", faultsLeft);
+        return Map.of("fault", String.valueOf(fault), "count", faultsLeft, "millis", slowMillis);
     }
 
     private ResponseEntity<Map<String, Object>> injectedFault() {
@@ -220,6 +231,14 @@ public class NationalPlatformReceiver {
         }
         String receiptId = "NP-" + LocalDate.now().toString().replace("-", "") + "-"
                 + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        // one transaction: a platform that dies while storing keeps the whole batch or none of it
+        // (a batch kept without some of its records would answer the re-sent batch as already held)
+        tx.executeWithoutResult(status -> storeBatch(batchId, receiptId, manifest, records, sha));
+        log.info("sandbox platform: batch {} with {} records stored, receipt {}", batchId, records.size(), receiptId);
+        return ResponseEntity.status(HttpStatus.CREATED).body(receipt(batchId, receiptId, false));
+    }
+
+    private void storeBatch(String batchId, String receiptId, JsonNode manifest, JsonNode records, String sha) {
         jdbc.update("INSERT INTO received_batch (batch_id, receipt_id, schema_name, record_count, sha256, manifest,"
                 + " submissions, received_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
                 batchId, receiptId, manifest.path("schema").asText(), records.size(), sha, CanonicalJson.write(manifest),
@@ -230,8 +249,6 @@ public class NationalPlatformReceiver {
                     + " VALUES (?, ?, ?, ?, ?)", batchId, p.path("sourceId").asText(null),
                     p.path("sourceRecordKey").asText(null), p.path("contentHash").asText(null), CanonicalJson.write(record));
         }
-        log.info("sandbox platform: batch {} with {} records stored, receipt {}", batchId, records.size(), receiptId);
-        return ResponseEntity.status(HttpStatus.CREATED).body(receipt(batchId, receiptId, false));
     }
 
     @GetMapping("/sandbox/platform/api/v1/batches/{batchId}")

@@ -1,0 +1,84 @@
+package org.govhub.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.govhub.SandboxHubTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The hub on an external Artemis (as in production: {@code spring.artemis.mode=native}), and that
+ * broker stopped and started again on its journal while records are on it and nowhere else: the
+ * hub reconnects by itself and every valid row reaches the platform exactly once.
+ */
+class BrokerRestartTest {
+
+    private static final String TAX_QUEUE = "govhub.records.tax-record";
+    private static final String TAX_WATERMARK = "source tax-bureau: \\d+ rows taken";
+
+    @Test
+    @Timeout(300)
+    void aBrokerRestartedWithRecordsOnItLosesAndRepeatsNothing() throws Exception {
+        Path dir = SandboxHubTest.newDataDir("govhub-broker-restart");
+        int brokerPort = HubJvm.freePort();
+        ExactlyOnce expected = new ExactlyOnce(1500, 300);
+        long started = System.nanoTime();
+        EmbeddedActiveMQ broker = broker(dir.resolve("external-artemis"), brokerPort);
+        List<String> args = new ArrayList<>(List.of(ExactlyOnce.sandbox(1500, 300)));
+        args.addAll(List.of("--spring.artemis.mode=native", "--spring.artemis.broker-url=tcp://127.0.0.1:" + brokerPort,
+                "--spring.artemis.embedded.enabled=false"));
+        try (HubJvm hub = HubJvm.start(dir, "broker-restart", args.toArray(String[]::new))) {
+            hub.awaitLogged("BatchAssembler - batch \\S+ sealed with", 1, Duration.ofSeconds(60));
+            // hold the tax records on the broker: they are read, sent and the watermark moves past them,
+            // so for a while the broker's journal is the only place they are
+            Queue taxQueue = broker.getActiveMQServer().locateQueue(SimpleString.of(TAX_QUEUE));
+            taxQueue.pause();
+            int watermarks = hub.logged(TAX_WATERMARK).size();
+            hub.awaitLogged(TAX_WATERMARK, watermarks + 1, Duration.ofSeconds(60));
+            long held = taxQueue.getMessageCount();
+            assertThat(held).as("tax records held on the broker after the watermark moved past them").isGreaterThan(100);
+
+            broker.stop();
+            HubJvm.sleep(3000); // the hub's consumers, polls and deliveries fail meanwhile
+            broker = broker(dir.resolve("external-artemis"), brokerPort);
+            long afterRestart = broker.getActiveMQServer().locateQueue(SimpleString.of(TAX_QUEUE)).getMessageCount();
+            System.out.println("[broker restart] stopped with " + held + " tax records held on the queue, "
+                    + afterRestart + " on it right after the restart");
+
+            expected.awaitDelivered(hub, Duration.ofSeconds(150));
+            hub.stop();
+        } finally {
+            broker.stop();
+        }
+        ExactlyOnce.Result result = expected.check(dir);
+        System.out.println("[broker restart] " + result + "; " + (System.nanoTime() - started) / 1_000_000_000 + " s");
+    }
+
+    /** An Artemis broker with a persistent journal under {@code dir} and a Netty acceptor on {@code port}. */
+    private static EmbeddedActiveMQ broker(Path dir, int port) throws Exception {
+        Configuration config = new ConfigurationImpl()
+                .setName("external-artemis")
+                .setPersistenceEnabled(true)
+                .setSecurityEnabled(false)
+                .setJMXManagementEnabled(false)
+                .setJournalType(JournalType.NIO)
+                .setJournalDirectory(dir.resolve("journal").toString())
+                .setBindingsDirectory(dir.resolve("bindings").toString())
+                .setLargeMessagesDirectory(dir.resolve("large-messages").toString())
+                .setPagingDirectory(dir.resolve("paging").toString());
+        config.addAcceptorConfiguration("netty", "tcp://127.0.0.1:" + port);
+        EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfiguration(config);
+        broker.start();
+        return broker;
+    }
+}

@@ -1,0 +1,309 @@
+package org.govhub.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.govhub.GovHubApplication;
+import org.govhub.normalise.CanonicalJson;
+
+/**
+ * A whole hub (sandbox included) in its own JVM, started as {@code java -cp <test class path>
+ * org.govhub.GovHubApplication --name=value ...} from the project root (so {@code routes/} and
+ * {@code mappings/} are found), so that a test can really crash it: {@link #kill()} is SIGKILL, no
+ * shutdown hook, no flush, no goodbye. Its output goes to {@code target/hub-processes/<name>-<n>.log},
+ * which the test reads as the hub writes it to see what the hub is doing at the moment.
+ *
+ * <p>The test class path carries {@code config/application.yaml} (test overrides: sandbox FTP server
+ * on a free port, no file drops, REST sources off); the defaults below say the same explicitly.
+ */
+final class HubJvm implements AutoCloseable {
+
+    static final String OPERATOR_PASSWORD = "crash-test-operator";
+    private static final Path LOGS = Path.of("target", "hub-processes").toAbsolutePath();
+    private static final AtomicInteger STARTS = new AtomicInteger();
+
+    final Path dataDir;
+    final int port;
+    final Path logFile;
+    private final Process process;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<String> lines = new ArrayList<>();
+    private final StringBuilder partialLine = new StringBuilder();
+    private long logOffset;
+
+    private HubJvm(Path dataDir, int port, Path logFile, Process process) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.logFile = logFile;
+        this.process = process;
+    }
+
+    /**
+     * Starts a hub on {@code dataDir} and waits until it answers its liveness probe; {@code extra}
+     * arguments ({@code --name=value}) add to or replace the defaults.
+     */
+    static HubJvm start(Path dataDir, String name, String... extra) {
+        int port = freePort();
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=" + port,
+                "--govhub.data-dir=" + dataDir,
+                "--govhub.security.admin-password=" + OPERATOR_PASSWORD,
+                "--logging.config=classpath:hub-process-logback.xml",
+                "--govhub.sandbox.hrss.port=0",
+                "--govhub.sandbox.hrss.drop-files=false",
+                "--govhub.sources.provincial-filings.enabled=false",
+                "--govhub.sources.credit-portal.enabled=false",
+                "--govhub.batch.max-records=20",
+                "--govhub.batch.max-age=1s",
+                "--govhub.ingest.poll-interval=300",
+                "--govhub.delivery.poll-interval=200"));
+        for (String e : extra) {
+            // a repeated --name=value would reach Spring as "a,b": replace the default instead
+            String key = e.split("=", 2)[0] + "=";
+            args.removeIf(a -> a.startsWith(key));
+            args.add(e);
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // C1 only: on a busy machine the hub is live in half the time (C2 competes for the cores)
+                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dfile.encoding=UTF-8",
+                // logback configures itself before Spring does: keep it off the test JVM's log file
+                "-Dlogback.configurationFile=" + testResource("hub-process-logback.xml"),
+                "-cp", classPath(), GovHubApplication.class.getName()));
+        command.addAll(args);
+        try {
+            Files.createDirectories(LOGS);
+            Path log = LOGS.resolve(String.format("%s-%02d.log", name, STARTS.incrementAndGet()));
+            Process process = new ProcessBuilder(command)
+                    .directory(new File(System.getProperty("user.dir")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            HubJvm hub = new HubJvm(dataDir, port, log, process);
+            hub.awaitLive(Duration.ofSeconds(120));
+            return hub;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL ({@link Process#destroyForcibly()} on Linux): the hub dies wherever it is. */
+    void kill() {
+        process.destroyForcibly();
+        int exit = waitFor(Duration.ofSeconds(20));
+        assertThat(exit).as("exit code of the killed hub (128 + SIGKILL)").isEqualTo(137);
+    }
+
+    /** SIGTERM: the hub shuts down in order (Spring closes the broker and the databases). */
+    void stop() {
+        process.destroy();
+        waitFor(Duration.ofSeconds(60));
+    }
+
+    private int waitFor(Duration limit) {
+        try {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("hub process " + process.pid() + " did not end within " + limit);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            waitFor(Duration.ofSeconds(20));
+        }
+    }
+
+    private void awaitLive(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        HttpRequest probe = HttpRequest.newBuilder(uri("/actuator/health/liveness")).timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("hub process ended with " + process.exitValue() + " before it was live; log "
+                        + logFile + ":\n" + tail(40));
+            }
+            try {
+                if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(200);
+        }
+        close();
+        throw new AssertionError("hub not live within " + limit + "; log " + logFile + ":\n" + tail(40));
+    }
+
+    // ---- the hub's log, read as it is written ----
+
+    /** Every complete line the hub has logged so far. */
+    synchronized List<String> log() {
+        try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r")) {
+            long length = file.length();
+            if (length > logOffset) {
+                byte[] bytes = new byte[(int) (length - logOffset)];
+                file.seek(logOffset);
+                file.readFully(bytes);
+                // a cut through a multi-byte character only spoils a log line we never match on
+                partialLine.append(new String(bytes, StandardCharsets.UTF_8));
+                logOffset = length;
+                int end;
+                while ((end = partialLine.indexOf("\n")) >= 0) {
+                    lines.add(partialLine.substring(0, end));
+                    partialLine.delete(0, end + 1);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.copyOf(lines);
+    }
+
+    /** Lines logged so far that contain {@code pattern} (a regular expression). */
+    List<String> logged(String pattern) {
+        Predicate<String> matches = Pattern.compile(pattern).asPredicate();
+        return log().stream().filter(matches).toList();
+    }
+
+    /** Waits until {@code count} lines matching {@code pattern} were logged; returns the last of them. */
+    String awaitLogged(String pattern, int count, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        Predicate<String> matches = Pattern.compile(pattern).asPredicate();
+        while (true) {
+            List<String> found = log().stream().filter(matches).toList();
+            if (found.size() >= count) {
+                return found.get(count - 1);
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("hub ended before it logged " + count + " x '" + pattern + "'; log " + logFile
+                        + ":\n" + tail(40));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("hub did not log " + count + " x '" + pattern + "' within " + limit + " (saw "
+                        + found.size() + "); log " + logFile);
+            }
+            sleep(10);
+        }
+    }
+
+    /** The first group of {@code pattern} in {@code line}. */
+    static String group(String pattern, String line) {
+        Matcher m = Pattern.compile(pattern).matcher(line);
+        assertThat(m.find()).as("'%s' in %s", pattern, line).isTrue();
+        return m.group(1);
+    }
+
+    String tail(int n) {
+        List<String> all = log();
+        return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
+    }
+
+    // ---- HTTP, as an operator (Basic) ----
+
+    JsonNode get(String path) {
+        return CanonicalJson.read(send(HttpRequest.newBuilder(uri(path)).GET()));
+    }
+
+    JsonNode post(String path, String json) {
+        return CanonicalJson.read(send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))));
+    }
+
+    private String send(HttpRequest.Builder request) {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        try {
+            HttpResponse<String> response = http.send(request.header("Authorization", "Basic " + basic)
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("%s: %s", response.uri(), response.body()).isEqualTo(200);
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    // ---- helpers ----
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String testResource(String name) {
+        try {
+            return Path.of(HubJvm.class.getClassLoader().getResource(name).toURI()).toString();
+        } catch (Exception e) {
+            throw new IllegalStateException("test resource " + name + " not found", e);
+        }
+    }
+
+    /** The test JVM's class path (test classes, with config/application.yaml, first). */
+    private static String classPath() {
+        String path = System.getProperty("java.class.path");
+        // surefire may run the tests from a manifest-only jar; it names the real class path separately
+        String surefire = System.getProperty("surefire.test.class.path");
+        if (surefire != null && !surefire.isBlank() && !path.contains(File.pathSeparator)) {
+            return surefire;
+        }
+        return path;
+    }
+}
