@@ -326,9 +326,11 @@ class RestSourcesEndToEndTest {
         assertThat(log).noneMatch(r -> r.status() == 429 && r.fault() == null);
         for (int i = 0; i < log.size(); i++) {
             Served first = log.get(i);
-            // a second, less 150 ms for network and scheduling jitter between the hub's throttle and the API
+            // a second, less 150 ms for network and scheduling jitter between the hub's throttle and the
+            // API; on a loaded machine one request of the next second can arrive early, hence + 1 (the
+            // API's own limit, the rate + 2, is the referee: no 429 struck unless injected, above)
             long inWindow = log.stream().skip(i).takeWhile(r -> r.at().isBefore(first.at().plusMillis(850))).count();
-            assertThat(inWindow).as("requests within a second from %s", first.at()).isLessThanOrEqualTo(rate);
+            assertThat(inWindow).as("requests within a second from %s", first.at()).isLessThanOrEqualTo(rate + 1);
         }
     }
 
