@@ -42,6 +42,9 @@ public class RecordNormaliser {
     /** The JMS priority (sent with preserveMessageQos), so urgent records overtake a backlog. */
     public static final String H_JMS_PRIORITY = "JMSPriority";
 
+    /** Length of the key columns of quarantine, batch_record and the platform's records. */
+    static final int MAX_KEY_LENGTH = 200;
+
     private final MappingRegistry mappings;
     private final SchemaRegistry schemas;
     private final RecordValidator validator;
@@ -102,6 +105,13 @@ public class RecordNormaliser {
             keyParts.add(part);
         }
         String recordKey = String.join("|", keyParts);
+        if (recordKey.length() > MAX_KEY_LENGTH) {
+            // The hub stores keys in 200 characters; a longer one (an unclosed quote in a CSV key
+            // column, say) is refused here with its reason, under a shortened key that stays unique,
+            // instead of failing the insert and being read again and again.
+            reasons.add("record key is " + recordKey.length() + " characters long; at most " + MAX_KEY_LENGTH + " are kept");
+            recordKey = recordKey.substring(0, MAX_KEY_LENGTH - 20) + "…#" + CanonicalJson.sha256(recordKey).substring(0, 16);
+        }
 
         ObjectNode content = JsonNodeFactory.instance.objectNode();
         content.put("schema", mapping.schema());

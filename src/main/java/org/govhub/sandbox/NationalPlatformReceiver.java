@@ -300,6 +300,13 @@ public class NationalPlatformReceiver {
         return n == null ? 0 : n;
     }
 
+    /** Records of one source that arrived more than once (by source key). */
+    public long duplicateCount(String sourceId) {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) - COUNT(DISTINCT source_record_key) FROM received_record WHERE source_id = ?",
+                Long.class, sourceId);
+        return n == null ? 0 : n;
+    }
+
     /** Every record received from one source, in arrival order. */
     public List<Map<String, Object>> receivedRecords(String sourceId) {
         return jdbc.queryForList("SELECT batch_id, source_id, source_record_key, content_hash FROM received_record"

@@ -81,6 +81,19 @@ class RecordNormaliserTest {
     }
 
     @Test
+    void aKeyTooLongToStoreIsAReasonAndIsShortenedUniquely() {
+        Map<String, Object> row = row();
+        row.put("DECL_ID", "4".repeat(300));
+        NormalisedRecord r = normaliser.normalise("tax-bureau", "tax-bureau", row, Instant.now());
+        Map<String, Object> other = row();
+        other.put("DECL_ID", "4".repeat(299) + "5");
+        NormalisedRecord o = normaliser.normalise("tax-bureau", "tax-bureau", other, Instant.now());
+        assertThat(r.reasons()).anySatisfy(reason -> assertThat(reason).contains("record key is 300 characters long"));
+        assertThat(r.recordKey()).hasSizeLessThanOrEqualTo(200);
+        assertThat(o.recordKey()).hasSizeLessThanOrEqualTo(200).isNotEqualTo(r.recordKey());
+    }
+
+    @Test
     void aDeferralNeedsItsEndDate() {
         Map<String, Object> deferred = row();
         deferred.put("YJBZ", "Y");
