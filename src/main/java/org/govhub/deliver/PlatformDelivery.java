@@ -123,8 +123,10 @@ public class PlatformDelivery {
         }
         if (circuit.state() != PlatformCircuit.State.CLOSED || circuit.consecutiveFailures() > 0) {
             // the platform is back: everything waiting goes now, most urgent first, not when each
-            // batch's own back-off from the outage would have let it
-            jdbc.update("UPDATE batch SET next_attempt_at = ? WHERE status = 'RETRYING'", Timestamp.from(Instant.now()));
+            // batch's own back-off from the outage would have let it. Not a batch whose call timed out:
+            // the platform may still be storing it, and it keeps its back-off.
+            jdbc.update("UPDATE batch SET next_attempt_at = ? WHERE status = 'RETRYING' AND (last_error IS NULL"
+                    + " OR last_error NOT LIKE '%Timeout%')", Timestamp.from(Instant.now()));
         }
         circuit.success();
         String manifest = jdbc.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, batchId);
