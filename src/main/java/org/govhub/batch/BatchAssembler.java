@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.camel.Body;
-import org.apache.camel.Header;
 import org.govhub.normalise.CanonicalJson;
-import org.govhub.normalise.RecordNormaliser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -43,57 +46,113 @@ public class BatchAssembler {
         this.lifecycle = lifecycle;
     }
 
+    /** A canonical record as it comes off its schema's queue, with the headers it travelled with. */
+    public record Incoming(String record, String schema, String schemaVersion, String contentHash, String sourceId,
+            String recordKey, String eventTime, int priorityClass) {
+    }
+
     /**
-     * Adds one canonical record to the open batch of its schema.
+     * Adds records taken from the broker to the open batches of their schema and priority class, in
+     * one database transaction (the broker transaction they came in is committed after it). A batch
+     * that reaches its size limit is sealed on the way and the next record opens a new one.
      *
-     * @return false when a record with the same content hash was already taken (a repeat)
+     * @return how many were added; a record whose content hash was already taken is a repeat (a
+     *         re-read after a crash, a redelivery) and is left out
      */
-    public boolean add(@Body String record, @Header(RecordNormaliser.H_SCHEMA) String schema,
-            @Header(RecordNormaliser.H_SCHEMA_VERSION) String schemaVersion,
-            @Header(RecordNormaliser.H_CONTENT_HASH) String contentHash,
-            @Header(RecordNormaliser.H_SOURCE_ID) String sourceId,
-            @Header(RecordNormaliser.H_RECORD_KEY) String recordKey,
-            @Header(RecordNormaliser.H_EVENT_TIME) String eventTime,
-            @Header(RecordNormaliser.H_PRIORITY_CLASS) Integer priorityClassHeader) {
-        int priorityClass = priorityClassHeader == null ? 3 : priorityClassHeader;
+    public int store(List<Incoming> records) {
+        if (records.isEmpty()) {
+            return 0;
+        }
         lock.lock();
         try {
-            Boolean added = tx.execute(status -> {
-                Integer seen = jdbc.queryForObject("SELECT COUNT(*) FROM batch_record WHERE content_hash = ?",
-                        Integer.class, contentHash);
-                if (seen != null && seen > 0) {
-                    log.info("record {} of {} repeats content {}; not batched again", recordKey, sourceId, contentHash);
-                    return false;
-                }
+            Integer added = tx.execute(status -> {
+                Set<String> taken = alreadyTaken(records);
+                Map<List<Object>, OpenBatch> open = new HashMap<>();
+                // written in the order they were taken from the broker (most urgent first), whatever their batch
+                List<Object[]> pending = new ArrayList<>();
                 Timestamp now = Timestamp.from(Instant.now());
-                List<Map<String, Object>> open = jdbc.queryForList(
-                        "SELECT batch_id, record_count FROM batch WHERE schema_name = ? AND schema_version = ?"
-                                + " AND priority_class = ? AND status = 'OPEN'", schema, schemaVersion, priorityClass);
-                String batchId;
-                int count;
-                if (open.isEmpty()) {
-                    batchId = UUID.randomUUID().toString();
-                    count = 0;
-                    jdbc.update("INSERT INTO batch (batch_id, schema_name, schema_version, priority_class, status, record_count,"
-                            + " opened_at) VALUES (?, ?, ?, ?, 'OPEN', 0, ?)", batchId, schema, schemaVersion, priorityClass, now);
-                    lifecycle.opened(batchId, "first " + schema + " record of priority class " + priorityClass + " arrived");
-                } else {
-                    batchId = (String) open.get(0).get("batch_id");
-                    count = ((Number) open.get(0).get("record_count")).intValue();
+                int count = 0;
+                for (Incoming r : records) {
+                    if (!taken.add(r.contentHash())) {
+                        log.info("record {} of {} repeats content {}; not batched again", r.recordKey(), r.sourceId(), r.contentHash());
+                        continue;
+                    }
+                    List<Object> key = List.of(r.schema(), r.schemaVersion(), r.priorityClass());
+                    OpenBatch batch = open.computeIfAbsent(key, k -> openBatch(r.schema(), r.schemaVersion(), r.priorityClass(), now));
+                    batch.count++;
+                    pending.add(new Object[] {batch.batchId, batch.count, r.contentHash(), r.sourceId(), r.recordKey(),
+                            r.eventTime(), r.record(), now});
+                    count++;
+                    int limit = properties.maxRecords(r.schema(), r.priorityClass());
+                    if (batch.count >= limit) {
+                        flush(pending, open.values());
+                        seal(batch.batchId, "size limit " + limit + " reached");
+                        open.remove(key);
+                    }
                 }
-                jdbc.update("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, event_time,"
-                        + " record, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        batchId, count + 1, contentHash, sourceId, recordKey, eventTime, record, now);
-                jdbc.update("UPDATE batch SET record_count = ? WHERE batch_id = ?", count + 1, batchId);
-                int limit = properties.maxRecords(schema, priorityClass);
-                if (count + 1 >= limit) {
-                    seal(batchId, "size limit " + limit + " reached");
-                }
-                return true;
+                flush(pending, open.values());
+                return count;
             });
-            return Boolean.TRUE.equals(added);
+            return added == null ? 0 : added;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The content hashes among these records that are already in a batch. */
+    private Set<String> alreadyTaken(List<Incoming> records) {
+        Set<String> taken = new HashSet<>();
+        List<String> hashes = records.stream().map(Incoming::contentHash).distinct().toList();
+        for (int from = 0; from < hashes.size(); from += 500) {
+            List<String> chunk = hashes.subList(from, Math.min(hashes.size(), from + 500));
+            taken.addAll(jdbc.queryForList("SELECT content_hash FROM batch_record WHERE content_hash IN ("
+                    + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")", String.class, chunk.toArray()));
+        }
+        return taken;
+    }
+
+    /** The open batch of a schema and class, opened now if there is none. */
+    private OpenBatch openBatch(String schema, String schemaVersion, int priorityClass, Timestamp now) {
+        List<Map<String, Object>> open = jdbc.queryForList(
+                "SELECT batch_id, record_count FROM batch WHERE schema_name = ? AND schema_version = ?"
+                        + " AND priority_class = ? AND status = 'OPEN'", schema, schemaVersion, priorityClass);
+        if (!open.isEmpty()) {
+            return new OpenBatch((String) open.get(0).get("batch_id"), ((Number) open.get(0).get("record_count")).intValue());
+        }
+        String batchId = UUID.randomUUID().toString();
+        jdbc.update("INSERT INTO batch (batch_id, schema_name, schema_version, priority_class, status, record_count,"
+                + " opened_at) VALUES (?, ?, ?, ?, 'OPEN', 0, ?)", batchId, schema, schemaVersion, priorityClass, now);
+        lifecycle.opened(batchId, "first " + schema + " record of priority class " + priorityClass + " arrived");
+        return new OpenBatch(batchId, 0);
+    }
+
+    /** Writes the records gathered so far (one JDBC batch) and the new counts of their batches. */
+    private void flush(List<Object[]> pending, Collection<OpenBatch> batches) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, event_time,"
+                + " record, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pending);
+        pending.clear();
+        for (OpenBatch batch : batches) {
+            if (batch.count != batch.written) {
+                jdbc.update("UPDATE batch SET record_count = ? WHERE batch_id = ?", batch.count, batch.batchId);
+                batch.written = batch.count;
+            }
+        }
+    }
+
+    private static final class OpenBatch {
+        final String batchId;
+        /** Records in the batch, counting those not written yet. */
+        int count;
+        /** The record count last written to the batch row. */
+        int written;
+
+        OpenBatch(String batchId, int count) {
+            this.batchId = batchId;
+            this.count = count;
+            this.written = count;
         }
     }
 

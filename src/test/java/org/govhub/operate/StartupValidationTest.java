@@ -33,7 +33,7 @@ class StartupValidationTest {
     @Test
     void aMalformedRouteFileStopsStartUpNamingTheFile() throws Exception {
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        for (String f : new String[] {"sql-source.yaml", "tax-bureau-source.yaml", "batching.yaml", "platform-delivery.yaml"}) {
+        for (String f : new String[] {"sql-source.yaml", "record-publishing.yaml", "tax-bureau-source.yaml", "batching.yaml", "platform-delivery.yaml"}) {
             Files.copy(Path.of("routes", f), routes.resolve(f));
         }
         Files.writeString(routes.resolve("broken-route.yaml"), """
@@ -78,7 +78,7 @@ class StartupValidationTest {
     @Test
     void aTemplateParameterOfTheWrongTypeOrUnknownNameStopsStartUp() throws Exception {
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        for (String f : new String[] {"sql-source.yaml", "batching.yaml", "platform-delivery.yaml", "credit-reference-source.yaml"}) {
+        for (String f : new String[] {"sql-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml", "credit-reference-source.yaml"}) {
             Files.copy(Path.of("routes", f), routes.resolve(f));
         }
         Files.writeString(routes.resolve("tax-bureau-source.yaml"), Files.readString(Path.of("routes/tax-bureau-source.yaml"))

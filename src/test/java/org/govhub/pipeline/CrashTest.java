@@ -34,8 +34,8 @@ class CrashTest {
         ExactlyOnce expected = new ExactlyOnce(1500, 300);
         long started = System.nanoTime();
         try (HubJvm first = HubJvm.start(dir, "crash-ingest", ExactlyOnce.sandbox(1500, 300))) {
-            // row 100 of the first poll of 500 is in quarantine: rows 1-99 are on the broker (or already
-            // in batches), and the watermark moves only once all 500 are
+            // row 100 of the first poll of 500 is in quarantine: rows 1-99 are sent in the poll's broker
+            // transaction, not committed yet, and the watermark moves only after that commit
             first.awaitLogged("quarantined tax-bureau record 100:", 1, Duration.ofSeconds(60));
             first.kill();
             assertThat(first.logged(TAX_WATERMARK)).as("tax-bureau watermark moves before the kill").isEmpty();

@@ -3,11 +3,14 @@ package org.govhub.prioritise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
@@ -66,6 +69,14 @@ class UrgentFirstTest {
             send("backlog-" + i, 3);
         }
         send("urgent-1", 1);
+        // what an operator sees in Hawtio's JMX tree: the waiting records and the urgent one among them
+        ObjectName queue = new ObjectName("org.apache.activemq.artemis:broker=*,component=addresses,"
+                + "address=\"govhub.records.tax-record\",subcomponent=queues,routing-type=\"anycast\",queue=\"govhub.records.tax-record\"");
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName found = jmx.queryNames(queue, null).iterator().next();
+        assertThat(jmx.invoke(found, "countMessages", new Object[] {"AMQPriority = 9"}, new String[] {String.class.getName()}))
+                .isEqualTo(1L);
+        assertThat(jmx.getAttribute(found, "MessageCount")).isEqualTo(401L);
         camel.getRouteController().startRoute("tax-record-batching");
 
         // on the broker: the urgent record is taken among the first, not after 400 others
