@@ -322,8 +322,10 @@ public class PolicyRules {
                 String code = c.asText();
                 if (!code.matches("[A-T]([0-9]{2}([0-9]{1,2})?)?")) {
                     p.add(where, "code '" + code + "' is not a GB/T 4754-2017 section letter with up to 4 digits");
-                } else if (codeOwner.put(code, id) != null) {
+                } else if (codeOwner.containsKey(code)) {
                     p.add(where, "code '" + code + "' is already claimed by industry '" + codeOwner.get(code) + "'");
+                } else {
+                    codeOwner.put(code, id);
                 }
                 codes.add(code);
             }
