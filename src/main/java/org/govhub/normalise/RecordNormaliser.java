@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
+import org.govhub.enrich.PolicyEnricher;
+import org.govhub.enrich.PolicyException;
 import org.govhub.ingest.RowKeys;
 import org.govhub.prioritise.Priority;
 import org.govhub.prioritise.PriorityRules;
@@ -49,12 +51,15 @@ public class RecordNormaliser {
     private final SchemaRegistry schemas;
     private final RecordValidator validator;
     private final PriorityRules priorities;
+    private final PolicyEnricher policy;
 
-    public RecordNormaliser(MappingRegistry mappings, SchemaRegistry schemas, RecordValidator validator, PriorityRules priorities) {
+    public RecordNormaliser(MappingRegistry mappings, SchemaRegistry schemas, RecordValidator validator, PriorityRules priorities,
+            PolicyEnricher policy) {
         this.mappings = mappings;
         this.schemas = schemas;
         this.validator = validator;
         this.priorities = priorities;
+        this.policy = policy;
     }
 
     /**
@@ -130,7 +135,7 @@ public class RecordNormaliser {
                 }
             }
             if (value == null && field.compute() != null) {
-                value = Computations.apply(field.compute(), content, derived);
+                value = Computations.apply(field.compute(), content, derived, policy.sizes());
                 if (value != null) {
                     derived.add(field.target());
                 }
@@ -160,6 +165,18 @@ public class RecordNormaliser {
 
         JsonNode eventNode = mapping.eventTime() == null ? null : content.get(mapping.eventTime());
         String eventTime = eventNode == null || eventNode.isNull() ? null : eventNode.asText();
+        // Policy enrichment: what the 2020 relief notices say about a valid record, with the basis of
+        // each fact. Outside the content hash, like the priority: the hash recognises the same
+        // source content arriving twice, and the policy is derived from that content by the rules
+        // file, not part of what the department said (a record read again under the same rules
+        // gets the same policy). A fact the rules need but the record cannot give is a reason.
+        if (reasons.isEmpty()) {
+            try {
+                record.set("policy", policy.enrich(mapping.schema(), record));
+            } catch (PolicyException e) {
+                reasons.add(e.getMessage());
+            }
+        }
         // 急用先行: a valid record gets its class (after the content hash: it is derived, not content)
         Priority priority = null;
         if (reasons.isEmpty()) {

@@ -14,7 +14,8 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import org.govhub.normalise.Converters;
 import org.govhub.normalise.CreditCodes;
-import org.govhub.normalise.EnterpriseSize;
+import org.govhub.enrich.EnterpriseSizes;
+import org.govhub.enrich.PolicyRules;
 
 /**
  * Generates the resumption filings (复工复产备案) of Jiangxi enterprises as the provincial
@@ -48,6 +49,9 @@ public final class FilingGenerator {
     private static final String[] SCALE_NAMES = {"大型", "中型", "小型", "微型"};
     private static final OffsetDateTime START = OffsetDateTime.parse("2020-02-10T08:00:00+08:00");
     private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+    private static final List<String> SIZE_CLASSES = List.of("LARGE", "MEDIUM", "SMALL", "MICRO");
+    /** The hub's size standard (the shipped rules file), so that a declared scale is mostly the right one. */
+    private static final EnterpriseSizes SIZES = new EnterpriseSizes(PolicyRules.standard());
 
     private final Random random;
     private final List<String> counties;
@@ -108,7 +112,13 @@ public final class FilingGenerator {
         int staff = 3 + (int) Math.round(Math.exp(random.nextDouble() * 7.2)); // 3 … ~1300, mostly small
         BigDecimal revenueWan = BigDecimal.valueOf(Math.round(Math.exp(random.nextDouble() * 11) * 100), 2); // 0.01 … ~60000 万元
         long revenueFen = revenueWan.movePointRight(6).longValueExact();
-        EnterpriseSize.Size size = EnterpriseSize.classify(industry[0], (long) staff, revenueFen);
+        BigDecimal assetsWan = BigDecimal.valueOf(Math.round(Math.exp(random.nextDouble() * 11) * 100), 2); // 总资产 万元
+        String size = SIZES.classify(industry[0], (long) staff, revenueFen, assetsWan.movePointRight(6).longValueExact()).sizeClass();
+        int sizeIndex = size == null ? -1 : SIZE_CLASSES.indexOf(size);
+        // now and then an enterprise declares a scale the standard does not give it (the hub keeps both and flags it)
+        if (sizeIndex >= 0 && random.nextInt(12) == 0) {
+            sizeIndex = sizeIndex == 3 ? 2 : sizeIndex + 1;
+        }
 
         Map<String, Object> enterprise = new LinkedHashMap<>();
         enterprise.put("uscc", creditCode(region));
@@ -121,7 +131,8 @@ public final class FilingGenerator {
             case 1 -> revenueWan.toPlainString();
             default -> revenueWan; // a JSON number
         });
-        enterprise.put("scale", random.nextBoolean() && size != null ? SCALE_NAMES[size.ordinal()] : null);
+        enterprise.put("assetsWan", assetsWan.toPlainString());
+        enterprise.put("scale", random.nextBoolean() && sizeIndex >= 0 ? SCALE_NAMES[sizeIndex] : null);
 
         Map<String, Object> tags = new LinkedHashMap<>();
         boolean essential = industry[1].matches("医药|医疗器械|防护用品|食品|物流|电力|超市");

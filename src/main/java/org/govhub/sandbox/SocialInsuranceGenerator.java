@@ -13,9 +13,10 @@ import org.govhub.normalise.CreditCodes;
 
 /**
  * Generates the monthly unit contribution exports (单位缴费明细) Jiangxi HRSS bureaus would drop for
- * early 2020, with the relief of 人社部发〔2020〕11号 applied: SMEs exempt from the employer part of
- * pension, unemployment and work-injury insurance, large enterprises and other units halved, public
- * institutions paying in full; a few enterprises asking to defer. Every {@code invalidEvery}-th row
+ * early 2020: the employer part of pension, unemployment and work-injury insurance as assessed
+ * (应缴, before relief: the hub computes the relief of 人社部发〔2020〕11号), the unit's industry,
+ * revenue, assets and, for some, HRSS's size class (now and then one the standard does not give);
+ * a few enterprises asking to defer, for 3 to 8 months. Every {@code invalidEvery}-th row
  * is broken on purpose, in one of several realistic ways, and says so in {@link Row#defect()}.
  * Files are GBK: CSV with a Chinese header row (city bureaus) or fixed-width lines (county offices).
  */
@@ -34,10 +35,21 @@ public final class SocialInsuranceGenerator {
     public static final String WORK_INJURY = "工伤单位缴费(元)";
     public static final String DEFERRAL = "申请缓缴";
     public static final String REGION = "参保地行政区划";
+    public static final String INDUSTRY = "行业代码";
+    public static final String REVENUE = "营业收入(万元)";
+    public static final String ASSETS = "资产总额(万元)";
+    public static final String SIZE = "企业规模";
+    public static final String DEFERRAL_MONTHS = "缓缴月数";
     public static final List<String> COLUMNS = List.of(CODE, NAME, TYPE, PERIOD, EMPLOYEES, BASE, PENSION, UNEMPLOYMENT,
-            WORK_INJURY, DEFERRAL, REGION);
+            WORK_INJURY, DEFERRAL, REGION, INDUSTRY, REVENUE, ASSETS, SIZE, DEFERRAL_MONTHS);
     /** Fixed-width layout of mappings/social-insurance-fixed.yaml: bytes per column, in column order. */
-    static final int[] WIDTHS = {18, 60, 2, 6, 6, 14, 12, 12, 12, 1, 6};
+    static final int[] WIDTHS = {18, 60, 2, 6, 6, 14, 12, 12, 12, 1, 6, 5, 12, 12, 1, 2};
+    /** HRSS size codes (企业规模: 1 大型 2 中型 3 小型 4 微型), as mapped by both mappings. */
+    private static final List<String> SIZE_CLASSES = List.of("LARGE", "MEDIUM", "SMALL", "MICRO");
+    private static final org.govhub.enrich.EnterpriseSizes SIZES =
+            new org.govhub.enrich.EnterpriseSizes(org.govhub.enrich.PolicyRules.standard());
+    private static final String[] INDUSTRIES = {"C2710", "C3581", "C1781", "C1391", "A0141", "G5430", "C3971", "F5126",
+        "F5211", "H6210", "I6510", "E4810", "K7020", "L7212", "G5920", "M7320"};
 
     static final String SHORT_LINE = "short line";
     static final String[] DEFECTS = {
@@ -59,7 +71,8 @@ public final class SocialInsuranceGenerator {
     }
 
     /** One insured unit. */
-    private record Unit(String code, String name, String type, String region, int employees, boolean defers) {
+    private record Unit(String code, String name, String type, String region, int employees, boolean defers,
+            String industry, String revenueWan, String assetsWan, String sizeCode, int deferralMonths) {
     }
 
     private static final String[] TRADE_NAMES = {"恒盛", "赣江", "洪都", "瑞丰", "鑫达", "华康", "绿野", "天工", "正邦",
@@ -101,13 +114,8 @@ public final class SocialInsuranceGenerator {
             BigDecimal average = BigDecimal.valueOf(3000 + random.nextInt(6000));
             BigDecimal base = average.multiply(BigDecimal.valueOf(u.employees()))
                     .add(BigDecimal.valueOf(random.nextInt(100), 2));
-            // 2020-02 on, outside Hubei: SMEs exempt, large enterprises and other units halved,
-            // public institutions pay in full
-            BigDecimal share = switch (u.type()) {
-                case "10" -> u.employees() < 300 ? BigDecimal.ZERO : new BigDecimal("0.5");
-                case "30", "50" -> BigDecimal.ONE;
-                default -> new BigDecimal("0.5");
-            };
+            // assessed contributions, before relief (the hub computes the relief)
+            BigDecimal share = BigDecimal.ONE;
             c.put(CODE, u.code());
             c.put(NAME, u.name());
             c.put(TYPE, u.type());
@@ -119,6 +127,11 @@ public final class SocialInsuranceGenerator {
             c.put(WORK_INJURY, part(base, "0.004", share));
             c.put(DEFERRAL, u.defers() ? "Y" : "N");
             c.put(REGION, u.region());
+            c.put(INDUSTRY, u.industry());
+            c.put(REVENUE, u.revenueWan());
+            c.put(ASSETS, u.assetsWan());
+            c.put(SIZE, u.sizeCode());
+            c.put(DEFERRAL_MONTHS, u.defers() ? Integer.toString(u.deferralMonths()) : "");
             String defect = null;
             generated++;
             if (invalidEvery > 0 && generated % invalidEvery == 0) {
@@ -159,7 +172,26 @@ public final class SocialInsuranceGenerator {
             code.append("0123456789ABCDEFGHJKLMNPQRTUWXY".charAt(random.nextInt(k < 8 ? 10 : 31)));
         }
         code.append(CreditCodes.checkCharacter(code.toString()));
-        return new Unit(code.toString(), name, type, region, employees, type.equals("10") && random.nextInt(15) == 0);
+        boolean defers = type.equals("10") && random.nextInt(15) == 0;
+        int deferralMonths = 3 + random.nextInt(6); // 3 … 8: some ask for more than the 6 months allowed
+        if (!type.equals("10")) {
+            return new Unit(code.toString(), name, type, region, employees, false, "", "", "", "", 0);
+        }
+        String industry = INDUSTRIES[random.nextInt(INDUSTRIES.length)];
+        BigDecimal revenue = BigDecimal.valueOf(Math.round(Math.exp(random.nextDouble() * 11) * 100), 2);
+        BigDecimal assets = BigDecimal.valueOf(Math.round(Math.exp(random.nextDouble() * 11) * 100), 2);
+        String size = SIZES.classify(industry, (long) employees, revenue.movePointRight(6).longValueExact(),
+                assets.movePointRight(6).longValueExact()).sizeClass();
+        int sizeIndex = SIZE_CLASSES.indexOf(size);
+        String sizeCode = "";
+        int given = random.nextInt(10);
+        if (given < 4) {
+            sizeCode = Integer.toString(sizeIndex + 1); // HRSS's class, as the standard gives it
+        } else if (given == 4) {
+            sizeCode = Integer.toString(sizeIndex == 3 ? 3 : sizeIndex + 2); // HRSS's class differs from the standard
+        }
+        return new Unit(code.toString(), name, type, region, employees, defers, industry, revenue.toPlainString(),
+                assets.toPlainString(), sizeCode, deferralMonths);
     }
 
     private static String part(BigDecimal base, String rate, BigDecimal share) {
@@ -194,7 +226,7 @@ public final class SocialInsuranceGenerator {
                 fields.add(quote(row.columns().get(column)));
             }
             if (SHORT_LINE.equals(row.defect())) {
-                fields = fields.subList(0, fields.size() - 3); // the export was cut off
+                fields = fields.subList(0, 8); // the export was cut off
             }
             out.append(String.join(",", fields)).append("\r\n");
         }
@@ -215,7 +247,7 @@ public final class SocialInsuranceGenerator {
         for (Row row : rows) {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             for (int i = 0; i < COLUMNS.size(); i++) {
-                boolean number = i >= 4 && i <= 8;
+                boolean number = (i >= 4 && i <= 8) || i == 12 || i == 13 || i == 15;
                 line.writeBytes(pad(row.columns().get(COLUMNS.get(i)), WIDTHS[i], number));
             }
             byte[] bytes = line.toByteArray();

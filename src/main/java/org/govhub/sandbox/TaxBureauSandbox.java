@@ -31,7 +31,8 @@ public class TaxBureauSandbox {
                 sjje     VARCHAR(30),
                 yjbz     CHAR(1),
                 yjqx     VARCHAR(20),
-                xzqh_dm  VARCHAR(6)
+                xzqh_dm  VARCHAR(6),
+                nsqx     VARCHAR(2)
             )""";
 
     private final SandboxProperties.Database config;

@@ -60,13 +60,15 @@ public final class TaxDeclarationGenerator {
             String region = counties.get(random.nextInt(counties.size()));
             String city = TRADE_NAMES[random.nextInt(TRADE_NAMES.length)];
             String name = city + LINES[random.nextInt(LINES.length)] + FORMS[random.nextInt(FORMS.length)];
-            taxpayers.add(new String[] {creditCode(region), name, region, random.nextInt(3) == 0 ? "1" : "2"});
+            // about one taxpayer in six files quarterly (纳税期限 08), the rest monthly (06)
+            taxpayers.add(new String[] {creditCode(region), name, region, random.nextInt(3) == 0 ? "1" : "2",
+                random.nextInt(6) == 0 ? "08" : "06"});
         }
         int broken = 0;
         for (int i = 1; i <= count; i++) {
             String[] tp = taxpayers.get(random.nextInt(taxpayers.size()));
             Map<String, Object> c = new LinkedHashMap<>();
-            int month = 1 + random.nextInt(3);
+            int month = tp[4].equals("08") ? 3 : 1 + random.nextInt(3); // a quarterly filer declares the first quarter
             LocalDate declared = LocalDate.of(2020, month + 1, 1 + random.nextInt(24));
             BigDecimal due = BigDecimal.valueOf(random.nextInt(5_000_000), 2).add(BigDecimal.valueOf(random.nextInt(200)));
             boolean deferred = random.nextInt(20) == 0;
@@ -84,6 +86,7 @@ public final class TaxDeclarationGenerator {
             c.put("yjbz", deferred ? "Y" : "N");
             c.put("yjqx", deferred ? dateText(declared.plusMonths(1 + random.nextInt(3))) : null);
             c.put("xzqh_dm", tp[2]);
+            c.put("nsqx", tp[4]);
             String defect = null;
             if (invalidEvery > 0 && i % invalidEvery == 0) {
                 defect = DEFECTS[broken++ % DEFECTS.length];

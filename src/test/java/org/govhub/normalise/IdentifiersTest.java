@@ -50,23 +50,4 @@ class IdentifiersTest {
         assertThat(IndustryCodes.problem("Z01")).contains("section letter A–T");
         assertThat(IndustryCodes.problem("C2")).contains("section letter");
     }
-
-    @Test
-    void enterpriseSizeFollowsTheThresholdsPerIndustry() {
-        long wan = 1_000_000L; // fen per 万元
-        // industry: medium needs ≥300 employees and ≥2000万; small ≥20 and ≥300万
-        assertThat(EnterpriseSize.classify("C27", 1200L, 50_000 * wan)).isEqualTo(EnterpriseSize.Size.LARGE);
-        assertThat(EnterpriseSize.classify("C27", 1200L, 30_000 * wan)).isEqualTo(EnterpriseSize.Size.MEDIUM);
-        assertThat(EnterpriseSize.classify("C27", 250L, 30_000 * wan)).isEqualTo(EnterpriseSize.Size.SMALL);
-        assertThat(EnterpriseSize.classify("C27", 19L, 30_000 * wan)).isEqualTo(EnterpriseSize.Size.MICRO);
-        // retail: small ≥10 and ≥100万
-        assertThat(EnterpriseSize.classify("F5211", 12L, 150 * wan)).isEqualTo(EnterpriseSize.Size.SMALL);
-        assertThat(EnterpriseSize.classify("F5211", 12L, 90 * wan)).isEqualTo(EnterpriseSize.Size.MICRO);
-        // other industries: employees only
-        assertThat(EnterpriseSize.classify("M73", 150L, null)).isEqualTo(EnterpriseSize.Size.MEDIUM);
-        assertThat(EnterpriseSize.classify("C27", 150L, null)).isNull();
-        assertThat(EnterpriseSize.aboveDesignatedSize("C27", 2000 * wan)).isTrue();
-        assertThat(EnterpriseSize.aboveDesignatedSize("C27", 1999 * wan)).isFalse();
-        assertThat(EnterpriseSize.aboveDesignatedSize("F52", 90_000 * wan)).isFalse();
-    }
 }

@@ -37,8 +37,9 @@ class MappingLoaderTest {
         MappingDefinition fixed = loader.load(Path.of("mappings/social-insurance-fixed.yaml"));
         assertThat(fixed.format().fixedWidth()).isTrue();
         assertThat(fixed.format().skipLines()).isEqualTo(1);
-        assertThat(fixed.format().columns()).hasSize(11)
-                .contains(new MappingDefinition.Column("dwmc", 19, 60), new MappingDefinition.Column("cbdxzqh", 144, 6));
+        assertThat(fixed.format().columns()).hasSize(16)
+                .contains(new MappingDefinition.Column("dwmc", 19, 60), new MappingDefinition.Column("cbdxzqh", 144, 6),
+                        new MappingDefinition.Column("hjys", 180, 2));
     }
 
     @Test

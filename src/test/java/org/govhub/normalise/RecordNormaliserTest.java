@@ -14,7 +14,8 @@ class RecordNormaliserTest {
 
     private final SchemaRegistry schemas = new SchemaRegistry();
     private final RecordNormaliser normaliser = new RecordNormaliser(
-            new MappingRegistry(schemas, Path.of("mappings")), schemas, new RecordValidator(new RegionCodes(), (standard, code) -> false), new org.govhub.prioritise.PriorityRules(new org.springframework.core.io.ClassPathResource("rules/priority-classes.yaml")));
+            new MappingRegistry(schemas, Path.of("mappings")), schemas, new RecordValidator(new RegionCodes(), (standard, code) -> false), new org.govhub.prioritise.PriorityRules(new org.springframework.core.io.ClassPathResource("rules/priority-classes.yaml")),
+            new org.govhub.enrich.PolicyEnricher(org.govhub.enrich.PolicyRules.standard()));
 
     private static Map<String, Object> row() {
         Map<String, Object> row = new HashMap<>();

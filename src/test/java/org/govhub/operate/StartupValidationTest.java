@@ -91,6 +91,19 @@ class StartupValidationTest {
                 .hasMessageContaining("parameter 'tabel' is not declared by template sql-source");
     }
 
+    @Test
+    void anInvalidPolicyRulesFileStopsStartUpNamingTheFileAndTheProblem() throws Exception {
+        Path rules = dir.resolve("relief.yaml");
+        String text = new String(new org.springframework.core.io.ClassPathResource("rules/relief-policies.yaml").getInputStream()
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("maxMonths: 6", "maxMonths: six");
+        Files.writeString(rules, text);
+        assertThatThrownBy(() -> start("--govhub.policy.rules=file:" + rules))
+                .rootCause()
+                .hasMessageContaining("policy rules")
+                .hasMessageContaining("relief.yaml")
+                .hasMessageContaining("socialInsurance.deferral: 'maxMonths' must be a whole number of at least 1, not 'six'");
+    }
+
     private void start(String... extra) {
         String[] args = new String[extra.length + 3];
         args[0] = "--server.port=0";

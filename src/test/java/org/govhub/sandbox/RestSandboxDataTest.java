@@ -34,7 +34,8 @@ class RestSandboxDataTest {
     private static final RegionCodes REGIONS = new RegionCodes();
     private final SchemaRegistry schemas = new SchemaRegistry();
     private final RecordNormaliser normaliser = new RecordNormaliser(new MappingRegistry(schemas, Path.of("mappings")), schemas,
-            new RecordValidator(REGIONS, (standard, code) -> false), new org.govhub.prioritise.PriorityRules(new org.springframework.core.io.ClassPathResource("rules/priority-classes.yaml")));
+            new RecordValidator(REGIONS, (standard, code) -> false), new org.govhub.prioritise.PriorityRules(new org.springframework.core.io.ClassPathResource("rules/priority-classes.yaml")),
+            new org.govhub.enrich.PolicyEnricher(org.govhub.enrich.PolicyRules.standard()));
 
     /** The item as the hub reads it off the wire. */
     @SuppressWarnings("unchecked")
