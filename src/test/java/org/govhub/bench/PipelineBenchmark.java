@@ -131,8 +131,10 @@ public final class PipelineBenchmark {
             try (Statement s = c.createStatement()) {
                 s.execute(TaxBureauSandbox.DDL);
             }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO tax_declaration (decl_id, nsrsbh, nsrmc, sssq, zsxm_dm,"
-                    + " nsrlx, sbrq, ybtse, sjje, yjbz, yjqx, xzqh_dm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            // the columns as the generator gives them (the same statement the sandbox seeds with)
+            List<String> columns = new ArrayList<>(TaxBureauSandbox.generator(config, new RegionCodes()).generate(1).get(0).columns().keySet());
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO tax_declaration (" + String.join(", ", columns)
+                    + ") VALUES (" + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")")) {
                 int[] pending = {0};
                 generator.generate(records, row -> {
                     try {
