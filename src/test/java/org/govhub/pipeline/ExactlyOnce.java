@@ -18,7 +18,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.govhub.normalise.RegionCodes;
 import org.govhub.sandbox.CreditReferenceGenerator;
+import org.govhub.sandbox.FilingGenerator;
 import org.govhub.sandbox.GeneratedRow;
+import org.govhub.sandbox.SandboxFeed;
 import org.govhub.sandbox.TaxDeclarationGenerator;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
@@ -34,12 +36,18 @@ final class ExactlyOnce {
     private static final long SEED = 2020;
     private static final int TAX_INVALID_EVERY = 25;
     private static final int CREDIT_INVALID_EVERY = 20;
+    private static final int FILINGS_INVALID_EVERY = 20;
 
     final Set<String> valid;
     final Set<String> invalid;
 
     /** The sandbox of a hub started with {@code govhub.sandbox.tax-bureau.rows} and {@code credit-reference.rows}. */
     ExactlyOnce(int taxRows, int creditRows) {
+        this(taxRows, creditRows, 0);
+    }
+
+    /** ... and the provincial platform's REST feed of {@code filings} (its first versions; nothing is revised). */
+    ExactlyOnce(int taxRows, int creditRows, int filings) {
         RegionCodes regions = new RegionCodes();
         Map<String, List<GeneratedRow>> rows = Map.of(
                 "tax-bureau", new TaxDeclarationGenerator(SEED, regions.countiesUnder("36"), TAX_INVALID_EVERY).generate(taxRows),
@@ -47,11 +55,24 @@ final class ExactlyOnce {
                         .generate(creditRows));
         this.valid = keys(rows, true);
         this.invalid = keys(rows, false);
+        for (SandboxFeed.Version v : new FilingGenerator(SEED, regions.countiesUnder("36"), FILINGS_INVALID_EVERY).generate(filings)) {
+            if (v.stage() == 0) {
+                (v.defect() == null ? valid : invalid).add("provincial-filings|" + v.id());
+            }
+        }
     }
 
     /** The arguments that give a hub this sandbox. */
     static String[] sandbox(int taxRows, int creditRows) {
         return new String[] {"--govhub.sandbox.tax-bureau.rows=" + taxRows, "--govhub.sandbox.credit-reference.rows=" + creditRows};
+    }
+
+    /** ... with the provincial-filings REST source switched on, paging through {@code filings} filings. */
+    static String[] sandbox(int taxRows, int creditRows, int filings, int pageSize) {
+        return new String[] {"--govhub.sandbox.tax-bureau.rows=" + taxRows, "--govhub.sandbox.credit-reference.rows=" + creditRows,
+                "--govhub.sandbox.provincial-platform.filings=" + filings, "--govhub.sources.provincial-filings.enabled=true",
+                "--govhub.sources.provincial-filings.page-size=" + pageSize, "--govhub.sources.provincial-filings.check-interval=100",
+                "--govhub.sources.provincial-filings.poll-interval=1000"};
     }
 
     private static Set<String> keys(Map<String, List<GeneratedRow>> rows, boolean valid) {
