@@ -59,6 +59,7 @@ public class PlatformDelivery {
 
     /** Mature batches whose next attempt is due, most urgent class first, then oldest; none while the circuit breaker holds calls back. */
     public List<String> dueBatches() {
+        roundOutdated = false;
         if (circuit.holding()) {
             return List.of();
         }
@@ -79,16 +80,38 @@ public class PlatformDelivery {
         }
     }
 
+    /**
+     * Set when the rest of a round's list is stale: the platform came back (every waiting batch is due
+     * again) or a more urgent batch became due. The remaining batches of the round are left as they
+     * are; the next round takes them in priority order.
+     */
+    private volatile boolean roundOutdated;
+
+    /** Thrown instead of a call for the rest of a round that {@link #roundOutdated} made stale. */
+    static final class RoundOutdated extends RuntimeException {
+        RoundOutdated() {
+            super("delivery round outdated: a more urgent batch is due; the next round takes it first", null, false, false);
+        }
+    }
+
     /** Turns the exchange into the platform request for one batch: manifest plus records. */
     public void prepare(Exchange exchange) {
         String batchId = exchange.getMessage().getBody(String.class);
+        Map<String, Object> batch = jdbc.queryForMap("SELECT status, schema_name, priority_class, manifest, payload_sha256 FROM batch"
+                + " WHERE batch_id = ?", batchId);
+        // a more urgent batch became due since the round's list was made (sealed meanwhile, or the
+        // platform came back): it goes first, in the next round
+        if (roundOutdated || jdbc.queryForObject("SELECT COUNT(*) FROM batch WHERE status IN ('SEALED', 'RETRYING')"
+                + " AND next_attempt_at <= ? AND priority_class < ?", Integer.class, Timestamp.from(Instant.now()),
+                batch.get("priority_class")) > 0) {
+            roundOutdated = true;
+            throw new RoundOutdated();
+        }
         // checked per batch: the circuit may have opened on an earlier batch of this round
         if (!circuit.admit()) {
             throw new CircuitOpen();
         }
         exchange.setProperty(BATCH_ID, batchId);
-        Map<String, Object> batch = jdbc.queryForMap("SELECT status, schema_name, manifest, payload_sha256 FROM batch WHERE batch_id = ?",
-                batchId);
         exchange.setProperty(SCHEMA, batch.get("schema_name"));
         State from = State.valueOf((String) batch.get("status"));
         String payload = assembler.payload(batchId);
@@ -127,6 +150,7 @@ public class PlatformDelivery {
             // the platform may still be storing it, and it keeps its back-off.
             jdbc.update("UPDATE batch SET next_attempt_at = ? WHERE status = 'RETRYING' AND (last_error IS NULL"
                     + " OR last_error NOT LIKE '%Timeout%')", Timestamp.from(Instant.now()));
+            roundOutdated = true;
         }
         circuit.success();
         String manifest = jdbc.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, batchId);
@@ -146,8 +170,8 @@ public class PlatformDelivery {
         String batchId = exchange.getProperty(BATCH_ID, String.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         exchange.getMessage().removeHeaders("*");
-        if (cause instanceof CircuitOpen) {
-            return; // not an attempt: the batch waits for the circuit to close
+        if (cause instanceof CircuitOpen || cause instanceof RoundOutdated) {
+            return; // not an attempt: the batch waits for the circuit to close, or for the next round
         }
         String reason = describe(cause);
         if (batchId == null) {

@@ -1,43 +1,51 @@
 package org.govhub.operate;
 
-import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
-import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.util.unit.DataSize;
-import org.springframework.beans.factory.annotation.Value;
 
 /**
- * Address settings of the embedded broker for the record queues (govhub.records.*); an external
- * broker takes the same from docker/artemis/broker.xml.
- * <ul>
- * <li>never drop a record: no limit on delivery attempts (Artemis drops a message after 10
- * failed attempts when no dead-letter address is set), with a growing redelivery delay so a
- * batch stage whose database is down does not spin;</li>
- * <li>BLOCK, not PAGE, when a queue holds {@code govhub.broker.max-queue-size}: paged messages
- * come back in arrival order, so an urgent record written to a page file would wait behind the
- * backlog. Blocking keeps every waiting record in memory, in priority order, and leaves a
- * backlog beyond the limit in the departmental systems, which the sources read when there is
- * room again.</li>
- * <li>the broker's management beans on the platform MBean server, so operators see the queues, their
- * depth and each waiting message with its JMS priority in Hawtio (JMX tree, org.apache.activemq.artemis:
- * countMessages("AMQPriority = 9"), listMessagesAsJSON).</li>
- * </ul>
+ * Settings of the embedded broker: the record queues' address settings from
+ * {@code broker/broker.properties} (the same file an external broker takes, see docker/compose.yaml:
+ * no limit on delivery attempts, BLOCK instead of paging), and the broker's management beans on
+ * the platform MBean server, so operators see the queues, their depth and each waiting message
+ * with its JMS priority in Hawtio (JMX tree org.apache.activemq.artemis, e.g.
+ * {@code countMessages("AMQPriority = 9")}, {@code listMessagesAsJSON}).
  */
 @Configuration(proxyBeanMethods = false)
 public class BrokerSettings {
 
-    public static final String RECORD_QUEUES = "govhub.records.#";
+    public static final String PROPERTIES = "broker/broker.properties";
 
     @Bean
-    ArtemisConfigurationCustomizer recordQueueSettings(@Value("${govhub.broker.max-queue-size:64MB}") DataSize maxQueueSize) {
-        return configuration -> configuration.setJMXManagementEnabled(true).addAddressSetting(RECORD_QUEUES, new AddressSettings()
-                .setMaxDeliveryAttempts(-1)
-                .setRedeliveryDelay(1000)
-                .setRedeliveryMultiplier(2)
-                .setMaxRedeliveryDelay(60_000)
-                .setAddressFullMessagePolicy(AddressFullMessagePolicy.BLOCK)
-                .setMaxSizeBytes(maxQueueSize.toBytes()));
+    ArtemisConfigurationCustomizer recordQueueSettings() {
+        return configuration -> {
+            configuration.setJMXManagementEnabled(true);
+            try {
+                configuration.parsePrefixedProperties(configuration, PROPERTIES, properties(), null);
+            } catch (Exception e) {
+                throw new IllegalStateException("broker settings " + PROPERTIES + " cannot be applied: " + e.getMessage(), e);
+            }
+        };
+    }
+
+    public static Properties properties() {
+        Properties properties = new Properties();
+        try (InputStream in = BrokerSettings.class.getClassLoader().getResourceAsStream(PROPERTIES)) {
+            if (in == null) {
+                throw new IllegalStateException(PROPERTIES + " is not on the class path");
+            }
+            try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read " + PROPERTIES, e);
+        }
+        return properties;
     }
 }
