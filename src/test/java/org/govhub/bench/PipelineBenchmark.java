@@ -119,6 +119,14 @@ public final class PipelineBenchmark {
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target", "benchmark-" + records + ".txt"), report + "\nprogress:\n" + String.join("\n", progress) + "\n");
         }
+        if (!Boolean.getBoolean("bench.keep")) {
+            // a million-record run leaves gigabytes of H2 files; -Dbench.keep=true keeps them to look at
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        } else {
+            System.out.println("data directory kept: " + dir);
+        }
     }
 
     /** Seeds the tax bureau as the sandbox would, but streaming, so the generated rows never sit in memory. */
