@@ -48,7 +48,7 @@ public class BatchAssembler {
 
     /** A canonical record as it comes off its schema's queue, with the headers it travelled with. */
     public record Incoming(String record, String schema, String schemaVersion, String contentHash, String sourceId,
-            String recordKey, String eventTime, int priorityClass) {
+            String recordKey, String eventTime, int priorityClass, String enterpriseCode) {
     }
 
     /**
@@ -81,7 +81,7 @@ public class BatchAssembler {
                     OpenBatch batch = open.computeIfAbsent(key, k -> openBatch(r.schema(), r.schemaVersion(), r.priorityClass(), now));
                     batch.count++;
                     pending.add(new Object[] {batch.batchId, batch.count, r.contentHash(), r.sourceId(), r.recordKey(),
-                            r.eventTime(), r.record(), now});
+                            r.eventTime(), r.record(), now, r.enterpriseCode()});
                     count++;
                     int limit = properties.maxRecords(r.schema(), r.priorityClass());
                     if (batch.count >= limit) {
@@ -132,7 +132,7 @@ public class BatchAssembler {
             return;
         }
         jdbc.batchUpdate("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, event_time,"
-                + " record, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pending);
+                + " record, added_at, enterprise_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pending);
         pending.clear();
         for (OpenBatch batch : batches) {
             if (batch.count != batch.written) {

@@ -123,7 +123,8 @@ public class BatchIntake implements DisposableBean {
                 Object priority = message.getObjectProperty(RecordNormaliser.H_PRIORITY_CLASS);
                 int priorityClass = priority == null ? 3 : Integer.parseInt(priority.toString());
                 return new BatchAssembler.Incoming(text.getText(), schema, version, hash, sourceId, key,
-                        message.getStringProperty(RecordNormaliser.H_EVENT_TIME), priorityClass);
+                        message.getStringProperty(RecordNormaliser.H_EVENT_TIME), priorityClass,
+                        message.getStringProperty(RecordNormaliser.H_ENTERPRISE));
             }
         }
         // kept, not dropped: moved in the same transaction to a queue an operator can browse in Hawtio

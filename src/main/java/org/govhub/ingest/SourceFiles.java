@@ -117,7 +117,7 @@ public class SourceFiles {
             exchange.getMessage().setHeader(RecordNormaliser.H_VALID, false);
             exchange.getMessage().setBody(new NormalisedRecord(r.sourceId(), r.mappingId(), r.schema(), r.schemaVersion(),
                     r.recordKey(), r.rawJson(), r.canonicalJson(), r.contentHash(), r.eventTime(),
-                    List.of(file.name() + ": " + row.problem()), null));
+                    List.of(file.name() + ": " + row.problem()), null, null));
         } else {
             exchange.getMessage().setBody(columns);
             normaliser.normalise(exchange);

@@ -10,10 +10,11 @@ import java.util.List;
  * @param contentHash   SHA-256 of the record's content without provenance, to recognise repeats
  * @param eventTime     the value of the mapping's event-time field, for a batch's time range
  * @param priority      the priority class of a valid record (null for an invalid one)
+ * @param enterpriseCode the unified social credit code of the enterprise the record is about (null for a person)
  */
 public record NormalisedRecord(String sourceId, String mappingId, String schema, String schemaVersion,
         String recordKey, String rawJson, String canonicalJson, String contentHash, String eventTime,
-        List<String> reasons, org.govhub.prioritise.Priority priority) {
+        List<String> reasons, org.govhub.prioritise.Priority priority, String enterpriseCode) {
 
     public boolean valid() {
         return reasons.isEmpty();

@@ -38,6 +38,8 @@ public class RecordNormaliser {
     public static final String H_RECORD_KEY = "govhubRecordKey";
     public static final String H_CONTENT_HASH = "govhubContentHash";
     public static final String H_EVENT_TIME = "govhubEventTime";
+    /** The enterprise the record is about (unified social credit code), for the policy API's index. */
+    public static final String H_ENTERPRISE = "govhubEnterprise";
     /** The broker queue of the record's schema (see {@link Queues}). */
     public static final String H_QUEUE = "govhubQueue";
     public static final String H_PRIORITY_CLASS = "govhubPriorityClass";
@@ -87,6 +89,9 @@ public class RecordNormaliser {
         headers.put(H_RECORD_KEY, record.recordKey());
         headers.put(H_CONTENT_HASH, record.contentHash());
         headers.put(H_EVENT_TIME, record.eventTime());
+        if (record.enterpriseCode() != null) {
+            headers.put(H_ENTERPRISE, record.enterpriseCode());
+        }
         headers.put(H_QUEUE, Queues.forSchema(record.schema()));
         if (record.priority() != null) {
             headers.put(H_PRIORITY_CLASS, record.priority().priorityClass());
@@ -188,7 +193,15 @@ public class RecordNormaliser {
         // reasons are logged and listed: no identity number in them, whatever field it stood in
         List<String> masked = reasons.stream().map(IdentityNumbers::maskAll).toList();
         return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
-                rawJson(row), CanonicalJson.write(record), contentHash, eventTime, masked, priority);
+                rawJson(row), CanonicalJson.write(record), contentHash, eventTime, masked, priority, enterpriseCode(content));
+    }
+
+    /** The enterprise a record is about: its creditCode, or the subjectId of an enterprise's credit record. */
+    static String enterpriseCode(JsonNode content) {
+        String code = content.path("creditCode").isTextual() ? content.path("creditCode").asText()
+                : "ENTERPRISE".equals(content.path("subjectType").asText()) && content.path("subjectId").isTextual()
+                        ? content.path("subjectId").asText() : null;
+        return code != null && code.length() == 18 ? code : null;
     }
 
     /**

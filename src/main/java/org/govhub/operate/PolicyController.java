@@ -56,11 +56,10 @@ public class PolicyController {
                 return error(HttpStatus.BAD_REQUEST, "period must be a month YYYY-MM, not '" + period + "'");
             }
         }
-        // canonical JSON is compact with sorted keys: the field and its value appear exactly like this
+        // the batch stage stores each record's enterprise in an indexed column
         List<Map<String, Object>> rows = hub.queryForList(
-                "SELECT id, batch_id, source_id, source_record_key, record FROM batch_record"
-                        + " WHERE record LIKE ? OR record LIKE ? ORDER BY id",
-                "%\"creditCode\":\"" + creditCode + "\"%", "%\"subjectId\":\"" + creditCode + "\"%");
+                "SELECT id, batch_id, source_id, source_record_key, record FROM batch_record WHERE enterprise_code = ? ORDER BY id",
+                creditCode);
 
         // versions of one source record, oldest first
         Map<String, List<ObjectNode>> versions = new LinkedHashMap<>();
