@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * One running hub on the sandbox, shared by the test classes that extend this (Spring caches the
@@ -27,12 +25,6 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class SandboxHubTest {
 
     public static final String OPERATOR_PASSWORD = "test-operator-password";
-    static final Path DATA_DIR = newDataDir("govhub-sandbox-test");
-
-    @DynamicPropertySource
-    static void dataDir(DynamicPropertyRegistry registry) {
-        registry.add("govhub.data-dir", DATA_DIR::toString);
-    }
 
     public static Path newDataDir(String prefix) {
         try {

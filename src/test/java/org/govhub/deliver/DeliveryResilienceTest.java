@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Base64;
@@ -37,8 +36,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The national platform misbehaving: down from the start, then back; refusing a batch. Nothing is
@@ -63,13 +60,6 @@ import org.springframework.test.context.DynamicPropertySource;
             "govhub.security.admin-password=delivery-test",
         })
 class DeliveryResilienceTest {
-
-    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-delivery");
-
-    @DynamicPropertySource
-    static void dataDir(DynamicPropertyRegistry registry) {
-        registry.add("govhub.data-dir", DATA_DIR::toString);
-    }
 
     @LocalServerPort
     int port;

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -37,8 +36,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Policy enrichment end to end: cases written from the notices go in through the hub's normal
@@ -61,13 +58,6 @@ import org.springframework.test.context.DynamicPropertySource;
             "govhub.security.admin-password=policy-test",
         })
 class PolicyEndToEndTest {
-
-    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-policy");
-
-    @DynamicPropertySource
-    static void dataDir(DynamicPropertyRegistry registry) {
-        registry.add("govhub.data-dir", DATA_DIR::toString);
-    }
 
     @LocalServerPort
     int port;

@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -29,8 +28,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * An operator at work on the quarantine over the admin API: filter, look, correct, replay, accept
@@ -47,13 +44,6 @@ import org.springframework.test.context.DynamicPropertySource;
             "govhub.security.admin-password=quarantine-test",
         })
 class QuarantineApiTest {
-
-    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-quarantine");
-
-    @DynamicPropertySource
-    static void dataDir(DynamicPropertyRegistry registry) {
-        registry.add("govhub.data-dir", DATA_DIR::toString);
-    }
 
     @LocalServerPort
     int port;

@@ -3,7 +3,6 @@ package org.govhub.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -39,8 +38,6 @@ import org.springframework.test.context.DynamicPropertySource;
         })
 class MariaDbCreditFlowTest {
 
-    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-mariadb");
-
     @BeforeAll
     static void freshTableOnMariaDb() {
         RealDatabases.require("MariaDB", RealDatabases.MARIADB_URL, RealDatabases.MARIADB_USER,
@@ -49,7 +46,6 @@ class MariaDbCreditFlowTest {
 
     @DynamicPropertySource
     static void mariadb(DynamicPropertyRegistry registry) {
-        registry.add("govhub.data-dir", DATA_DIR::toString);
         registry.add("govhub.sandbox.credit-reference.url", () -> RealDatabases.MARIADB_URL);
         registry.add("govhub.sandbox.credit-reference.username", () -> RealDatabases.MARIADB_USER);
         registry.add("govhub.sources.credit-reference.url", () -> RealDatabases.MARIADB_URL);

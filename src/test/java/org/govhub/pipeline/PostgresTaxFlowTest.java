@@ -3,7 +3,6 @@ package org.govhub.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +38,6 @@ class PostgresTaxFlowTest {
 
     static final String TAX_SCHEMA = "govhub_it_tax";
     static final String HUB_SCHEMA = "govhub_it_hub";
-    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-postgres");
 
     @BeforeAll
     static void freshSchemasOnPostgres() {
@@ -51,7 +49,6 @@ class PostgresTaxFlowTest {
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) {
         String tax = RealDatabases.POSTGRES_URL + "?currentSchema=" + TAX_SCHEMA;
-        registry.add("govhub.data-dir", DATA_DIR::toString);
         registry.add("govhub.sandbox.tax-bureau.url", () -> tax);
         registry.add("govhub.sandbox.tax-bureau.username", () -> RealDatabases.POSTGRES_USER);
         registry.add("govhub.sources.tax-bureau.url", () -> tax);

@@ -42,8 +42,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Both REST sources end to end on the sandbox: provincial platform (bearer token) and credit portal
@@ -96,12 +94,6 @@ class RestSourcesEndToEndTest {
     static final int CREDIT_RATE = 3;
     static final String FILINGS = "provincial-filings";
     static final String CREDIT = "credit-portal";
-    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-rest-test");
-
-    @DynamicPropertySource
-    static void dataDir(DynamicPropertyRegistry registry) {
-        registry.add("govhub.data-dir", DATA_DIR::toString);
-    }
 
     @Autowired
     CamelContext camel;

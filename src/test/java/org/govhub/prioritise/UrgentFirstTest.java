@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * 急用先行 end to end: an urgent record overtakes a backlog on the broker, gets a batch of its own
@@ -43,13 +40,6 @@ import org.springframework.test.context.DynamicPropertySource;
             "govhub.security.admin-password=priority-test",
         })
 class UrgentFirstTest {
-
-    static final Path DATA_DIR = SandboxHubTest.newDataDir("govhub-priority");
-
-    @DynamicPropertySource
-    static void dataDir(DynamicPropertyRegistry registry) {
-        registry.add("govhub.data-dir", DATA_DIR::toString);
-    }
 
     @Autowired
     CamelContext camel;
