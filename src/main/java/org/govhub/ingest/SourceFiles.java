@@ -129,11 +129,29 @@ public class SourceFiles {
         }
     }
 
+    /**
+     * The name a file is moved under: its own, unless another file of the same name (other content)
+     * was taken before, as when a department uploads a corrected file under the old name; then the
+     * first 12 characters of its SHA-256 go before the extension, so the earlier file is not overwritten.
+     */
+    private String movedName(String sourceId, TakenFile file) {
+        Integer others = jdbc.queryForObject("SELECT COUNT(*) FROM source_file WHERE source_id = ? AND file_name = ? AND sha256 <> ?",
+                Integer.class, sourceId, file.name(), file.sha256());
+        return others == null || others == 0 ? file.name() : distinctName(file.name(), file.sha256());
+    }
+
+    /** {@code 社保缴费_2020年04月.csv} → {@code 社保缴费_2020年04月.1f2e3d4c5b6a.csv}. */
+    public static String distinctName(String name, String sha256) {
+        int dot = name.lastIndexOf('.');
+        String tag = sha256.substring(0, 12);
+        return dot > 0 ? name.substring(0, dot) + "." + tag + name.substring(dot) : name + "." + tag;
+    }
+
     /** Every row is on the broker or in quarantine: the file is taken. It moves to the done folder. */
     public void taken(Exchange exchange) {
         String sourceId = exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
         TakenFile file = exchange.getProperty(FILE, TakenFile.class);
-        exchange.setProperty(MOVE_TO, exchange.getProperty(DONE_FOLDER, String.class) + "/" + file.name());
+        exchange.setProperty(MOVE_TO, exchange.getProperty(DONE_FOLDER, String.class) + "/" + movedName(sourceId, file));
         if (file.repeat()) {
             return;
         }
@@ -152,8 +170,9 @@ public class SourceFiles {
         TakenFile file = exchange.getProperty(FILE, TakenFile.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = e == null ? "unknown" : e.getMessage();
-        exchange.setProperty(MOVE_TO, exchange.getProperty(ERROR_FOLDER, String.class) + "/" + file.name());
-        exchange.setProperty(REASON_FILE, file.name() + ".reason.txt");
+        String moved = movedName(sourceId, file);
+        exchange.setProperty(MOVE_TO, exchange.getProperty(ERROR_FOLDER, String.class) + "/" + moved);
+        exchange.setProperty(REASON_FILE, moved + ".reason.txt");
         record(sourceId, file, "ERROR", null, null, reason);
         log.warn("source {}: file {} cannot be read and goes to the error folder: {}", sourceId, file.name(), reason);
         String text = "GovHub could not read this file, so nothing of it was taken.\n\n"

@@ -8,10 +8,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +22,7 @@ import java.util.stream.Stream;
 import org.apache.commons.net.ftp.FTPClient;
 import org.govhub.GovHubApplication;
 import org.govhub.SandboxHubTest;
+import org.govhub.ingest.SourceFiles;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.sandbox.HrssFtpSandbox;
 import org.govhub.sandbox.NationalPlatformReceiver;
@@ -121,6 +124,18 @@ class FtpSourceEndToEndTest {
                     "SELECT * FROM source_file WHERE status = 'DONE' ORDER BY file_name");
             assertThat(files).extracting(f -> (String) f.get("file_name"))
                     .containsExactlyInAnyOrderElementsOf(drops.stream().map(HrssFtpSandbox.Drop::name).toList());
+
+            // 4. A corrected file uploaded under the name of one already taken: read, and kept in done/
+            //    beside the first under a name with its SHA-256, not over it
+            List<SocialInsuranceGenerator.Row> mayRows = more.rows("南昌", List.of("360102"), "202005", 6);
+            byte[] may = SocialInsuranceGenerator.csv(mayRows);
+            int beforeCorrection = receiver(hub).receivedRecords().size();
+            HrssFtpSandbox.upload(ftp.port(), ftp.username(), ftp.password(), "city", first.name(), may, true);
+            String keptAs = SourceFiles.distinctName(first.name(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(may)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ftp.home().resolve("city/done/" + keptAs)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver(hub).receivedRecords().size() == beforeCorrection + mayRows.size());
+            assertThat(ftp.home().resolve("city/done/" + keptAs)).hasBinaryContent(may);
+            assertThat(ftp.home().resolve("city/done/" + first.name())).hasBinaryContent(first.content());
 
             // the unreadable ones: in error, each with a UTF-8 reason file
             Path error = ftp.home().resolve("city/error");
