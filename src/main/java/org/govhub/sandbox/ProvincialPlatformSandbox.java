@@ -1,10 +1,13 @@
 package org.govhub.sandbox;
 
+import java.util.Map;
 import org.govhub.normalise.RegionCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -38,5 +41,11 @@ public class ProvincialPlatformSandbox extends RestFeedSandbox {
             @RequestParam(defaultValue = "100") int limit) {
         boolean bearer = authorization != null && authorization.startsWith("Bearer ");
         return feed().serve(accepts(bearer ? authorization.substring(7) : null), updatedSince, cursor, limit);
+    }
+
+    /** Faults of this simulated system, for people trying the hub out (see {@link RestFeedSandbox#faults}); admin API. */
+    @PostMapping("/api/sandbox/provincial-platform/faults")
+    public Map<String, Object> injectFaults(@RequestBody Map<String, Object> request) {
+        return faults(request);
     }
 }

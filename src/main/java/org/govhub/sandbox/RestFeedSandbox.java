@@ -2,7 +2,9 @@ package org.govhub.sandbox;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the simulated REST systems share: generated item versions served through a
@@ -33,6 +35,26 @@ abstract class RestFeedSandbox {
         List<SandboxFeed.Version> later = versions.stream().filter(v -> v.stage() == 1).toList();
         later.forEach(v -> feed.publish(v.item()));
         return later.size();
+    }
+
+    /**
+     * For people (the faults endpoint of each simulated system, admin login): {"after": 2, "faults":
+     * ["SERVER_ERROR", "HANG", "GARBAGE", "TOO_MANY_REQUESTS"]} lets 2 more requests through and fails
+     * the next ones, one fault each; {"revise": true} publishes the later versions of some items.
+     */
+    Map<String, Object> faults(Map<String, Object> request) {
+        List<SandboxFeed.Fault> next = new ArrayList<>();
+        if (request.get("faults") instanceof List<?> names) {
+            for (Object name : names) {
+                next.add(SandboxFeed.Fault.valueOf(String.valueOf(name)));
+            }
+        }
+        int after = request.get("after") instanceof Number n ? n.intValue() : 0;
+        if (!next.isEmpty()) {
+            feed.failAfter(after, next.toArray(SandboxFeed.Fault[]::new));
+        }
+        int revised = Boolean.TRUE.equals(request.get("revise")) ? revise() : 0;
+        return Map.of("pendingFaults", feed.pendingFaults(), "revisedItems", revised);
     }
 
     /** The versions published so far, oldest stage first. */

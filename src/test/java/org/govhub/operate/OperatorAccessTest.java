@@ -74,6 +74,30 @@ class OperatorAccessTest extends SandboxHubTest {
         assertThat(http.send(submit, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
     }
 
+    @Test
+    void theSimulatedRestSystemsTakeFaultsFromOperatorsOnly() throws Exception {
+        for (String system : new String[] {"provincial-platform", "credit-portal"}) {
+            String path = "/api/sandbox/" + system + "/faults";
+            String body = "{\"after\": 5, \"faults\": [\"SERVER_ERROR\", \"HANG\"]}";
+            // refused without login: 403 from the CSRF check (no Basic header), 401 with wrong credentials
+            assertThat(post(path, body, null).statusCode()).as(path).isEqualTo(403);
+            assertThat(post(path, body, "admin:wrong-password").statusCode()).as(path).isEqualTo(401);
+            HttpResponse<String> response = post(path, body, "admin:" + OPERATOR_PASSWORD);
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(CanonicalJson.read(response.body()).path("pendingFaults").asInt()).as(path).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    private HttpResponse<String> post(String path, String json, String credentials) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (credentials != null) {
+            request.header("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> get(String path, String credentials) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET();
         if (credentials != null) {
