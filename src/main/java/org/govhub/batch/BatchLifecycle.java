@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The states of a batch and the only way to change them: each change is conditional on the state
@@ -39,6 +40,7 @@ public class BatchLifecycle {
      *
      * @return false when the batch was not in {@code from} (someone else moved it)
      */
+    @Transactional // the change and its record together, or neither
     public boolean move(String batchId, State from, State to, String reason, String extraSet, Object... extraArgs) {
         String sql = "UPDATE batch SET status = ?" + (extraSet == null ? "" : ", " + extraSet) + " WHERE batch_id = ? AND status = ?";
         Object[] args = new Object[extraArgs.length + 3];

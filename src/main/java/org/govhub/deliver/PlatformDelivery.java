@@ -179,19 +179,23 @@ public class PlatformDelivery {
             return;
         }
         boolean refused = refusal(cause);
+        // A trial call after an outage that fails again is the outage going on, not this batch failing:
+        // it does not count towards max-attempts (else a long outage would make the most urgent
+        // batches dead one after another, each trial spending one of their attempts)
+        boolean trial = !refused && circuit.state() != PlatformCircuit.State.CLOSED;
         if (refused) {
             circuit.success(); // the platform is up and answering; it only refused this batch
         } else {
             circuit.failure();
         }
         Integer attempts = jdbc.queryForObject("SELECT attempts FROM batch WHERE batch_id = ?", Integer.class, batchId);
-        int attempt = (attempts == null ? 0 : attempts) + 1;
-        if (!lifecycle.move(batchId, State.SENDING, State.FAILED, "attempt " + attempt + ": " + reason,
+        int attempt = (attempts == null ? 0 : attempts) + (trial ? 0 : 1);
+        if (!lifecycle.move(batchId, State.SENDING, State.FAILED, (trial ? "trial call after an outage: " : "attempt " + attempt + ": ") + reason,
                 "attempts = ?, last_error = ?", attempt, truncate(reason, 2000))) {
             log.error("batch {} failed but was not SENDING: {}", batchId, reason);
             return;
         }
-        if (refused || attempt >= platform.maxAttempts()) {
+        if (refused || !trial && attempt >= platform.maxAttempts()) {
             String why = refused ? "the platform refused the batch; re-send it once the cause is fixed"
                     : attempt + " attempts failed; re-send it once the platform is back";
             lifecycle.move(batchId, State.FAILED, State.DEAD, why, null);

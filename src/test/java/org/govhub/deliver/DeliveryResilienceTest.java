@@ -55,7 +55,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "govhub.platform.max-backoff=2s",
             "govhub.platform.failure-threshold=3",
             "govhub.platform.open-for=3s",
-            "govhub.platform.max-attempts=50",
+            "govhub.platform.max-attempts=3",
             "govhub.sandbox.platform.initial-fault=UNAVAILABLE",
             "govhub.security.admin-password=delivery-test",
         })
@@ -86,6 +86,12 @@ class DeliveryResilienceTest {
         int before = platform.submissionAttempts();
         Thread.sleep(2500); // inside the 3 s the circuit stays open
         assertThat(platform.submissionAttempts() - before).as("calls while the circuit is open").isLessThanOrEqualTo(1);
+        assertThat(platform.receivedRecords("tax-bureau")).isEmpty();
+        // a long outage: trial call after trial call fails, more of them than max-attempts (3), and
+        // still no batch is given up (trial calls are the outage going on, not a batch failing)
+        await().atMost(Duration.ofSeconds(40)).until(() -> platform.submissionAttempts() - before >= 6);
+        assertThat(hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status = 'DEAD'", Integer.class))
+                .as("batches dead after a long outage").isZero();
         assertThat(platform.receivedRecords("tax-bureau")).isEmpty();
 
         platform.recover();
