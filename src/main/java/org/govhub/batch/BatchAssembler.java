@@ -56,8 +56,8 @@ public class BatchAssembler {
      * one database transaction (the broker transaction they came in is committed after it). A batch
      * that reaches its size limit is sealed on the way and the next record opens a new one.
      *
-     * @return how many were added; a record whose content hash was already taken is a repeat (a
-     *         re-read after a crash, a redelivery) and is left out
+     * @return how many were added; a record already taken (same source, source key and content hash:
+     *         a re-read after a crash, a redelivery) is a repeat and is left out
      */
     public int store(List<Incoming> records) {
         if (records.isEmpty()) {
@@ -73,7 +73,7 @@ public class BatchAssembler {
                 Timestamp now = Timestamp.from(Instant.now());
                 int count = 0;
                 for (Incoming r : records) {
-                    if (!taken.add(r.contentHash())) {
+                    if (!taken.add(repeatKey(r.sourceId(), r.recordKey(), r.contentHash()))) {
                         log.info("record {} of {} repeats content {}; not batched again", r.recordKey(), r.sourceId(), r.contentHash());
                         continue;
                     }
@@ -99,16 +99,26 @@ public class BatchAssembler {
         }
     }
 
-    /** The content hashes among these records that are already in a batch. */
+    /**
+     * The records among these that are already in a batch: same source, same source key, same content
+     * (a re-read after a crash, a redelivery). Equal content under another key is another record.
+     */
     private Set<String> alreadyTaken(List<Incoming> records) {
         Set<String> taken = new HashSet<>();
         List<String> hashes = records.stream().map(Incoming::contentHash).distinct().toList();
         for (int from = 0; from < hashes.size(); from += 500) {
             List<String> chunk = hashes.subList(from, Math.min(hashes.size(), from + 500));
-            taken.addAll(jdbc.queryForList("SELECT content_hash FROM batch_record WHERE content_hash IN ("
-                    + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")", String.class, chunk.toArray()));
+            jdbc.query("SELECT source_id, source_record_key, content_hash FROM batch_record WHERE content_hash IN ("
+                    + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")",
+                    rs -> {
+                        taken.add(repeatKey(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }, chunk.toArray());
         }
         return taken;
+    }
+
+    private static String repeatKey(String sourceId, String recordKey, String contentHash) {
+        return sourceId + "\u0000" + recordKey + "\u0000" + contentHash;
     }
 
     /** The open batch of a schema and class, opened now if there is none. */

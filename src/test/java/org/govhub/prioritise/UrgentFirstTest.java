@@ -18,7 +18,10 @@ import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.RecordNormaliser;
 import org.govhub.sandbox.NationalPlatformReceiver;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,6 +42,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "govhub.platform.max-backoff=1s",
             "govhub.security.admin-password=priority-test",
         })
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UrgentFirstTest {
 
     @Autowired
@@ -51,6 +55,7 @@ class UrgentFirstTest {
     NationalPlatformReceiver platform;
 
     @Test
+    @Order(1)
     void anUrgentRecordOvertakesTheBacklogOnTheBrokerInBatchingAndInDelivery() throws Exception {
         platform.fail(NationalPlatformReceiver.Fault.UNAVAILABLE, -1);
         // a backlog waits on the broker while the batch stage is stopped
@@ -94,17 +99,35 @@ class UrgentFirstTest {
         assertThat(batchOrder.indexOf(urgentBatch)).as("place of the urgent batch among 9 delivered").isLessThanOrEqualTo(1);
     }
 
+    @Test
+    @Order(2)
+    void equalContentUnderAnotherKeyIsAnotherRecordButTheSameRecordAgainIsARepeat() {
+        String sameContent = CanonicalJson.sha256("two declarations with equal fields");
+        send("repeats", "decl-1", 3, sameContent);
+        send("repeats", "decl-2", 3, sameContent);
+        send("repeats", "decl-1", 3, sameContent); // decl-1 read again after a crash
+        send("repeats", "decl-3", 3, CanonicalJson.sha256("decl-3"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryForObject(
+                "SELECT COUNT(*) FROM batch_record WHERE source_record_key = 'decl-3'", Integer.class) == 1);
+        assertThat(hub.queryForList("SELECT source_record_key FROM batch_record WHERE source_id = 'repeats' ORDER BY id", String.class))
+                .containsExactly("decl-1", "decl-2", "decl-3");
+    }
+
     private void send(String key, int priorityClass) {
+        send("test", key, priorityClass, CanonicalJson.sha256(key));
+    }
+
+    private void send(String sourceId, String key, int priorityClass, String contentHash) {
         Map<String, Object> headers = new HashMap<>();
         headers.put(RecordNormaliser.H_SCHEMA, "TaxRecord");
         headers.put(RecordNormaliser.H_SCHEMA_VERSION, "1.0.0");
-        headers.put(RecordNormaliser.H_SOURCE_ID, "test");
+        headers.put(RecordNormaliser.H_SOURCE_ID, sourceId);
         headers.put(RecordNormaliser.H_RECORD_KEY, key);
-        headers.put(RecordNormaliser.H_CONTENT_HASH, CanonicalJson.sha256(key));
+        headers.put(RecordNormaliser.H_CONTENT_HASH, contentHash);
         headers.put(RecordNormaliser.H_EVENT_TIME, "2020-02-24");
         headers.put(RecordNormaliser.H_PRIORITY_CLASS, priorityClass);
         headers.put(RecordNormaliser.H_JMS_PRIORITY, new Priority(priorityClass, "test").jmsPriority());
-        String record = "{\"provenance\":{\"contentHash\":\"" + CanonicalJson.sha256(key) + "\",\"sourceId\":\"test\",\"sourceRecordKey\":\""
+        String record = "{\"provenance\":{\"contentHash\":\"" + contentHash + "\",\"sourceId\":\"" + sourceId + "\",\"sourceRecordKey\":\""
                 + key + "\"},\"schema\":\"TaxRecord\"}";
         producer.sendBodyAndHeaders("jms:queue:govhub.records.tax-record?preserveMessageQos=true", record, headers);
     }
