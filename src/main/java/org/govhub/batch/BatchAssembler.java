@@ -121,6 +121,15 @@ public class BatchAssembler {
         return sourceId + "\u0000" + recordKey + "\u0000" + contentHash;
     }
 
+    /** Whether the hub database answers at all (to tell a refused record from a database that is down). */
+    public boolean storeAnswers() {
+        try {
+            return Integer.valueOf(1).equals(jdbc.queryForObject("SELECT 1", Integer.class));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The open batch of a schema and class, opened now if there is none. */
     private OpenBatch openBatch(String schema, String schemaVersion, int priorityClass, Timestamp now) {
         List<Map<String, Object>> open = jdbc.queryForList(

@@ -77,15 +77,22 @@ public class BatchIntake implements DisposableBean {
         }
         try {
             List<BatchAssembler.Incoming> records = new ArrayList<>();
+            List<Message> messages = new ArrayList<>();
             Message message = reader.consumer.receive(firstWaitMillis);
             while (message != null) {
                 BatchAssembler.Incoming record = read(message, reader);
                 if (record != null) {
                     records.add(record);
+                    messages.add(message);
                 }
                 message = records.size() < maxRecords ? reader.consumer.receiveNoWait() : null;
             }
-            int stored = assembler.store(records);
+            int stored;
+            try {
+                stored = assembler.store(records);
+            } catch (RuntimeException e) {
+                stored = isolate(reader, messages, records, e);
+            }
             reader.session.commit();
             failures = 0;
             return stored;
@@ -95,6 +102,48 @@ public class BatchIntake implements DisposableBean {
             close(queue);
             pause(Math.min(10_000L, firstWaitMillis << Math.min(failures++, 5)));
             throw e;
+        }
+    }
+
+    /**
+     * The batch store refused a drain. Each record is tried alone: when some are stored, the others are
+     * at fault (a value the database cannot take) and move to the unreadable queue with the error, so
+     * one bad record does not hold up its whole queue. When none can be stored, the drain fails and is
+     * redelivered later (with the broker's growing delay, while the rest of the queue goes on), unless
+     * the records have failed {@value #MAX_FAILED_DELIVERIES} deliveries already while the database
+     * answers: then they are at fault, not the database.
+     */
+    private int isolate(Reader reader, List<Message> messages, List<BatchAssembler.Incoming> records, RuntimeException failure)
+            throws JMSException {
+        int stored = 0;
+        List<Integer> refused = new ArrayList<>();
+        List<RuntimeException> errors = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                stored += assembler.store(List.of(records.get(i)));
+            } catch (RuntimeException e) {
+                refused.add(i);
+                errors.add(e);
+            }
+        }
+        if (refused.size() == records.size()
+                && (messages.stream().anyMatch(m -> deliveries(m) < MAX_FAILED_DELIVERIES) || !assembler.storeAnswers())) {
+            throw failure;
+        }
+        for (int k = 0; k < refused.size(); k++) {
+            Message m = messages.get(refused.get(k));
+            moveToUnreadable(m, reader, "the batch store refused it: " + errors.get(k));
+        }
+        return stored;
+    }
+
+    static final int MAX_FAILED_DELIVERIES = 3;
+
+    private static int deliveries(Message message) {
+        try {
+            return message.getIntProperty("JMSXDeliveryCount");
+        } catch (JMSException | RuntimeException e) {
+            return 0;
         }
     }
 
@@ -109,6 +158,18 @@ public class BatchIntake implements DisposableBean {
     /** The record a message carries; null when it cannot be read (it goes to the unreadable queue). */
     private static BatchAssembler.Incoming read(Message message, Reader reader) throws JMSException {
         String problem = null;
+        try {
+            return incoming(message);
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        moveToUnreadable(message, reader, problem);
+        return null;
+    }
+
+    /** The record of a message, or IllegalArgumentException with what is wrong with it. */
+    private static BatchAssembler.Incoming incoming(Message message) throws JMSException {
+        String problem;
         if (!(message instanceof TextMessage text) || text.getText() == null) {
             problem = "not a text message";
         } else {
@@ -121,13 +182,22 @@ public class BatchIntake implements DisposableBean {
                 problem = "missing one of the headers govhubSchema, govhubSchemaVersion, govhubContentHash, govhubSourceId, govhubRecordKey";
             } else {
                 Object priority = message.getObjectProperty(RecordNormaliser.H_PRIORITY_CLASS);
-                int priorityClass = priority == null ? 3 : Integer.parseInt(priority.toString());
+                int priorityClass;
+                try {
+                    priorityClass = priority == null ? 3 : Integer.parseInt(priority.toString());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("govhubPriorityClass is not a number: " + priority);
+                }
                 return new BatchAssembler.Incoming(text.getText(), schema, version, hash, sourceId, key,
                         message.getStringProperty(RecordNormaliser.H_EVENT_TIME), priorityClass,
                         message.getStringProperty(RecordNormaliser.H_ENTERPRISE));
             }
         }
-        // kept, not dropped: moved in the same transaction to a queue an operator can browse in Hawtio
+        throw new IllegalArgumentException(problem);
+    }
+
+    /** Kept, not dropped: moved in the drain's transaction to a queue an operator can browse in Hawtio. */
+    private static void moveToUnreadable(Message message, Reader reader, String problem) throws JMSException {
         log.error("message {} on {} cannot be batched ({}); moved to {}", message.getJMSMessageID(), reader.queue, problem, UNREADABLE_QUEUE);
         Message kept = message;
         if (message instanceof TextMessage text) {
@@ -140,7 +210,6 @@ public class BatchIntake implements DisposableBean {
             kept.setStringProperty("govhubReason", problem);
         }
         reader.unreadable().send(kept);
-        return null;
     }
 
     private synchronized Reader reader(String queue) throws JMSException {

@@ -103,6 +103,18 @@ public class SourceFiles {
         return parsed.rows();
     }
 
+    /** Rows of one broker transaction (see routes/ftp-source.yaml). */
+    static final int CHUNK_ROWS = 1000;
+
+    /** The file's rows in chunks of {@value #CHUNK_ROWS}, each published in its own broker transaction. */
+    public List<List<FileRows.Row>> chunks(@org.apache.camel.Body List<FileRows.Row> rows) {
+        List<List<FileRows.Row>> chunks = new java.util.ArrayList<>();
+        for (int from = 0; from < rows.size(); from += CHUNK_ROWS) {
+            chunks.add(rows.subList(from, Math.min(rows.size(), from + CHUNK_ROWS)));
+        }
+        return chunks;
+    }
+
     /** One row into a record: a valid one carries the broker headers, an invalid one goes to quarantine. */
     public void normalise(Exchange exchange) {
         FileRows.Row row = exchange.getMessage().getBody(FileRows.Row.class);

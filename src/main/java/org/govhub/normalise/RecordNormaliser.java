@@ -17,6 +17,7 @@ import org.govhub.enrich.PolicyException;
 import org.govhub.ingest.RowKeys;
 import org.govhub.prioritise.Priority;
 import org.govhub.prioritise.PriorityRules;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -101,6 +102,21 @@ public class RecordNormaliser {
     }
 
     public NormalisedRecord normalise(String sourceId, String mappingId, Map<String, Object> row, Instant ingestedAt) {
+        try {
+            return normaliseRow(sourceId, mappingId, row, ingestedAt);
+        } catch (DataAccessException e) {
+            throw e; // the hub's database is down: the poll fails and is read again, the row is not at fault
+        } catch (RuntimeException e) {
+            // A row that breaks the normaliser itself (a bug, a value no converter expected) is kept with
+            // the failure as its reason, instead of failing its poll again and again and holding up the source.
+            String key = "unreadable#" + CanonicalJson.sha256(rawJson(row)).substring(0, 16);
+            MappingDefinition mapping = mappings.get(mappingId);
+            return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), key, rawJson(row), null,
+                    null, null, List.of(IdentityNumbers.maskAll("the row could not be normalised: " + e)), null, null);
+        }
+    }
+
+    private NormalisedRecord normaliseRow(String sourceId, String mappingId, Map<String, Object> row, Instant ingestedAt) {
         MappingDefinition mapping = mappings.get(mappingId);
         SchemaRegistry.SharedSchema schema = schemas.get(mapping.schema(), mapping.schemaVersion());
         List<String> reasons = new ArrayList<>();

@@ -113,6 +113,26 @@ class UrgentFirstTest {
                 .containsExactly("decl-1", "decl-2", "decl-3");
     }
 
+    @Test
+    @Order(3)
+    void aRecordTheBatchStoreRefusesIsSetAsideWithItsReasonAndTheOthersGoOn() throws Exception {
+        // a source id longer than the store's column: the database refuses this one record
+        send("x".repeat(150), "poison-1", 3, CanonicalJson.sha256("poison-1"));
+        send("poison-test", "good-1", 3, CanonicalJson.sha256("good-1"));
+        send("poison-test", "good-2", 3, CanonicalJson.sha256("good-2"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> hub.queryForObject(
+                "SELECT COUNT(*) FROM batch_record WHERE source_id = 'poison-test'", Integer.class) == 2);
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName pattern = new ObjectName("org.apache.activemq.artemis:broker=*,component=addresses,"
+                + "address=\"govhub.records.unreadable\",subcomponent=queues,routing-type=\"anycast\",queue=\"govhub.records.unreadable\"");
+        // the queue is made when the first message is moved there, at the end of the drain
+        await().atMost(Duration.ofSeconds(30)).until(() -> !jmx.queryNames(pattern, null).isEmpty()
+                && (Long) jmx.getAttribute(jmx.queryNames(pattern, null).iterator().next(), "MessageCount") == 1L);
+        ObjectName unreadable = jmx.queryNames(pattern, null).iterator().next();
+        String listed = (String) jmx.invoke(unreadable, "listMessagesAsJSON", new Object[] {""}, new String[] {String.class.getName()});
+        assertThat(listed).contains("poison-1", "the batch store refused it");
+    }
+
     private void send(String key, int priorityClass) {
         send("test", key, priorityClass, CanonicalJson.sha256(key));
     }
