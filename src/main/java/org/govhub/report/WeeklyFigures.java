@@ -78,7 +78,7 @@ public class WeeklyFigures {
                     add(city, SECTION + rs.getString("industry_section"), c);
                     add(city, PRIORITY + rs.getInt("priority_class"), c);
                 },
-                sunday, sunday, sunday, sunday, sunday, sunday, cutOff, cutOff, cutOff, province + "%");
+                sunday, sunday, sunday, sunday, sunday, cutOff, cutOff, cutOff, province + "%");
         return result;
     }
 
