@@ -54,19 +54,16 @@ public class ReportDeliveries {
     private final JdbcTemplate jdbc;
     private final ReportProperties.Delivery config;
     private final Clock clock;
-    private final String platformUrl;
-    private final String platformToken;
+    private final org.springframework.core.env.Environment environment;
     private final Path archive;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ReportDeliveries(DataSource dataSource, ReportProperties properties, Clock clock,
-            @Value("${govhub.platform.url:}") String platformUrl, @Value("${govhub.platform.token:}") String platformToken,
-            @Value("${govhub.data-dir}") String dataDir) {
+            org.springframework.core.env.Environment environment, @Value("${govhub.data-dir}") String dataDir) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.config = properties.delivery();
         this.clock = clock;
-        this.platformUrl = blank(config.platformUrl()) ? platformUrl : config.platformUrl();
-        this.platformToken = blank(config.platformToken()) ? platformToken : config.platformToken();
+        this.environment = environment;
         this.archive = Path.of(blank(config.archiveDir()) ? dataDir + "/reports-archive" : config.archiveDir()).toAbsolutePath().normalize();
     }
 
@@ -111,7 +108,8 @@ public class ReportDeliveries {
                     attempts, Timestamp.from(now), cut(receipt, 500), Timestamp.from(now), reportId, target);
             log.info("weekly report {} delivered to {} (attempt {}): {}", reportId, target, attempts, receipt);
         } catch (Exception e) {
-            String error = cut(e.getClass().getSimpleName() + ": " + e.getMessage(), 2000);
+            String error = cut(e.getClass().getSimpleName() + ": " + (e.getMessage() != null ? e.getMessage()
+                    : e.getCause() != null ? e.getCause().toString() : "(no message)"), 2000);
             if (attempts >= config.maxAttempts()) {
                 jdbc.update("UPDATE report_delivery SET status = 'FAILED', attempts = ?, last_error = ?, next_attempt_at = NULL,"
                         + " updated_at = ? WHERE report_id = ? AND target = ?", attempts, error, Timestamp.from(now), reportId, target);
@@ -177,6 +175,9 @@ public class ReportDeliveries {
     // ------------------------------------------------------------------ targets
 
     private String toPlatform(String reportId, Path folder) throws IOException, InterruptedException {
+        // read when sending: the sandbox URL names the server's port, known only once it listens
+        String platformUrl = blank(config.platformUrl()) ? environment.getProperty("govhub.platform.url") : config.platformUrl();
+        String platformToken = blank(config.platformToken()) ? environment.getProperty("govhub.platform.token") : config.platformToken();
         if (blank(platformUrl)) {
             throw new IllegalStateException("no national platform URL (govhub.platform.url)");
         }

@@ -162,12 +162,20 @@ public class WeeklyReports {
         return ReportContent.build(reportId, week, zone, province, regions, properties.lagging(), cube, earlier);
     }
 
-    static String dataSha256(Map<String, Object> docWithoutId) {
-        JsonNode node = CanonicalJson.MAPPER.valueToTree(docWithoutId);
-        if (node instanceof ObjectNode o) {
-            o.remove("reportId");
+    /**
+     * SHA-256 of the content without its reportId, in canonical JSON as it reads back from its text
+     * (keys sorted, no whitespace, decimals as doubles: 60.0): what a receiver computes from the JSON it gets.
+     */
+    static String dataSha256(Map<String, Object> doc) {
+        try {
+            JsonNode node = CanonicalJson.read(CanonicalJson.MAPPER.writeValueAsString(doc));
+            if (node instanceof ObjectNode o) {
+                o.remove("reportId");
+            }
+            return CanonicalJson.sha256(CanonicalJson.write(node));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        return CanonicalJson.sha256(CanonicalJson.write(node));
     }
 
     private Map<String, Object> writeFiles(Map<String, Object> doc, Path folder, ReportWeek week, int revision, Instant now,
