@@ -32,9 +32,18 @@ final class ReportFixture {
     private int seq;
 
     ReportFixture() {
-        DriverManagerDataSource ds = new DriverManagerDataSource(
-                "jdbc:h2:mem:report-" + DATABASES.incrementAndGet() + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", "sa", "");
-        Flyway.configure().dataSource(ds).load().migrate();
+        this(new DriverManagerDataSource(
+                "jdbc:h2:mem:report-" + DATABASES.incrementAndGet() + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", "sa", ""), null);
+    }
+
+    /** On another database; with a schema, in that schema, made afresh. */
+    ReportFixture(DriverManagerDataSource ds, String schema) {
+        if (schema != null) {
+            new JdbcTemplate(ds).execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            Flyway.configure().dataSource(ds).schemas(schema).load().migrate();
+        } else {
+            Flyway.configure().dataSource(ds).load().migrate();
+        }
         this.dataSource = ds;
         this.jdbc = new JdbcTemplate(ds);
         jdbc.update("INSERT INTO batch (batch_id, schema_name, schema_version, status, record_count, opened_at)"
