@@ -154,12 +154,8 @@ public class WeeklyReports {
     public Map<String, Object> content(ReportWeek week, String reportId) {
         var zone = properties.zone();
         String province = properties.province();
-        Map<String, Map<String, Counts>> cube = figures.cube(week, zone, province);
-        List<Map<String, Counts>> earlier = new ArrayList<>();
-        for (int i = 1; i <= Math.max(1, properties.lagging().stalledWeeks()); i++) {
-            earlier.add(figures.cities(week.minusWeeks(i), zone, province));
-        }
-        return ReportContent.build(reportId, week, zone, province, regions, properties.lagging(), cube, earlier);
+        WeeklyFigures.Weeks weeks = figures.weeks(week, Math.max(1, properties.lagging().stalledWeeks()), zone, province);
+        return ReportContent.build(reportId, week, zone, province, regions, properties.lagging(), weeks.cube(), weeks.earlier());
     }
 
     /**

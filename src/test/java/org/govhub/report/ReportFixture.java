@@ -147,11 +147,7 @@ final class ReportFixture {
 
     /** The week's content, as WeeklyReports builds it. */
     Map<String, Object> content(ReportWeek week, ReportProperties.Lagging lagging) {
-        WeeklyFigures figures = new WeeklyFigures(dataSource);
-        List<Map<String, Counts>> earlier = new ArrayList<>();
-        for (int i = 1; i <= Math.max(1, lagging.stalledWeeks()); i++) {
-            earlier.add(figures.cities(week.minusWeeks(i), ZONE, "36"));
-        }
-        return ReportContent.build("test-" + week, week, ZONE, "36", REGIONS, lagging, figures.cube(week, ZONE, "36"), earlier);
+        WeeklyFigures.Weeks weeks = new WeeklyFigures(dataSource).weeks(week, Math.max(1, lagging.stalledWeeks()), ZONE, "36");
+        return ReportContent.build("test-" + week, week, ZONE, "36", REGIONS, lagging, weeks.cube(), weeks.earlier());
     }
 }
