@@ -52,6 +52,10 @@ public final class ReportBenchmark {
             ds = new DriverManagerDataSource("jdbc:h2:file:" + dir + "/hub;DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE", "sa", "");
             Flyway.configure().dataSource(ds).load().migrate();
         }
+        int project = Integer.getInteger("bench.project", 0);
+        if (project > 0) {
+            projection(ds, project); // on the empty table (the seeded facts below have no batch_record rows)
+        }
         System.out.printf(Locale.ROOT, "database: %s; seeding %,d filings …%n", db, n);
         long t0 = System.nanoTime();
         long rows = seed(ds, n);
@@ -101,6 +105,38 @@ public final class ReportBenchmark {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * How fast the projection reads stored canonical filings (batch_record JSON) into the fact table:
+     * the hub does this incrementally as batches are stored; this is the cost of a first catch-up.
+     */
+    static void projection(DriverManagerDataSource ds, int n) throws Exception {
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        jdbc.update("INSERT INTO batch (batch_id, schema_name, schema_version, status, record_count, opened_at)"
+                + " VALUES ('bench', 'EnterpriseFiling', '1.0.0', 'ACKNOWLEDGED', 0, CURRENT_TIMESTAMP)");
+        List<Object[]> rows = new ArrayList<>();
+        Random random = new Random(7);
+        for (int i = 1; i <= n; i++) {
+            String key = "P" + (random.nextInt(10) == 0 ? i - 1 : i); // one in ten a second version of the one before
+            String json = "{\"actualResumptionDate\":\"2020-02-20\",\"capacityRecoveryPercent\":80,\"employeesReturned\":5,"
+                    + "\"employeesTotal\":9,\"filedAt\":\"2020-02-10T08:00:00+08:00\",\"industryCode\":\"C1711\","
+                    + "\"majorProject\":false,\"aboveDesignatedSize\":false,\"plannedResumptionDate\":\"2020-02-18\","
+                    + "\"priority\":{\"class\":3,\"rule\":\"x\"},\"regionCode\":\"360102\",\"sizeClass\":\"SMALL\","
+                    + "\"status\":\"RESUMED\",\"updatedAt\":\"2020-02-" + (10 + random.nextInt(18)) + "T08:00:00+08:00\"}";
+            rows.add(new Object[] {i, String.format("%064d", i), key, json});
+            if (rows.size() == 5000 || i == n) {
+                jdbc.batchUpdate("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, record, added_at)"
+                        + " VALUES ('bench', ?, ?, 'provincial-filings', ?, ?, CURRENT_TIMESTAMP)", rows);
+                rows.clear();
+            }
+        }
+        long start = System.nanoTime();
+        int projected = new org.govhub.report.FilingFacts(ds).catchUp();
+        double s = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "projection: %,d stored filings read into the fact table in %.1f s (%,.0f per second)%n",
+                projected, s, projected / s);
+        jdbc.update("DELETE FROM report_filing_fact");
     }
 
     /** N filings over the 11 cities' counties; one in ten changes once (second version later). */
