@@ -226,6 +226,9 @@ class WeeklyReportEndToEndTest {
             assertThat(d.path("last_error").asText()).isNotEmpty();
         });
         assertThat(CanonicalJson.read(get("/api/reports").body()).path("failedDeliveries").size()).isEqualTo(1);
+        JsonNode health = CanonicalJson.read(get("/actuator/health").body()).path("components").path("reports");
+        assertThat(health.path("details").path("deliveries").path("FAILED").asInt()).isEqualTo(1);
+        assertThat(health.path("details").path("failed").get(0).asText()).contains(id, "drc-miit-ftp");
         // a delivered one cannot be re-sent while it is pending; the failed one can once the cause is fixed
         ftp.drcMiitLogin(true);
         assertThat(post("/api/reports/" + id + "/deliveries/" + ReportDeliveries.FTP_DROP + "/resend").statusCode()).isEqualTo(200);
