@@ -60,6 +60,12 @@ public class RegionCodes {
         return names.keySet().stream().filter(c -> c.startsWith(prefix) && !c.endsWith("00")).sorted().toList();
     }
 
+    /** Prefecture-level codes (4 digits + 00) of a 2-digit province, sorted. */
+    public java.util.List<String> citiesUnder(String province) {
+        return names.keySet().stream().filter(c -> c.startsWith(province) && c.endsWith("00") && !c.endsWith("0000"))
+                .sorted().toList();
+    }
+
     public int size() {
         return names.size();
     }

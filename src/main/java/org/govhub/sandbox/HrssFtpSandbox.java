@@ -51,6 +51,9 @@ public class HrssFtpSandbox {
     private final Path home;
     private final FtpServer server;
     private final List<Drop> drops;
+    private final SandboxProperties.DrcMiit drcMiit;
+    private final Path drcMiitHome;
+    private UserManager userManager;
 
     public HrssFtpSandbox(SandboxProperties properties, RegionCodes regionCodes) throws Exception {
         this.config = properties.hrss();
@@ -58,6 +61,10 @@ public class HrssFtpSandbox {
         for (String folder : new String[] {"city", "city/done", "city/error", "county", "county/done", "county/error"}) {
             Files.createDirectories(home.resolve(folder));
         }
+        this.drcMiit = properties.drcMiit();
+        this.drcMiitHome = drcMiit.home() == null ? home.resolveSibling("drc-miit-ftp")
+                : Path.of(drcMiit.home()).toAbsolutePath().normalize();
+        Files.createDirectories(drcMiitHome);
         this.drops = generate(config, regionCodes);
         this.server = start(config, home);
         Path marker = home.resolveSibling(home.getFileName() + ".dropped");
@@ -92,7 +99,7 @@ public class HrssFtpSandbox {
         return List.copyOf(drops);
     }
 
-    private static FtpServer start(SandboxProperties.Hrss config, Path home) throws FtpException {
+    private FtpServer start(SandboxProperties.Hrss config, Path home) throws FtpException {
         FtpServerFactory factory = new FtpServerFactory();
         ListenerFactory listener = new ListenerFactory();
         listener.setServerAddress("127.0.0.1");
@@ -112,12 +119,30 @@ public class HrssFtpSandbox {
         user.setHomeDirectory(home.toString());
         user.setAuthorities(List.<Authority>of(new WritePermission(), new ConcurrentLoginPermission(50, 50)));
         userManager.save(user);
+        this.userManager = userManager;
+        drcMiitLogin(true); // the weekly reports' drop for the provincial DRC/MIIT, its own folder
         factory.setUserManager(userManager);
 
         FtpServer server = factory.createServer();
         server.start();
         log.info("sandbox HRSS FTP server listening on 127.0.0.1:{}, home {}", config.port(), home);
         return server;
+    }
+
+    /** (Re)creates the DRC/MIIT login; without write permission every upload fails (to try failed deliveries). */
+    public void drcMiitLogin(boolean writable) throws FtpException {
+        BaseUser user = new BaseUser();
+        user.setName(drcMiit.username());
+        user.setPassword(drcMiit.password());
+        user.setHomeDirectory(drcMiitHome.toString());
+        user.setAuthorities(writable ? List.<Authority>of(new WritePermission(), new ConcurrentLoginPermission(10, 10))
+                : List.<Authority>of(new ConcurrentLoginPermission(10, 10)));
+        userManager.save(user);
+    }
+
+    /** The DRC/MIIT drop folder (the weekly reports arrive in reports/{reportId}/). */
+    public Path drcMiitHome() {
+        return drcMiitHome;
     }
 
     @PreDestroy

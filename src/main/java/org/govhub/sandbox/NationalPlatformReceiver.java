@@ -80,6 +80,18 @@ public class NationalPlatformReceiver {
                     record            CLOB         NOT NULL
                 )""");
         jdbc.execute("CREATE INDEX IF NOT EXISTS ix_received_record_source ON received_record (source_id)");
+        // weekly resumption reports (POST /api/v1/reports), one row per report id
+        jdbc.execute("""
+                CREATE TABLE IF NOT EXISTS received_report (
+                    report_id    VARCHAR(60)  NOT NULL PRIMARY KEY,
+                    receipt_id   VARCHAR(64)  NOT NULL,
+                    week         VARCHAR(10)  NOT NULL,
+                    data_sha256  CHAR(64)     NOT NULL,
+                    manifest     CLOB         NOT NULL,
+                    report       CLOB         NOT NULL,
+                    submissions  INTEGER      NOT NULL,
+                    received_at  TIMESTAMP    NOT NULL
+                )""");
     }
 
     @PreDestroy
@@ -251,6 +263,80 @@ public class NationalPlatformReceiver {
         }
     }
 
+    /**
+     * A weekly resumption report: {"manifest": {...}, "report": {...}}. The manifest's dataSha256 must be
+     * the SHA-256 of the canonical report without its reportId; a repeated report id is answered with
+     * the first receipt (409 if its content differs).
+     */
+    @PostMapping("/sandbox/platform/api/v1/reports")
+    public ResponseEntity<Map<String, Object>> submitReport(
+            @RequestHeader(value = "Authorization", required = false) String auth,
+            @RequestHeader(value = "Idempotency-Key", required = false) String idempotencyKey,
+            @RequestBody String body) {
+        ResponseEntity<Map<String, Object>> injected = injectedFault();
+        if (injected != null) {
+            return injected;
+        }
+        return storeReport(auth, idempotencyKey, body);
+    }
+
+    private synchronized ResponseEntity<Map<String, Object>> storeReport(String auth, String idempotencyKey, String body) {
+        if (!authorised(auth)) {
+            return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
+        }
+        JsonNode request;
+        try {
+            request = CanonicalJson.read(body);
+        } catch (IllegalArgumentException e) {
+            return error(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        JsonNode manifest = request.path("manifest");
+        JsonNode report = request.path("report");
+        String reportId = manifest.path("reportId").asText("");
+        if (reportId.isEmpty() || !report.isObject() || !reportId.equals(report.path("reportId").asText())) {
+            return error(HttpStatus.BAD_REQUEST, "a report submission needs manifest.reportId and the report with the same reportId");
+        }
+        if (idempotencyKey != null && !idempotencyKey.equals(reportId)) {
+            return error(HttpStatus.BAD_REQUEST, "Idempotency-Key " + idempotencyKey + " is not the manifest's reportId");
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode content = report.deepCopy();
+        content.remove("reportId");
+        String sha = CanonicalJson.sha256(CanonicalJson.write(content));
+        if (!sha.equals(manifest.path("dataSha256").asText())) {
+            return error(HttpStatus.UNPROCESSABLE_ENTITY, "dataSha256 does not match the report (computed " + sha + ")");
+        }
+        List<Map<String, Object>> earlier = jdbc.queryForList(
+                "SELECT receipt_id, data_sha256 FROM received_report WHERE report_id = ?", reportId);
+        if (!earlier.isEmpty()) {
+            if (!sha.equals(earlier.get(0).get("data_sha256"))) {
+                return error(HttpStatus.CONFLICT, "report " + reportId + " was received before with other content");
+            }
+            jdbc.update("UPDATE received_report SET submissions = submissions + 1 WHERE report_id = ?", reportId);
+            Map<String, Object> r = reportReceipt(reportId, (String) earlier.get(0).get("receipt_id"), true);
+            return ResponseEntity.ok(r);
+        }
+        String receiptId = "NPR-" + LocalDate.now().toString().replace("-", "") + "-"
+                + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        jdbc.update("INSERT INTO received_report (report_id, receipt_id, week, data_sha256, manifest, report, submissions,"
+                + " received_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)", reportId, receiptId, manifest.path("week").asText(), sha,
+                CanonicalJson.write(manifest), CanonicalJson.write(report), Timestamp.from(Instant.now()));
+        log.info("sandbox platform: weekly report {} stored, receipt {}", reportId, receiptId);
+        return ResponseEntity.status(HttpStatus.CREATED).body(reportReceipt(reportId, receiptId, false));
+    }
+
+    /** For people (behind the hub's login): the weekly reports received. */
+    @GetMapping("/sandbox/platform/reports")
+    public List<Map<String, Object>> receivedReportList() {
+        return jdbc.queryForList("SELECT report_id, receipt_id, week, data_sha256, submissions, received_at FROM received_report"
+                + " ORDER BY received_at DESC");
+    }
+
+    /** The reports received (for checks): report id, receipt, week, checksum, submissions, report JSON. */
+    public List<Map<String, Object>> receivedReports() {
+        return jdbc.queryForList("SELECT report_id, receipt_id, week, data_sha256, submissions, report FROM received_report"
+                + " ORDER BY report_id");
+    }
+
     @GetMapping("/sandbox/platform/api/v1/batches/{batchId}")
     public ResponseEntity<Map<String, Object>> batchStatus(@RequestHeader(value = "Authorization", required = false) String auth,
             @PathVariable String batchId) {
@@ -336,6 +422,15 @@ public class NationalPlatformReceiver {
     private static Map<String, Object> receipt(String batchId, String receiptId, boolean duplicate) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("batchId", batchId);
+        r.put("receiptId", receiptId);
+        r.put("status", "ACCEPTED");
+        r.put("duplicate", duplicate);
+        return r;
+    }
+
+    private static Map<String, Object> reportReceipt(String reportId, String receiptId, boolean duplicate) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("reportId", reportId);
         r.put("receiptId", receiptId);
         r.put("status", "ACCEPTED");
         r.put("duplicate", duplicate);

@@ -13,11 +13,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param platform            the simulated national-platform receiver
  * @param provincialPlatform  the simulated provincial government-service platform (REST, filings)
  * @param creditPortal        the simulated credit portal (REST, credit events)
+ * @param drcMiit             the simulated provincial DRC/MIIT report drop (FTP)
  */
 @ConfigurationProperties("govhub.sandbox")
 public record SandboxProperties(@DefaultValue("false") boolean enabled, @DefaultValue Database taxBureau,
         @DefaultValue Database creditReference, @DefaultValue Hrss hrss, @DefaultValue Platform platform,
-        @DefaultValue ProvincialPlatform provincialPlatform, @DefaultValue CreditPortal creditPortal) {
+        @DefaultValue ProvincialPlatform provincialPlatform, @DefaultValue CreditPortal creditPortal,
+        @DefaultValue DrcMiit drcMiit) {
+
+    /**
+     * The provincial DRC/MIIT drop for the weekly reports: a second login on the sandbox FTP server.
+     *
+     * @param username login
+     * @param password its password
+     * @param home     its home folder
+     */
+    public record DrcMiit(@DefaultValue("drc-miit") String username, String password, String home) {
+        @Override
+        public String toString() {
+            return "DrcMiit[username=" + username + ", password=****, home=" + home + "]";
+        }
+    }
 
     /**
      * @param filings              how many filings the platform holds at start (later revisions come on top)
