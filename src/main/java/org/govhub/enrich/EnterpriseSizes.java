@@ -49,6 +49,21 @@ public final class EnterpriseSizes {
         return best != null ? best : fallback;
     }
 
+    /** Whether another industry of the standard lies inside the code (the code names only a section or division above it). */
+    private boolean tooCoarse(String industryCode, PolicyRules.Industry matched) {
+        for (PolicyRules.Industry i : rules.industries()) {
+            if (i == matched) {
+                continue;
+            }
+            for (String prefix : i.codes()) {
+                if (prefix.length() > industryCode.length() && prefix.startsWith(industryCode)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * Classifies one enterprise. Employees in persons; revenue and total assets in fen. An unknown
      * industry code cannot be classified (its industry decides the measures).
@@ -58,6 +73,11 @@ public final class EnterpriseSizes {
             return new Result(null, null, List.of("industryCode"));
         }
         PolicyRules.Industry industry = industry(industryCode);
+        if (tooCoarse(industryCode, industry)) {
+            // "F" (wholesale and retail), "G", "K70": the standard's industry, and so its thresholds, depend
+            // on digits the code does not give; "other" would be a guess that changes the relief
+            return new Result(null, null, List.of("industryCode (" + industryCode + " does not tell which industry of the standard)"));
+        }
         List<String> missing = new ArrayList<>();
         for (String m : industry.measures()) {
             if (value(m, employees, revenueFen, assetsFen) == null) {

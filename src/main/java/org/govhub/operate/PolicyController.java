@@ -84,16 +84,25 @@ public class PolicyController {
         ArrayNode credit = answer.putArray("credit");
         ObjectNode latestSize = null;
         String latestSizeAt = "";
+        boolean latestInPeriod = false;
+        // the hub takes records in priority order, not in the order the sources wrote them: a key's
+        // versions are ordered by when the hub read them
+        versions.values().forEach(v -> v.sort(java.util.Comparator.comparing(
+                (ObjectNode r) -> java.time.Instant.parse(r.path("provenance").path("ingestedAt").asText("1970-01-01T00:00:00Z")))));
         for (List<ObjectNode> v : versions.values()) {
             ObjectNode current = v.get(v.size() - 1);
             String schema = current.path("schema").asText();
             JsonNode policy = current.path("policy");
-            if (policy.has("enterpriseSize")) {
-                // the most recent record that knows the size: a filing's updatedAt, else the SI period
-                String at = current.path("updatedAt").asText(current.path("period").asText(""));
-                if (latestSize == null || at.compareTo(latestSizeAt) >= 0 && !policy.path("enterpriseSize").path("sizeClass").isNull()) {
+            if (!policy.path("enterpriseSize").path("sizeClass").isMissingNode() && !policy.path("enterpriseSize").path("sizeClass").isNull()) {
+                // the size of the latest record that knows it, by the day it speaks of (a filing's
+                // updatedAt, a contribution's period), preferring records up to the asked period
+                String updatedAt = current.path("updatedAt").asText("");
+                String at = updatedAt.length() >= 10 ? updatedAt.substring(0, 10) : current.path("period").asText("0000-00") + "-01";
+                boolean inPeriod = period == null || at.compareTo(period + "-31") <= 0;
+                if (latestSize == null || inPeriod && !latestInPeriod || inPeriod == latestInPeriod && at.compareTo(latestSizeAt) >= 0) {
                     latestSize = entry(current, "enterpriseSize");
                     latestSizeAt = at;
+                    latestInPeriod = inPeriod;
                 }
             }
             switch (schema) {

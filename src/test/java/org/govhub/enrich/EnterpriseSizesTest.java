@@ -131,6 +131,20 @@ class EnterpriseSizesTest {
     }
 
     @Test
+    void aCodeThatDoesNotTellTheIndustryOfTheStandardGivesNoClass() {
+        // "F" is wholesale (F51) or retail (F52): 250 staff and 50000万 is LARGE as wholesale, MEDIUM as "other"
+        EnterpriseSizes.Result section = sizes.classify("F", 250L, 50_000 * WAN, null);
+        assertThat(section.sizeClass()).isNull();
+        assertThat(section.missing()).singleElement().asString().startsWith("industryCode");
+        assertThat(sizes.classify("G", 250L, 50_000 * WAN, null).sizeClass()).isNull();
+        assertThat(sizes.classify("K70", 250L, 50_000 * WAN, 1L).sizeClass()).isNull();
+        // the division decides
+        assertThat(sizes.classify("F51", 250L, 50_000 * WAN, null).sizeClass()).isEqualTo("LARGE");
+        // a section the standard takes whole is enough
+        assertThat(sizes.classify("C", 250L, 50_000 * WAN, null).sizeClass()).isEqualTo("SMALL");
+    }
+
+    @Test
     void aboveDesignatedSizeIsIndustrialWithRevenueOf2000WanOrMore() {
         assertThat(sizes.aboveDesignatedSize("C27", 2000 * WAN)).isTrue();
         assertThat(sizes.aboveDesignatedSize("C27", 2000 * WAN - 1)).isFalse();
