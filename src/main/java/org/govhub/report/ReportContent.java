@@ -50,7 +50,7 @@ public final class ReportContent {
         def(d, "行业门类", "industrySection", "国民经济行业分类（GB/T 4754-2017）门类，取行业代码首字母。");
         def(d, "优先级类别", "priorityClass", "GovHub急用先行优先级（rules/priority-classes.yaml）：一类疫情防控必需，二类经济民生必需（含重大项目），三类其他，四类封闭性聚集场所。");
         def(d, "进度滞后", "lagging", "满足任一条件的设区市：（1）复工率低于全省复工率超过" + plain(lagging.rateGapPoints())
-                + "个百分点；（2）连续" + lagging.stalledWeeks() + "周已复工企业数未增加，且仍有应复工未复工的企业。");
+                + "个百分点；（2）连续" + lagging.stalledWeeks() + "周已复工企业数未增加，且这几周每周都有应复工未复工的企业。");
         return d;
     }
 
@@ -91,7 +91,10 @@ public final class ReportContent {
         doc.put("weekEnd", week.sunday().toString());
         doc.put("cutOff", week.cutOff(zone).toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         doc.put("timeZone", zone.getId());
-        doc.put("province", Map.of("code", province + "0000", "name", regions.name(province + "0000").orElse(province)));
+        Map<String, Object> provinceNode = new LinkedHashMap<>(); // ordered: the JSON file must be the same bytes every time
+        provinceNode.put("code", province + "0000");
+        provinceNode.put("name", regions.name(province + "0000").orElse(province));
+        doc.put("province", provinceNode);
         doc.put("definitions", definitions(lagging));
         Map<String, Object> rule = new LinkedHashMap<>();
         rule.put("rateGapPoints", lagging.rateGapPoints());
@@ -119,7 +122,13 @@ public final class ReportContent {
         doc.put("byIndustrySection", sections);
         doc.put("byPriorityClass", classes);
         doc.put("laggingCities", rows.stream().filter(r -> Boolean.TRUE.equals(r.get("lagging")))
-                .map(r -> Map.of("code", r.get("code"), "name", r.get("name"), "reasons", r.get("laggingReasons"))).toList());
+                .map(r -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("code", r.get("code"));
+                    entry.put("name", r.get("name"));
+                    entry.put("reasons", r.get("laggingReasons"));
+                    return entry;
+                }).toList());
         return doc;
     }
 
@@ -151,8 +160,9 @@ public final class ReportContent {
         if (lagging != null) {
             List<String> reasons = new ArrayList<>();
             BigDecimal provinceRate = province.resumptionRate();
+            // compared exactly, not on the two-decimal rates shown (60.0049 - 49.995 is more than 10)
             if (now != null && provinceRate != null
-                    && provinceRate.subtract(now).compareTo(BigDecimal.valueOf(lagging.rateGapPoints())) > 0) {
+                    && exactPercent(province).subtract(exactPercent(all)).compareTo(BigDecimal.valueOf(lagging.rateGapPoints())) > 0) {
                 reasons.add("复工率" + now.toPlainString() + "%低于全省" + provinceRate.toPlainString() + "%超过"
                         + plain(lagging.rateGapPoints()) + "个百分点");
             }
@@ -166,14 +176,27 @@ public final class ReportContent {
         return r;
     }
 
-    /** No growth in resumed enterprises in each of the last {@code weeks} weeks, while some should still resume. */
+    private static BigDecimal exactPercent(Counts c) {
+        return BigDecimal.valueOf(c.resumed).multiply(BigDecimal.valueOf(100))
+                .divide(BigDecimal.valueOf(c.shouldResume), 12, java.math.RoundingMode.HALF_UP);
+    }
+
+    /**
+     * No growth in resumed enterprises in each of the last {@code weeks} weeks, while some should still
+     * resume in each of them (a city whose first filings came this week has not had weeks without progress).
+     */
     static boolean stalled(Counts now, List<Counts> history, int weeks) {
         if (weeks <= 0 || history.size() < weeks || now.shouldResume == 0 || now.resumed >= now.shouldResume) {
             return false;
         }
         long later = now.resumed;
         for (int i = 0; i < weeks; i++) {
-            if (later > history.get(i).resumed) {
+            Counts earlier = history.get(i);
+            // each week of the stall had enterprises still to resume (the oldest week is only the baseline)
+            if (i < weeks - 1 && (earlier.shouldResume == 0 || earlier.resumed >= earlier.shouldResume)) {
+                return false;
+            }
+            if (later > earlier.resumed) {
                 return false;
             }
             later = history.get(i).resumed;

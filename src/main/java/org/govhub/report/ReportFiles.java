@@ -54,9 +54,27 @@ public final class ReportFiles {
         }
     }
 
+    /** The same zip with every entry dated {@code time} (POI dates them now), so equal content gives equal bytes. */
+    static byte[] withEntryTimes(byte[] zip, java.time.Instant time) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(zip.length);
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip));
+                var rezipped = new java.util.zip.ZipOutputStream(out)) {
+            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                var copy = new java.util.zip.ZipEntry(entry.getName());
+                copy.setTime(time.toEpochMilli());
+                rezipped.putNextEntry(copy);
+                in.transferTo(rezipped);
+                rezipped.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
     /** One sheet per view; title row and header row frozen; counts, percentages and points with number formats. */
-    public static byte[] xlsx(List<ReportTables.Table> tables) {
+    public static byte[] xlsx(List<ReportTables.Table> tables, java.time.Instant created) {
         try (XSSFWorkbook wb = new XSSFWorkbook(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            // POI stamps the current time otherwise, and the same report would not give the same bytes twice
+            wb.getProperties().getCoreProperties().setCreated(java.util.Optional.of(java.util.Date.from(created)));
             var format = wb.createDataFormat();
             var bold = wb.createFont();
             bold.setBold(true);
@@ -135,7 +153,7 @@ public final class ReportFiles {
                 }
             }
             wb.write(out);
-            return out.toByteArray();
+            return withEntryTimes(out.toByteArray(), created);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -179,7 +179,8 @@ public class WeeklyReports {
         String base = (String) doc.get("reportId");
         Map<String, byte[]> files = new LinkedHashMap<>();
         List<ReportTables.Table> tables = ReportTables.of(doc);
-        files.put(base + ".xlsx", ReportFiles.xlsx(tables));
+        // the workbook's creation date is the week's cut-off, so the same figures give the same bytes
+        files.put(base + ".xlsx", ReportFiles.xlsx(tables, week.cutOff(properties.zone()).toInstant()));
         for (ReportTables.Table t : tables) {
             files.put(base + "-" + t.file() + ".csv", ReportFiles.csv(t));
         }

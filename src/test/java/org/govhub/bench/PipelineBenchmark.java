@@ -59,6 +59,8 @@ public final class PipelineBenchmark {
             NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
             Instant urgentSent = null;
             Duration urgentLatency = null;
+            Duration urgentTaxLatency = null;
+            String backlogAtInjection = "";
             long urgentAtDelivered = -1;
             List<String> progress = new ArrayList<>();
             long delivered = 0;
@@ -86,9 +88,14 @@ public final class PipelineBenchmark {
                     urgentSent = Instant.now();
                     urgentAtDelivered = delivered;
                     injectPatientCreditEvent(creditUrl);
+                    backlogAtInjection = backlog(hub);
+                    injectUrgentTaxRecord(hub);
                 }
                 if (urgentSent != null && urgentLatency == null && platform.receivedCount("credit-reference") > 0) {
                     urgentLatency = Duration.between(urgentSent, Instant.now());
+                }
+                if (urgentSent != null && urgentTaxLatency == null && platform.receivedCount("bench-urgent") > 0) {
+                    urgentTaxLatency = Duration.between(urgentSent, Instant.now());
                 }
                 if (progress.size() < 400) {
                     progress.add(Duration.between(start, Instant.now()).toSeconds() + "s: " + delivered);
@@ -97,10 +104,13 @@ public final class PipelineBenchmark {
             Duration total = Duration.between(start, Instant.now());
             System.gc();
             liveHeapMiB = Math.max(liveHeapMiB, usedHeapMiB());
-            while (urgentSent != null && urgentLatency == null && Instant.now().isBefore(deadline)) {
+            while (urgentSent != null && (urgentLatency == null || urgentTaxLatency == null) && Instant.now().isBefore(deadline)) {
                 Thread.sleep(200);
-                if (platform.receivedCount("credit-reference") > 0) {
+                if (urgentLatency == null && platform.receivedCount("credit-reference") > 0) {
                     urgentLatency = Duration.between(urgentSent, Instant.now());
+                }
+                if (urgentTaxLatency == null && platform.receivedCount("bench-urgent") > 0) {
+                    urgentTaxLatency = Duration.between(urgentSent, Instant.now());
                 }
             }
             long duplicates = platform.duplicateCount("tax-bureau");
@@ -113,6 +123,7 @@ public final class PipelineBenchmark {
                       steady throughput      %,.0f records/s from the first delivery (%.1f s after start) to the last
                       heap                   at most %,d MiB in use (sampled every 0.5 s; max heap %,d MiB); live set at most %,d MiB (after a full GC, once a minute)
                       class-1 latency        %s (a patient's credit event injected when %,d of the class-3 backlog were delivered)
+                      class-1 latency, tax   %s (a class-1 TaxRecord put on the tax queue at the same moment, behind %s)
                       machine                %d cores, Java %s
                     """, records, valid, records - valid, delivered, delivered == valid ? "all" : "INCOMPLETE", duplicates,
                     total.toMillis() / 1000.0, valid / (total.toMillis() / 1000.0),
@@ -120,7 +131,9 @@ public final class PipelineBenchmark {
                     firstDelivery == null ? 0.0 : Duration.between(start, firstDelivery).toMillis() / 1000.0, usedHeapMiB,
                     Runtime.getRuntime().maxMemory() / (1024 * 1024), liveHeapMiB,
                     urgentLatency == null ? "not measured" : String.format("%.1f s", urgentLatency.toMillis() / 1000.0),
-                    urgentAtDelivered, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+                    urgentAtDelivered,
+                    urgentTaxLatency == null ? "not measured" : String.format("%.1f s", urgentTaxLatency.toMillis() / 1000.0),
+                    backlogAtInjection, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
             System.out.println(report);
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target", "benchmark-" + records + ".txt"), report + "\nprogress:\n" + String.join("\n", progress) + "\n");
@@ -171,6 +184,41 @@ public final class PipelineBenchmark {
             c.commit();
         }
         return valid[0];
+    }
+
+    /** What waits ahead of an urgent record: class-3 tax records on the broker and mature batches not yet delivered. */
+    private static String backlog(ConfigurableApplicationContext hub) throws Exception {
+        javax.management.MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        var names = jmx.queryNames(new javax.management.ObjectName("org.apache.activemq.artemis:broker=*,component=addresses,"
+                + "address=\"govhub.records.tax-record\",subcomponent=queues,routing-type=\"anycast\",queue=\"govhub.records.tax-record\""), null);
+        long onBroker = names.isEmpty() ? -1 : (Long) jmx.getAttribute(names.iterator().next(), "MessageCount");
+        Integer waiting = hub.getBean(org.springframework.jdbc.core.JdbcTemplate.class).queryForObject(
+                "SELECT COALESCE(SUM(record_count), 0) FROM batch WHERE status IN ('OPEN', 'SEALED', 'RETRYING')", Integer.class);
+        return String.format("%,d records on the broker and %,d in batches not yet delivered", onBroker, waiting);
+    }
+
+    /**
+     * A class-1 TaxRecord, sent to the tax queue as a source would send it, so that it competes with the
+     * tax backlog on the broker, in batching and in delivery (the credit event above has its own queue).
+     */
+    private static void injectUrgentTaxRecord(ConfigurableApplicationContext hub) {
+        String hash = org.govhub.normalise.CanonicalJson.sha256("bench-urgent-tax-1");
+        Map<String, Object> headers = new java.util.HashMap<>();
+        headers.put(org.govhub.normalise.RecordNormaliser.H_SCHEMA, "TaxRecord");
+        headers.put(org.govhub.normalise.RecordNormaliser.H_SCHEMA_VERSION, "1.0.0");
+        headers.put(org.govhub.normalise.RecordNormaliser.H_SOURCE_ID, "bench-urgent");
+        headers.put(org.govhub.normalise.RecordNormaliser.H_RECORD_KEY, "urgent-tax-1");
+        headers.put(org.govhub.normalise.RecordNormaliser.H_CONTENT_HASH, hash);
+        headers.put(org.govhub.normalise.RecordNormaliser.H_EVENT_TIME, "2020-02-24");
+        headers.put(org.govhub.normalise.RecordNormaliser.H_PRIORITY_CLASS, 1);
+        headers.put(org.govhub.normalise.RecordNormaliser.H_JMS_PRIORITY, 9);
+        String record = "{\"priority\":{\"class\":1,\"rule\":\"benchmark\"},\"provenance\":{\"contentHash\":\"" + hash
+                + "\",\"sourceId\":\"bench-urgent\",\"sourceRecordKey\":\"urgent-tax-1\"},\"schema\":\"TaxRecord\"}";
+        try (var producer = hub.getBean(org.apache.camel.CamelContext.class).createProducerTemplate()) {
+            producer.sendBodyAndHeaders("jms:queue:govhub.records.tax-record?preserveMessageQos=true", record, headers);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A credit event of a hospitalised patient: class 1 by the rule epidemic-affected-person-credit. */

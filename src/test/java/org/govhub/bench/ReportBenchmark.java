@@ -82,7 +82,7 @@ public final class ReportBenchmark {
             long sql = System.nanoTime();
             Map<String, Object> doc = ReportContent.build("bench", week, zone, "36", regions, lagging, cube, earlier);
             List<ReportTables.Table> tables = ReportTables.of(doc);
-            int bytes = ReportFiles.xlsx(tables).length + ReportFiles.json(doc).length + ReportFiles.chart(doc, "").length;
+            int bytes = ReportFiles.xlsx(tables, java.time.Instant.now()).length + ReportFiles.json(doc).length + ReportFiles.chart(doc, "").length;
             for (ReportTables.Table t : tables) {
                 bytes += ReportFiles.csv(t).length;
             }

@@ -166,6 +166,7 @@ class WeeklyFiguresTest {
         basic(sub(w7, "provinceTotal"), 6, 2, 1, "50.00");
         // W07 Nanchang is 50 points below, but a city that never resumed anyone is flagged by the rate rule only
         assertThat(city(w7, "360100").get("lagging")).isEqualTo(true);
+        assertThat(city(w7, "360100").get("laggingReasons")).asList().hasSize(1);
     }
 
     @Test
