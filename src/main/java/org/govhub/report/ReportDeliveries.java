@@ -220,6 +220,15 @@ public class ReportDeliveries {
             client.makeDirectory(ftp.directory());
             client.makeDirectory(target);
             List<Path> files = files(folder);
+            // manifest.json goes last: when the drop already holds this very manifest, a hub that stopped
+            // after the upload but before recording it does not put the report there a second time
+            Path manifest = folder.resolve("manifest.json");
+            java.io.ByteArrayOutputStream remote = new java.io.ByteArrayOutputStream();
+            if (Files.exists(manifest) && client.retrieveFile(target + "/manifest.json", remote)
+                    && java.util.Arrays.equals(remote.toByteArray(), Files.readAllBytes(manifest))) {
+                client.logout();
+                return "already complete in " + ftp.host() + ":" + target + " (same manifest)";
+            }
             for (Path f : files) {
                 String name = target + "/" + f.getFileName();
                 if (!client.storeFile(name + ".part", new ByteArrayInputStream(Files.readAllBytes(f)))) {
