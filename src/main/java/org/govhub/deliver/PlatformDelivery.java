@@ -60,6 +60,13 @@ public class PlatformDelivery {
     /** Mature batches whose next attempt is due, most urgent class first, then oldest; none while the circuit breaker holds calls back. */
     public List<String> dueBatches() {
         roundOutdated = false;
+        // Rounds run one after another on one thread: a batch still SENDING when a round starts lost
+        // its outcome (the hub database failed while it was being recorded). It goes again; the
+        // platform answers a repeat with its first receipt.
+        for (String batchId : jdbc.queryForList("SELECT batch_id FROM batch WHERE status = 'SENDING'", String.class)) {
+            lifecycle.move(batchId, State.SENDING, State.RETRYING, "its last attempt ended without a recorded outcome; sent again",
+                    "next_attempt_at = ?", Timestamp.from(Instant.now()));
+        }
         if (circuit.holding()) {
             return List.of();
         }

@@ -162,6 +162,24 @@ class DeliveryResilienceTest {
         }
     }
 
+    @Test
+    @Order(3)
+    void aBatchLeftSendingWithoutARecordedOutcomeIsSentAgainAndAnsweredWithItsFirstReceipt() {
+        platform.recover();
+        String batchId = hub.queryForObject("SELECT batch_id FROM batch WHERE status = 'ACKNOWLEDGED' ORDER BY sealed_at LIMIT 1",
+                String.class);
+        String receipt = hub.queryForObject("SELECT receipt_id FROM batch WHERE batch_id = ?", String.class, batchId);
+        int records = platform.receivedRecordsOf(batchId).size();
+        // as if the hub database had failed while the receipt was being recorded
+        hub.update("UPDATE batch SET status = 'SENDING', receipt_id = NULL WHERE batch_id = ?", batchId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "ACKNOWLEDGED".equals(
+                hub.queryForObject("SELECT status FROM batch WHERE batch_id = ?", String.class, batchId)));
+        assertThat(hub.queryForObject("SELECT receipt_id FROM batch WHERE batch_id = ?", String.class, batchId)).isEqualTo(receipt);
+        assertThat(hub.queryForList("SELECT reason FROM batch_transition WHERE batch_id = ? ORDER BY id", String.class, batchId))
+                .anyMatch(r -> r.contains("without a recorded outcome"));
+        assertThat(platform.receivedRecordsOf(batchId)).hasSize(records);
+    }
+
     private HttpResponse<String> call(String method, String path) throws Exception {
         return call(method, path, null);
     }
