@@ -65,7 +65,7 @@ final class HubJvm implements AutoCloseable {
      */
     static HubJvm start(Path dataDir, String name, String... extra) {
         int port = freePort();
-        List<String> args = new ArrayList<>(List.of(
+        List<String> args = HubProcess.withOverrides(List.of(
                 "--server.port=" + port,
                 "--govhub.data-dir=" + dataDir,
                 "--govhub.security.admin-password=" + OPERATOR_PASSWORD,
@@ -77,13 +77,7 @@ final class HubJvm implements AutoCloseable {
                 "--govhub.batch.max-records=20",
                 "--govhub.batch.max-age=1s",
                 "--govhub.ingest.poll-interval=300",
-                "--govhub.delivery.poll-interval=200"));
-        for (String e : extra) {
-            // a repeated --name=value would reach Spring as "a,b": replace the default instead
-            String key = e.split("=", 2)[0] + "=";
-            args.removeIf(a -> a.startsWith(key));
-            args.add(e);
-        }
+                "--govhub.delivery.poll-interval=200"), extra);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // C1 only: on a busy machine the hub is live in half the time (C2 competes for the cores)

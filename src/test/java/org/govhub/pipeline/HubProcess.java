@@ -23,12 +23,18 @@ final class HubProcess {
                 "--govhub.batch.max-age=1s",
                 "--govhub.ingest.poll-interval=300",
                 "--govhub.sandbox.tax-bureau.rows=400"));
+        return new SpringApplicationBuilder(GovHubApplication.class).run(withOverrides(args, extra).toArray(String[]::new));
+    }
+
+    /** The default arguments with {@code extra} ({@code --name=value}) added, or replacing a default of the same name. */
+    static List<String> withOverrides(List<String> defaults, String... extra) {
+        List<String> args = new ArrayList<>(defaults);
         for (String e : extra) {
             // a repeated --name=value would reach Spring as "a,b": replace the default instead
             String name = e.split("=", 2)[0] + "=";
             args.removeIf(a -> a.startsWith(name));
             args.add(e);
         }
-        return new SpringApplicationBuilder(GovHubApplication.class).run(args.toArray(String[]::new));
+        return args;
     }
 }
