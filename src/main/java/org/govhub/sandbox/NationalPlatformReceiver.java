@@ -191,6 +191,21 @@ public class NationalPlatformReceiver {
         };
     }
 
+    /** A submission's body once its token is checked and it parses; otherwise the answer that refuses it. */
+    private record Submission(JsonNode json, ResponseEntity<Map<String, Object>> refusal) {
+    }
+
+    private Submission submission(String auth, String body) {
+        if (!authorised(auth)) {
+            return new Submission(null, error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token"));
+        }
+        try {
+            return new Submission(CanonicalJson.read(body), null);
+        } catch (IllegalArgumentException e) {
+            return new Submission(null, error(HttpStatus.BAD_REQUEST, e.getMessage()));
+        }
+    }
+
     @PostMapping("/sandbox/platform/api/v1/batches")
     public ResponseEntity<Map<String, Object>> submit(
             @RequestHeader(value = "Authorization", required = false) String auth,
@@ -205,15 +220,11 @@ public class NationalPlatformReceiver {
     }
 
     private synchronized ResponseEntity<Map<String, Object>> store(String auth, String idempotencyKey, String body) {
-        if (!authorised(auth)) {
-            return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
+        Submission submission = submission(auth, body);
+        if (submission.refusal() != null) {
+            return submission.refusal();
         }
-        JsonNode request;
-        try {
-            request = CanonicalJson.read(body);
-        } catch (IllegalArgumentException e) {
-            return error(HttpStatus.BAD_REQUEST, e.getMessage());
-        }
+        JsonNode request = submission.json();
         JsonNode manifest = request.path("manifest");
         JsonNode records = request.path("records");
         String batchId = manifest.path("batchId").asText("");
@@ -281,15 +292,11 @@ public class NationalPlatformReceiver {
     }
 
     private synchronized ResponseEntity<Map<String, Object>> storeReport(String auth, String idempotencyKey, String body) {
-        if (!authorised(auth)) {
-            return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
+        Submission submission = submission(auth, body);
+        if (submission.refusal() != null) {
+            return submission.refusal();
         }
-        JsonNode request;
-        try {
-            request = CanonicalJson.read(body);
-        } catch (IllegalArgumentException e) {
-            return error(HttpStatus.BAD_REQUEST, e.getMessage());
-        }
+        JsonNode request = submission.json();
         JsonNode manifest = request.path("manifest");
         JsonNode report = request.path("report");
         String reportId = manifest.path("reportId").asText("");
