@@ -1,5 +1,6 @@
 package org.govhub.ingest;
 
+import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.govhub.normalise.MappingDefinition;
 import org.govhub.normalise.MappingRegistry;
@@ -107,8 +109,8 @@ public class SourceFiles {
     static final int CHUNK_ROWS = 1000;
 
     /** The file's rows in chunks of {@value #CHUNK_ROWS}, each published in its own broker transaction. */
-    public List<List<FileRows.Row>> chunks(@org.apache.camel.Body List<FileRows.Row> rows) {
-        List<List<FileRows.Row>> chunks = new java.util.ArrayList<>();
+    public List<List<FileRows.Row>> chunks(@Body List<FileRows.Row> rows) {
+        List<List<FileRows.Row>> chunks = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += CHUNK_ROWS) {
             chunks.add(rows.subList(from, Math.min(rows.size(), from + CHUNK_ROWS)));
         }
