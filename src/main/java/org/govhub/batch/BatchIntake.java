@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.stereotype.Component;
 
@@ -111,16 +112,34 @@ public class BatchIntake implements DisposableBean {
      * one bad record does not hold up its whole queue. When none can be stored, the drain fails and is
      * redelivered later (with the broker's growing delay, while the rest of the queue goes on), unless
      * the records have failed {@value #MAX_FAILED_DELIVERIES} deliveries already while the database
-     * answers: then they are at fault, not the database.
+     * answers: then they are at fault, not the database. A unique violation is never the record's
+     * fault: it is a repeat when the table holds the record, and a damaged index when it does not (the
+     * unique indexes are rebuilt once and the record tried again).
      */
     private int isolate(Reader reader, List<Message> messages, List<BatchAssembler.Incoming> records, RuntimeException failure)
             throws JMSException {
         int stored = 0;
         List<Integer> refused = new ArrayList<>();
         List<RuntimeException> errors = new ArrayList<>();
+        boolean rebuilt = false;
         for (int i = 0; i < records.size(); i++) {
+            BatchAssembler.Incoming record = records.get(i);
             try {
-                stored += assembler.store(List.of(records.get(i)));
+                stored += assembler.store(List.of(record));
+            } catch (DuplicateKeyException e) {
+                // the store checked for the repeat before it wrote: a unique violation now is not the record's fault
+                if (assembler.holds(record)) {
+                    log.info("record {} of {} is already batched; not batched again", record.recordKey(), record.sourceId());
+                    continue;
+                }
+                if (rebuilt) {
+                    throw e; // kept on the queue and tried again later, not set aside
+                }
+                log.error("a unique index refuses record {} of {}, which batch_record does not hold ({}); rebuilding the indexes",
+                        record.recordKey(), record.sourceId(), e.getMostSpecificCause().getMessage());
+                assembler.rebuildUniqueIndexes();
+                rebuilt = true;
+                i--; // the same record again
             } catch (RuntimeException e) {
                 refused.add(i);
                 errors.add(e);

@@ -1,9 +1,12 @@
 package org.govhub.prioritise;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +18,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.govhub.GovHubApplication;
 import org.govhub.SandboxHubTest;
+import org.govhub.batch.DamagedRepeatIndex;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.RecordNormaliser;
 import org.govhub.sandbox.NationalPlatformReceiver;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -131,6 +136,41 @@ class UrgentFirstTest {
         ObjectName unreadable = jmx.queryNames(pattern, null).iterator().next();
         String listed = (String) jmx.invoke(unreadable, "listMessagesAsJSON", new Object[] {""}, new String[] {String.class.getName()});
         assertThat(listed).contains("poison-1", "the batch store refused it");
+    }
+
+    @Test
+    @Order(4)
+    void aRecordADamagedRepeatIndexRefusesIsStoredOnceTheIndexIsRebuiltNotSetAside() throws Exception {
+        String damaged;
+        try (Connection c = hub.getDataSource().getConnection(); Statement s = c.createStatement()) {
+            damaged = DamagedRepeatIndex.repeatIndex(c);
+            DamagedRepeatIndex.install(s);
+        }
+        try {
+            send("ghost-test", DamagedRepeatIndex.KEY, 3, CanonicalJson.sha256("ghost"));
+            send("ghost-test", "ghost-neighbour", 3, CanonicalJson.sha256("ghost-neighbour"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> hub.queryForObject(
+                    "SELECT COUNT(*) FROM batch_record WHERE source_id = 'ghost-test'", Integer.class) == 2);
+        } finally {
+            try (Connection c = hub.getDataSource().getConnection(); Statement s = c.createStatement()) {
+                DamagedRepeatIndex.remove(s);
+            }
+        }
+        try (Connection c = hub.getDataSource().getConnection()) {
+            assertThat(DamagedRepeatIndex.repeatIndex(c)).as("index behind the repeat constraint")
+                    .isNotEqualTo(damaged).contains("rebuilt by GovHub at");
+        }
+        // the rebuilt index still refuses a true repeat
+        assertThatThrownBy(() -> hub.update("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key,"
+                + " record, added_at) SELECT batch_id, seq + 100000, content_hash, source_id, source_record_key, record, added_at"
+                + " FROM batch_record WHERE source_record_key = ?", DamagedRepeatIndex.KEY)).isInstanceOf(DuplicateKeyException.class);
+        ObjectName pattern = new ObjectName("org.apache.activemq.artemis:broker=*,component=addresses,"
+                + "address=\"govhub.records.unreadable\",subcomponent=queues,routing-type=\"anycast\",queue=\"govhub.records.unreadable\"");
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        for (ObjectName unreadable : jmx.queryNames(pattern, null)) {
+            String listed = (String) jmx.invoke(unreadable, "listMessagesAsJSON", new Object[] {""}, new String[] {String.class.getName()});
+            assertThat(listed).as("messages set aside").doesNotContain("ghost-test");
+        }
     }
 
     private void send(String key, int priorityClass) {
