@@ -57,28 +57,51 @@ public class PlatformDelivery {
         }
     }
 
-    /** Mature batches whose next attempt is due, most urgent class first, then oldest; none while the circuit breaker holds calls back. */
-    public List<String> dueBatches() {
-        roundOutdated = false;
-        // Rounds run one after another on one thread: a batch still SENDING when a round starts lost
-        // its outcome (the hub database failed while it was being recorded). It goes again; the
-        // platform answers a repeat with its first receipt.
+    /**
+     * Starts a delivery round. Rounds run one after another on one thread: a batch still SENDING now
+     * lost its outcome (the hub database failed while it was being recorded). It goes again; the
+     * platform answers a repeat with its first receipt.
+     */
+    public void startRound(Exchange exchange) {
+        exchange.setProperty(ROUND_SENT, 0);
         for (String batchId : jdbc.queryForList("SELECT batch_id FROM batch WHERE status = 'SENDING'", String.class)) {
             lifecycle.move(batchId, State.SENDING, State.RETRYING, "its last attempt ended without a recorded outcome; sent again",
                     "next_attempt_at = ?", Timestamp.from(Instant.now()));
         }
-        if (circuit.holding()) {
-            return List.of();
+    }
+
+    /**
+     * The batch to send next: the most urgent mature batch that is due (class, then sealing order),
+     * asked afresh before every send, so a batch sealed meanwhile, or made due by the platform coming
+     * back, goes ahead of less urgent ones. Null ends the round: nothing is due, the circuit breaker
+     * holds calls back, the last step could not even prepare a batch, or the round sent its share.
+     */
+    public String nextDue(Exchange exchange) {
+        exchange.removeProperty(BATCH_ID);
+        exchange.removeProperty(SCHEMA);
+        int sent = exchange.getProperty(ROUND_SENT, 0, Integer.class);
+        if (exchange.getProperty(ROUND_OVER, false, Boolean.class) || sent >= MAX_PER_ROUND || circuit.holding()) {
+            return null;
         }
+        exchange.setProperty(ROUND_SENT, sent + 1);
         if (circuit.state() != PlatformCircuit.State.CLOSED) {
             // the trial call after an outage: the most urgent waiting batch, whatever its own back-off
-            return jdbc.queryForList("SELECT batch_id FROM batch WHERE status IN ('SEALED', 'RETRYING')"
-                    + " ORDER BY priority_class, sealed_at, batch_id LIMIT 1", String.class);
+            return first(jdbc.queryForList("SELECT batch_id FROM batch WHERE status IN ('SEALED', 'RETRYING')"
+                    + " ORDER BY priority_class, sealed_at, batch_id LIMIT 1", String.class));
         }
-        return jdbc.queryForList("SELECT batch_id FROM batch WHERE status IN ('SEALED', 'RETRYING')"
-                + " AND next_attempt_at <= ? ORDER BY priority_class, sealed_at, batch_id LIMIT 50", String.class,
-                Timestamp.from(Instant.now()));
+        return first(jdbc.queryForList("SELECT batch_id FROM batch WHERE status IN ('SEALED', 'RETRYING')"
+                + " AND next_attempt_at <= ? ORDER BY priority_class, sealed_at, batch_id LIMIT 1", String.class,
+                Timestamp.from(Instant.now())));
     }
+
+    private static String first(List<String> ids) {
+        return ids.isEmpty() ? null : ids.get(0);
+    }
+
+    /** Batches one round sends at most; the timer starts the next round at once after a full one. */
+    static final int MAX_PER_ROUND = 100;
+    private static final String ROUND_SENT = "govhubRoundSent";
+    private static final String ROUND_OVER = "govhubRoundOver";
 
     /** Thrown instead of a call while the circuit breaker is open: the batch stays as it is. */
     static final class CircuitOpen extends RuntimeException {
@@ -87,33 +110,11 @@ public class PlatformDelivery {
         }
     }
 
-    /**
-     * Set when the rest of a round's list is stale: the platform came back (every waiting batch is due
-     * again) or a more urgent batch became due. The remaining batches of the round are left as they
-     * are; the next round takes them in priority order.
-     */
-    private volatile boolean roundOutdated;
-
-    /** Thrown instead of a call for the rest of a round that {@link #roundOutdated} made stale. */
-    static final class RoundOutdated extends RuntimeException {
-        RoundOutdated() {
-            super("delivery round outdated: a more urgent batch is due; the next round takes it first", null, false, false);
-        }
-    }
-
     /** Turns the exchange into the platform request for one batch: manifest plus records. */
     public void prepare(Exchange exchange) {
         String batchId = exchange.getMessage().getBody(String.class);
-        Map<String, Object> batch = jdbc.queryForMap("SELECT status, schema_name, priority_class, manifest, payload_sha256 FROM batch"
+        Map<String, Object> batch = jdbc.queryForMap("SELECT status, schema_name, manifest, payload_sha256 FROM batch"
                 + " WHERE batch_id = ?", batchId);
-        // a more urgent batch became due since the round's list was made (sealed meanwhile, or the
-        // platform came back): it goes first, in the next round
-        if (roundOutdated || jdbc.queryForObject("SELECT COUNT(*) FROM batch WHERE status IN ('SEALED', 'RETRYING')"
-                + " AND next_attempt_at <= ? AND priority_class < ?", Integer.class, Timestamp.from(Instant.now()),
-                batch.get("priority_class")) > 0) {
-            roundOutdated = true;
-            throw new RoundOutdated();
-        }
         // checked per batch: the circuit may have opened on an earlier batch of this round
         if (!circuit.admit()) {
             throw new CircuitOpen();
@@ -157,7 +158,6 @@ public class PlatformDelivery {
             // the platform may still be storing it, and it keeps its back-off.
             jdbc.update("UPDATE batch SET next_attempt_at = ? WHERE status = 'RETRYING' AND (last_error IS NULL"
                     + " OR last_error NOT LIKE '%Timeout%')", Timestamp.from(Instant.now()));
-            roundOutdated = true;
         }
         circuit.success();
         String manifest = jdbc.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, batchId);
@@ -177,11 +177,14 @@ public class PlatformDelivery {
         String batchId = exchange.getProperty(BATCH_ID, String.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         exchange.getMessage().removeHeaders("*");
-        if (cause instanceof CircuitOpen || cause instanceof RoundOutdated) {
-            return; // not an attempt: the batch waits for the circuit to close, or for the next round
+        if (cause instanceof CircuitOpen) {
+            exchange.setProperty(ROUND_OVER, true);
+            return; // not an attempt: the batch waits for the circuit to close
         }
         String reason = describe(cause);
         if (batchId == null) {
+            // the same batch would come next again: the round ends, the next one tries again
+            exchange.setProperty(ROUND_OVER, true);
             log.error("platform delivery failed before a batch was prepared: {}", reason);
             return;
         }

@@ -202,20 +202,9 @@ public final class PipelineBenchmark {
      * tax backlog on the broker, in batching and in delivery (the credit event above has its own queue).
      */
     private static void injectUrgentTaxRecord(ConfigurableApplicationContext hub) {
-        String hash = org.govhub.normalise.CanonicalJson.sha256("bench-urgent-tax-1");
-        Map<String, Object> headers = new java.util.HashMap<>();
-        headers.put(org.govhub.normalise.RecordNormaliser.H_SCHEMA, "TaxRecord");
-        headers.put(org.govhub.normalise.RecordNormaliser.H_SCHEMA_VERSION, "1.0.0");
-        headers.put(org.govhub.normalise.RecordNormaliser.H_SOURCE_ID, "bench-urgent");
-        headers.put(org.govhub.normalise.RecordNormaliser.H_RECORD_KEY, "urgent-tax-1");
-        headers.put(org.govhub.normalise.RecordNormaliser.H_CONTENT_HASH, hash);
-        headers.put(org.govhub.normalise.RecordNormaliser.H_EVENT_TIME, "2020-02-24");
-        headers.put(org.govhub.normalise.RecordNormaliser.H_PRIORITY_CLASS, 1);
-        headers.put(org.govhub.normalise.RecordNormaliser.H_JMS_PRIORITY, 9);
-        String record = "{\"priority\":{\"class\":1,\"rule\":\"benchmark\"},\"provenance\":{\"contentHash\":\"" + hash
-                + "\",\"sourceId\":\"bench-urgent\",\"sourceRecordKey\":\"urgent-tax-1\"},\"schema\":\"TaxRecord\"}";
         try (var producer = hub.getBean(org.apache.camel.CamelContext.class).createProducerTemplate()) {
-            producer.sendBodyAndHeaders("jms:queue:govhub.records.tax-record?preserveMessageQos=true", record, headers);
+            org.govhub.TaxRecordMessages.send(producer, "bench-urgent", "urgent-tax-1", 1,
+                    org.govhub.normalise.CanonicalJson.sha256("bench-urgent-tax-1"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -8,9 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.camel.CamelContext;
@@ -18,9 +16,9 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.govhub.GovHubApplication;
 import org.govhub.SandboxHubTest;
+import org.govhub.TaxRecordMessages;
 import org.govhub.batch.DamagedRepeatIndex;
 import org.govhub.normalise.CanonicalJson;
-import org.govhub.normalise.RecordNormaliser;
 import org.govhub.sandbox.NationalPlatformReceiver;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -173,22 +171,39 @@ class UrgentFirstTest {
         }
     }
 
+    @Test
+    @Order(5)
+    void anUrgentBatchSealedWhileABacklogIsBeingSentGoesNext() {
+        // each submission takes half a second: 20 backlog batches keep delivery busy for 10 s
+        platform.slowMillis(500);
+        platform.fail(NationalPlatformReceiver.Fault.SLOW, -1);
+        try {
+            for (int i = 0; i < 1000; i++) {
+                send("round-test", "round-backlog-" + i, 3, CanonicalJson.sha256("round-backlog-" + i));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> delivered("round-test").size() >= 2);
+            send("round-test", "round-urgent", 1, CanonicalJson.sha256("round-urgent"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> platform.receivedCount("round-test") == 1001);
+        } finally {
+            platform.recover();
+        }
+        String urgentBatch = hub.queryForObject("SELECT batch_id FROM batch_record WHERE source_record_key = 'round-urgent'", String.class);
+        List<String> order = delivered("round-test");
+        // sealed a second or two after it was sent, it waits at most for the send under way
+        assertThat(order.size() - 1 - order.indexOf(urgentBatch)).as("backlog batches delivered after the urgent one, of " + order.size())
+                .isGreaterThanOrEqualTo(8);
+    }
+
+    /** The batches of a source the platform holds, in the order it stored them. */
+    private List<String> delivered(String sourceId) {
+        return platform.receivedRecords(sourceId).stream().map(r -> (String) r.get("batch_id")).distinct().toList();
+    }
+
     private void send(String key, int priorityClass) {
         send("test", key, priorityClass, CanonicalJson.sha256(key));
     }
 
     private void send(String sourceId, String key, int priorityClass, String contentHash) {
-        Map<String, Object> headers = new HashMap<>();
-        headers.put(RecordNormaliser.H_SCHEMA, "TaxRecord");
-        headers.put(RecordNormaliser.H_SCHEMA_VERSION, "1.0.0");
-        headers.put(RecordNormaliser.H_SOURCE_ID, sourceId);
-        headers.put(RecordNormaliser.H_RECORD_KEY, key);
-        headers.put(RecordNormaliser.H_CONTENT_HASH, contentHash);
-        headers.put(RecordNormaliser.H_EVENT_TIME, "2020-02-24");
-        headers.put(RecordNormaliser.H_PRIORITY_CLASS, priorityClass);
-        headers.put(RecordNormaliser.H_JMS_PRIORITY, new Priority(priorityClass, "test").jmsPriority());
-        String record = "{\"provenance\":{\"contentHash\":\"" + contentHash + "\",\"sourceId\":\"" + sourceId + "\",\"sourceRecordKey\":\""
-                + key + "\"},\"schema\":\"TaxRecord\"}";
-        producer.sendBodyAndHeaders("jms:queue:govhub.records.tax-record?preserveMessageQos=true", record, headers);
+        TaxRecordMessages.send(producer, sourceId, key, priorityClass, contentHash);
     }
 }
