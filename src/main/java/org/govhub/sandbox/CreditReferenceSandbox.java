@@ -17,7 +17,7 @@ public class CreditReferenceSandbox {
 
     private static final Logger log = LoggerFactory.getLogger(CreditReferenceSandbox.class);
 
-    static final String DDL = """
+    public static final String DDL = """
             CREATE TABLE credit_event (
                 event_id  BIGINT        NOT NULL PRIMARY KEY,
                 zt_lx     CHAR(1),

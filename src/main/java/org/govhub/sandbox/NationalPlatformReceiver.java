@@ -393,6 +393,13 @@ public class NationalPlatformReceiver {
         return n == null ? 0 : n;
     }
 
+    /** Whether a record of a source, by its source key, has arrived. */
+    public boolean holds(String sourceId, String sourceRecordKey) {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM received_record WHERE source_id = ? AND source_record_key = ?",
+                Long.class, sourceId, sourceRecordKey);
+        return n != null && n > 0;
+    }
+
     /** Records of one source that arrived more than once (by source key). */
     public long duplicateCount(String sourceId) {
         Long n = jdbc.queryForObject("SELECT COUNT(*) - COUNT(DISTINCT source_record_key) FROM received_record WHERE source_id = ?",
