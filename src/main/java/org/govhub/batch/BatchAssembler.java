@@ -18,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.govhub.normalise.CanonicalJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -122,48 +123,84 @@ public class BatchAssembler {
     }
 
     /**
-     * Whether this record is in a batch already, as the table (not an index) has it: a repeat found
-     * here is a true repeat; one only the unique index reports is not.
+     * Whether this record is in a batch already, as the table has it: a repeat found here is a true
+     * repeat. The query reads a column no index holds, so each row an index points at is fetched
+     * from the table; a lookup that fails there (an index entry without its row) answers no.
      */
     public boolean holds(Incoming r) {
-        Integer rows = jdbc.queryForObject("SELECT COUNT(*) FROM batch_record WHERE source_id = ? AND source_record_key = ?"
-                + " AND content_hash = ?", Integer.class, r.sourceId(), r.recordKey(), r.contentHash());
-        return rows != null && rows > 0;
+        try {
+            Integer rows = jdbc.queryForObject("SELECT COUNT(added_at) FROM batch_record WHERE source_id = ?"
+                    + " AND source_record_key = ? AND content_hash = ?", Integer.class, r.sourceId(), r.recordKey(), r.contentHash());
+            return rows != null && rows > 0;
+        } catch (DataAccessException e) {
+            log.warn("looking up record {} of {} failed ({}); taken as not batched", r.recordKey(), r.sourceId(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether a unique violation names one of batch_record's unique constraints (the ones a rebuild repairs). */
+    public static boolean namesUniqueIndex(DataAccessException e) {
+        String message = String.valueOf(e.getMostSpecificCause().getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return UNIQUE_INDEXES.keySet().stream().anyMatch(message::contains);
     }
 
     /**
-     * Builds the unique indexes of batch_record again from its rows. Needed when one refuses a record
-     * the table does not hold: seen once with embedded H2 after the hub was killed in the middle of a
-     * batch transaction (its crash recovery kept an index entry of a row it rolled back). The batch
-     * writers wait meanwhile, so no repeat can slip in.
+     * Builds the unique indexes of batch_record again from its rows, at most once per
+     * {@value #REBUILD_PAUSE_MINUTES} minutes. Needed when one refuses a record the table does not
+     * hold: seen once with embedded H2 after the hub was killed in the middle of a batch transaction
+     * (its crash recovery kept an index entry of a row it rolled back). The batch writers wait
+     * meanwhile, so no repeat can slip in.
+     *
+     * @return false when it was not done: too soon after the last one, or on a database the hub
+     *         cannot rebuild indexes on, or because it failed (logged)
      */
-    public void rebuildUniqueIndexes() {
+    public boolean rebuildUniqueIndexes() {
         lock.lock();
         try {
+            Instant now = Instant.now();
+            if (lastRebuild != null && lastRebuild.plus(Duration.ofMinutes(REBUILD_PAUSE_MINUTES)).isAfter(now)) {
+                log.warn("unique indexes of batch_record were rebuilt at {}; not again before {} minutes have passed",
+                        lastRebuild, REBUILD_PAUSE_MINUTES);
+                return false;
+            }
+            lastRebuild = now;
             String database = jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName());
             long started = System.nanoTime();
             // the comment tells a DBA (and the test that damages an index) that and when it was rebuilt
-            String note = "'rebuilt by GovHub at " + Instant.now() + ": it refused a record batch_record did not hold'";
+            String note = "'rebuilt by GovHub at " + now + ": it refused a record batch_record did not hold'";
             for (Map.Entry<String, String> unique : UNIQUE_INDEXES.entrySet()) {
                 if ("H2".equals(database)) {
-                    // H2 has no REINDEX: the constraint is dropped and added again, which builds its index from the rows
-                    jdbc.execute("ALTER TABLE batch_record DROP CONSTRAINT " + unique.getKey());
+                    // H2 has no REINDEX. A throw-away unique index built from the rows first proves they
+                    // hold no duplicate, so dropping the constraint and adding it again (each DDL commits
+                    // on its own) cannot end without it
+                    jdbc.execute("CREATE UNIQUE INDEX " + unique.getKey() + "_check ON batch_record (" + unique.getValue() + ")");
+                    jdbc.execute("DROP INDEX " + unique.getKey() + "_check");
+                    jdbc.execute("ALTER TABLE batch_record DROP CONSTRAINT IF EXISTS " + unique.getKey());
                     jdbc.execute("ALTER TABLE batch_record ADD CONSTRAINT " + unique.getKey() + " UNIQUE (" + unique.getValue() + ")");
                     jdbc.execute("COMMENT ON CONSTRAINT " + unique.getKey() + " IS " + note);
                 } else if ("PostgreSQL".equals(database)) {
-                    jdbc.execute("REINDEX INDEX " + unique.getKey());
+                    // CONCURRENTLY: readers and the delivery stage are not locked out while it builds
+                    jdbc.execute("REINDEX INDEX CONCURRENTLY " + unique.getKey());
                     jdbc.execute("COMMENT ON INDEX " + unique.getKey() + " IS " + note);
                 } else {
-                    throw new IllegalStateException("the unique indexes of batch_record need rebuilding on " + database
-                            + "; the hub only knows how to do it on H2 and PostgreSQL");
+                    log.error("the unique indexes of batch_record need rebuilding on {}; the hub only knows how to do it on H2"
+                            + " and PostgreSQL", database);
+                    return false;
                 }
             }
             log.warn("unique indexes {} rebuilt from batch_record on {} in {} ms", UNIQUE_INDEXES.keySet(), database,
                     (System.nanoTime() - started) / 1_000_000);
+            return true;
+        } catch (DataAccessException e) {
+            log.error("rebuilding the unique indexes of batch_record failed: {}", e.getMostSpecificCause().getMessage());
+            return false;
         } finally {
             lock.unlock();
         }
     }
+
+    static final int REBUILD_PAUSE_MINUTES = 10;
+    private Instant lastRebuild;
 
     /** The unique index that makes a record (source, source key, content hash) go into one batch only (migration V9). */
     public static final String REPEAT_INDEX = "uq_batch_record_repeat";

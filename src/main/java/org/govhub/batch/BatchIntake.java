@@ -112,9 +112,9 @@ public class BatchIntake implements DisposableBean {
      * one bad record does not hold up its whole queue. When none can be stored, the drain fails and is
      * redelivered later (with the broker's growing delay, while the rest of the queue goes on), unless
      * the records have failed {@value #MAX_FAILED_DELIVERIES} deliveries already while the database
-     * answers: then they are at fault, not the database. A unique violation is never the record's
-     * fault: it is a repeat when the table holds the record, and a damaged index when it does not (the
-     * unique indexes are rebuilt once and the record tried again).
+     * answers: then they are at fault, not the database. A unique violation is a repeat when the
+     * table holds the record; when it does not, the index is damaged: the unique indexes are rebuilt
+     * (at most once in a while) and the record tried again, else it counts as refused.
      */
     private int isolate(Reader reader, List<Message> messages, List<BatchAssembler.Incoming> records, RuntimeException failure)
             throws JMSException {
@@ -132,14 +132,17 @@ public class BatchIntake implements DisposableBean {
                     log.info("record {} of {} is already batched; not batched again", record.recordKey(), record.sourceId());
                     continue;
                 }
-                if (rebuilt) {
-                    throw e; // kept on the queue and tried again later, not set aside
+                if (!rebuilt && BatchAssembler.namesUniqueIndex(e)) {
+                    log.error("a unique index refuses record {} of {}, which batch_record does not hold ({}); rebuilding the indexes",
+                            record.recordKey(), record.sourceId(), e.getMostSpecificCause().getMessage());
+                    rebuilt = true;
+                    if (assembler.rebuildUniqueIndexes()) {
+                        i--; // the same record again
+                        continue;
+                    }
                 }
-                log.error("a unique index refuses record {} of {}, which batch_record does not hold ({}); rebuilding the indexes",
-                        record.recordKey(), record.sourceId(), e.getMostSpecificCause().getMessage());
-                assembler.rebuildUniqueIndexes();
-                rebuilt = true;
-                i--; // the same record again
+                refused.add(i);
+                errors.add(e);
             } catch (RuntimeException e) {
                 refused.add(i);
                 errors.add(e);
