@@ -24,7 +24,8 @@ class CheckFilesTest {
         Path routes = Files.createDirectories(dir.resolve("fn-routes"));
         Files.copy(Path.of("routes/sql-source.yaml"), routes.resolve("sql-source.yaml"));
         Files.writeString(routes.resolve("x-source.yaml"), Files.readString(Path.of("routes/tax-bureau-source.yaml"))
-                .replace("\"{{govhub.ingest.poll-interval:5000}}\"", "\"{{env:TAX_POLL_MS:5000}}\""));
+                .replace("\"{{govhub.ingest.poll-interval:1000}}\"", "\"{{env:TAX_POLL_MS:5000}}\""));
+        assertThat(Files.readString(routes.resolve("x-source.yaml"))).as("the route file under test").contains("{{env:TAX_POLL_MS:5000}}");
         assertThat(TemplateParameterTypes.check(List.of(routes.resolve("sql-source.yaml"), routes.resolve("x-source.yaml")),
                 key -> null)).isEmpty();
     }

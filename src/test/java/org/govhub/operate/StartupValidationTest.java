@@ -82,7 +82,7 @@ class StartupValidationTest {
             Files.copy(Path.of("routes", f), routes.resolve(f));
         }
         Files.writeString(routes.resolve("tax-bureau-source.yaml"), Files.readString(Path.of("routes/tax-bureau-source.yaml"))
-                .replace("value: \"{{govhub.ingest.poll-interval:5000}}\"", "value: 5s")
+                .replace("value: \"{{govhub.ingest.poll-interval:1000}}\"", "value: 5s")
                 .replace("name: table", "name: tabel"));
         assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
                 .rootCause()
