@@ -170,38 +170,7 @@ public final class PipelineBenchmark {
     private static long seed(String url, int records) throws Exception {
         SandboxProperties.Database config = new SandboxProperties.Database(url, "sa", "", records, 25, 2020);
         TaxDeclarationGenerator generator = TaxBureauSandbox.generator(config, new RegionCodes());
-        long[] valid = {0};
-        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(TaxBureauSandbox.DDL);
-            }
-            // the columns as the generator gives them (the same statement the sandbox seeds with)
-            List<String> columns = new ArrayList<>(TaxBureauSandbox.generator(config, new RegionCodes()).generate(1).get(0).columns().keySet());
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO tax_declaration (" + String.join(", ", columns)
-                    + ") VALUES (" + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")")) {
-                int[] pending = {0};
-                generator.generate(records, row -> {
-                    try {
-                        int i = 1;
-                        for (Map.Entry<String, Object> col : row.columns().entrySet()) {
-                            insert.setObject(i++, col.getValue());
-                        }
-                        insert.addBatch();
-                        valid[0] += row.valid() ? 1 : 0;
-                        if (++pending[0] % 5000 == 0) {
-                            insert.executeBatch();
-                            c.commit();
-                        }
-                    } catch (java.sql.SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                insert.executeBatch();
-            }
-            c.commit();
-        }
-        return valid[0];
+        return seed(url, TaxBureauSandbox.DDL, "tax_declaration", sink -> generator.generate(records, sink), row -> row);
     }
 
     /**
@@ -209,35 +178,57 @@ public final class PipelineBenchmark {
      * the table is the sandbox's own.
      */
     private static long seedCreditEvents(String url, int records) throws Exception {
+        var generator = new org.govhub.sandbox.CreditReferenceGenerator(2020, new RegionCodes().countiesUnder("3601"), 25);
+        return seed(url, org.govhub.sandbox.CreditReferenceSandbox.DDL, "credit_event", sink -> generator.generate(records, sink), row -> {
+            Map<String, Object> columns = new java.util.LinkedHashMap<>(row);
+            columns.put("yq_yx", 0); // not epidemic-related: class 3
+            columns.put("yq_qk", "0");
+            return columns;
+        });
+    }
+
+    /**
+     * Creates a sandbox table and fills it with generated rows as they come, committing every 5,000.
+     *
+     * @return how many of them are valid
+     */
+    private static long seed(String url, String ddl, String table,
+            java.util.function.Consumer<java.util.function.Consumer<org.govhub.sandbox.GeneratedRow>> generate,
+            java.util.function.UnaryOperator<Map<String, Object>> adjust) throws Exception {
         long[] valid = {0};
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute(org.govhub.sandbox.CreditReferenceSandbox.DDL);
+                s.execute(ddl);
             }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO credit_event (event_id, zt_lx, zt_dm, zt_mc, jl_lx, je,"
-                    + " fs_rq, yq_yx, yq_qk, hk_cn, xzqh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                String[] columns = {"event_id", "zt_lx", "zt_dm", "zt_mc", "jl_lx", "je", "fs_rq", "yq_yx", "yq_qk", "hk_cn", "xzqh"};
-                int[] pending = {0};
-                new org.govhub.sandbox.CreditReferenceGenerator(2020, new RegionCodes().countiesUnder("3601"), 25).generate(records, row -> {
-                    try {
-                        Map<String, Object> col = new java.util.HashMap<>(row.columns());
-                        col.put("yq_yx", 0); // not epidemic-related: class 3
-                        col.put("yq_qk", "0");
-                        for (int i = 0; i < columns.length; i++) {
-                            insert.setObject(i + 1, col.get(columns[i]));
-                        }
-                        insert.addBatch();
-                        valid[0] += row.valid() ? 1 : 0;
-                        if (++pending[0] % 5000 == 0) {
-                            insert.executeBatch();
-                            c.commit();
-                        }
-                    } catch (java.sql.SQLException e) {
-                        throw new IllegalStateException(e);
+            PreparedStatement[] insert = {null};
+            List<String> columns = new ArrayList<>();
+            int[] pending = {0};
+            generate.accept(row -> {
+                try {
+                    Map<String, Object> values = adjust.apply(row.columns());
+                    if (insert[0] == null) {
+                        // the columns as the generator gives them (the same statement the sandbox seeds with)
+                        columns.addAll(values.keySet());
+                        insert[0] = c.prepareStatement("INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
+                                + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")");
                     }
-                });
-                insert.executeBatch();
+                    for (int i = 0; i < columns.size(); i++) {
+                        insert[0].setObject(i + 1, values.get(columns.get(i)));
+                    }
+                    insert[0].addBatch();
+                    valid[0] += row.valid() ? 1 : 0;
+                    if (++pending[0] % 5000 == 0) {
+                        insert[0].executeBatch();
+                        c.commit();
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            if (insert[0] != null) {
+                insert[0].executeBatch();
+                insert[0].close();
             }
             c.commit();
         }
