@@ -4,18 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.DisableJmx;
-import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * One running hub on the sandbox, shared by the test classes that extend this (Spring caches the
  * context): its own data directory, a small tax bureau, small and fast batches.
  */
-@CamelSpringBootTest
 @DisableJmx(false) // operators watch the routes over JMX (Hawtio); test that as it runs
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=300",
             "govhub.batch.max-records=40",
             "govhub.batch.max-age=2s",

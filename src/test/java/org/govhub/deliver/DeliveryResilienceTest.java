@@ -20,8 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.sandbox.GeneratedRow;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -42,10 +40,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * lost, nothing arrives twice, the circuit breaker stops the hammering, a dead batch waits for an
  * operator and is delivered once re-sent.
  */
-@CamelSpringBootTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=120",
             "govhub.sandbox.credit-reference.rows=0",
             "govhub.batch.max-records=20",

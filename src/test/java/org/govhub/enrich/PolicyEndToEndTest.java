@@ -19,8 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.CreditCodes;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -44,10 +42,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * receives carry the facts, and the policy API answers for an enterprise and a period with the
  * same facts and their basis. Its own hub (it adds rows to the sandbox sources).
  */
-@CamelSpringBootTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=150",
             "govhub.sandbox.credit-reference.rows=100",
             "govhub.sandbox.hrss.drop-files=true",

@@ -9,15 +9,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.sandbox.CreditReferenceSandbox;
 import org.govhub.sandbox.GeneratedRow;
 import org.govhub.sandbox.NationalPlatformReceiver;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -25,9 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * rows reaches the national platform while the backlog is still being read, not after it; and once
  * the backlog is read, every valid row is at the platform once (the urgent one too).
  */
-@CamelSpringBootTest
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=0",
             "govhub.sandbox.credit-reference.rows=20000",
             "govhub.sandbox.hrss.drop-files=false",

@@ -14,8 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.sandbox.CreditReferenceSandbox;
@@ -25,7 +24,6 @@ import org.govhub.sandbox.TaxBureauSandbox;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -33,9 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * An operator at work on the quarantine over the admin API: filter, look, correct, replay, accept
  * a real credit code. Its own hub (replays change what the platform holds).
  */
-@CamelSpringBootTest
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=200",
             "govhub.sandbox.credit-reference.rows=120",
             "govhub.batch.max-records=40",

@@ -7,8 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.RealDatabases;
 import org.govhub.SandboxHubTest;
 import org.govhub.sandbox.CreditReferenceSandbox;
@@ -17,7 +16,6 @@ import org.govhub.sandbox.NationalPlatformReceiver;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -26,9 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The credit-reference centre on the machine's real MariaDB (127.0.0.1:3306, database test):
  * DECIMAL amounts, DATE columns and MariaDB's own JDBC driver through the same sql-source.
  */
-@CamelSpringBootTest
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.credit-reference.rows=240",
             "govhub.sandbox.tax-bureau.rows=10",
             "govhub.batch.max-records=50",

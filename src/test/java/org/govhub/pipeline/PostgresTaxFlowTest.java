@@ -7,8 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.RealDatabases;
 import org.govhub.SandboxHubTest;
 import org.govhub.sandbox.NationalPlatformReceiver;
@@ -16,7 +15,6 @@ import org.govhub.sandbox.TaxBureauSandbox;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -25,9 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The tax flow with PostgreSQL as the tax bureau's database and as the hub's own state database
  * (so the Flyway migrations are proven on PostgreSQL too). Needs 127.0.0.1:5432, database test.
  */
-@CamelSpringBootTest
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=250",
             "govhub.batch.max-records=30",
             "govhub.batch.max-age=1s",

@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.SandboxHubTest;
 import org.govhub.ingest.RestPages;
 import org.govhub.normalise.CanonicalJson;
@@ -33,13 +33,11 @@ import org.govhub.sandbox.SandboxFeed;
 import org.govhub.sandbox.SandboxFeed.Fault;
 import org.govhub.sandbox.SandboxFeed.Served;
 import org.govhub.sandbox.SandboxFeed.Version;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -50,9 +48,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * pages are small, so page boundaries cut through items that tie on updatedAt. The methods run in
  * order on one hub: first pull, then a wrong credential, later versions, a rewound cursor.
  */
-@CamelSpringBootTest
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=10",
             "govhub.batch.max-records=40",
             "govhub.batch.max-age=1s",

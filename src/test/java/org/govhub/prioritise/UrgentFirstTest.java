@@ -13,8 +13,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.SandboxHubTest;
 import org.govhub.TaxRecordMessages;
 import org.govhub.batch.DamagedRepeatIndex;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -33,9 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * 急用先行 end to end: an urgent record overtakes a backlog on the broker, gets a batch of its own
  * class, and that batch is delivered before the backlog's.
  */
-@CamelSpringBootTest
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=0",
             "govhub.sandbox.credit-reference.rows=0",
             "govhub.batch.max-records=50",

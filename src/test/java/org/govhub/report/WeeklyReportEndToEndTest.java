@@ -26,19 +26,17 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.camel.CamelContext;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
-import org.govhub.GovHubApplication;
+import org.govhub.HubTest;
 import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.sandbox.HrssFtpSandbox;
 import org.govhub.sandbox.NationalPlatformReceiver;
 import org.govhub.sandbox.ProvincialPlatformSandbox;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
@@ -55,9 +53,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * platform received; the Monday schedule runs on a fixed clock, twice, and sends once; deliveries
  * reach the platform, the DRC/MIIT FTP drop and the archive; a failed FTP delivery is visible and re-sent.
  */
-@CamelSpringBootTest
-@SpringBootTest(classes = GovHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
+@HubTest({
             "govhub.sandbox.tax-bureau.rows=10",
             "govhub.batch.max-records=50",
             "govhub.batch.max-age=1s",
