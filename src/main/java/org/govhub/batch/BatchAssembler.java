@@ -1,6 +1,7 @@
 package org.govhub.batch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -123,15 +125,13 @@ public class BatchAssembler {
     }
 
     /**
-     * Whether this record is in a batch already, as the table has it: a repeat found here is a true
-     * repeat. The query reads a column no index holds, so each row an index points at is fetched
-     * from the table; a lookup that fails there (an index entry without its row) answers no.
+     * Whether this record is in a batch already, as the table has it (the same lookup the store makes
+     * before it writes, which fetches each row from the table): a repeat found here is a true repeat.
+     * A lookup that fails (an index entry without its row) answers no.
      */
     public boolean holds(Incoming r) {
         try {
-            Integer rows = jdbc.queryForObject("SELECT COUNT(added_at) FROM batch_record WHERE source_id = ?"
-                    + " AND source_record_key = ? AND content_hash = ?", Integer.class, r.sourceId(), r.recordKey(), r.contentHash());
-            return rows != null && rows > 0;
+            return alreadyTaken(List.of(r)).contains(repeatKey(r.sourceId(), r.recordKey(), r.contentHash()));
         } catch (DataAccessException e) {
             log.warn("looking up record {} of {} failed ({}); taken as not batched", r.recordKey(), r.sourceId(), e.getMessage());
             return false;
@@ -140,7 +140,7 @@ public class BatchAssembler {
 
     /** Whether a unique violation names one of batch_record's unique constraints (the ones a rebuild repairs). */
     public static boolean namesUniqueIndex(DataAccessException e) {
-        String message = String.valueOf(e.getMostSpecificCause().getMessage()).toLowerCase(java.util.Locale.ROOT);
+        String message = String.valueOf(e.getMostSpecificCause().getMessage()).toLowerCase(Locale.ROOT);
         return UNIQUE_INDEXES.keySet().stream().anyMatch(message::contains);
     }
 
@@ -164,7 +164,7 @@ public class BatchAssembler {
                 return false;
             }
             lastRebuild = now;
-            String database = jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName());
+            String database = jdbc.execute((Connection c) -> c.getMetaData().getDatabaseProductName());
             long started = System.nanoTime();
             // the comment tells a DBA (and the test that damages an index) that and when it was rebuilt
             String note = "'rebuilt by GovHub at " + now + ": it refused a record batch_record did not hold'";

@@ -9,6 +9,8 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,7 +227,7 @@ public class BatchIntake implements DisposableBean {
         if (message instanceof TextMessage text) {
             // a received message is read-only: the copy carries the reason
             kept = reader.session.createTextMessage(text.getText());
-            for (String name : java.util.Collections.list((java.util.Enumeration<?>) message.getPropertyNames()).stream()
+            for (String name : Collections.list((Enumeration<?>) message.getPropertyNames()).stream()
                     .map(Object::toString).filter(n -> !n.startsWith("JMS")).toList()) {
                 kept.setObjectProperty(name, message.getObjectProperty(name));
             }

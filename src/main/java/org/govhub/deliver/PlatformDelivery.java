@@ -51,23 +51,23 @@ public class PlatformDelivery {
         this.circuit = circuit;
         this.producer = producer;
         // A batch left SENDING was being sent when the hub stopped: send it again (idempotent).
+        sendAgainWhatIsStillSending("the hub stopped while the batch was being sent");
+    }
+
+    /** Batches SENDING while no send is under way go again now; the platform answers a repeat with its first receipt. */
+    private void sendAgainWhatIsStillSending(String why) {
         for (String batchId : jdbc.queryForList("SELECT batch_id FROM batch WHERE status = 'SENDING'", String.class)) {
-            lifecycle.move(batchId, State.SENDING, State.RETRYING, "the hub stopped while the batch was being sent",
-                    "next_attempt_at = ?", Timestamp.from(Instant.now()));
+            lifecycle.move(batchId, State.SENDING, State.RETRYING, why, "next_attempt_at = ?", Timestamp.from(Instant.now()));
         }
     }
 
     /**
      * Starts a delivery round. Rounds run one after another on one thread: a batch still SENDING now
-     * lost its outcome (the hub database failed while it was being recorded). It goes again; the
-     * platform answers a repeat with its first receipt.
+     * lost its outcome (the hub database failed while it was being recorded).
      */
     public void startRound(Exchange exchange) {
         exchange.setProperty(ROUND_SENT, 0);
-        for (String batchId : jdbc.queryForList("SELECT batch_id FROM batch WHERE status = 'SENDING'", String.class)) {
-            lifecycle.move(batchId, State.SENDING, State.RETRYING, "its last attempt ended without a recorded outcome; sent again",
-                    "next_attempt_at = ?", Timestamp.from(Instant.now()));
-        }
+        sendAgainWhatIsStillSending("its last attempt ended without a recorded outcome; sent again");
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.govhub.normalise.RecordNormaliser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,19 @@ public class UrgentLane {
     private static final Logger log = LoggerFactory.getLogger(UrgentLane.class);
 
     private final Map<String, Long> marks = new ConcurrentHashMap<>();
+
+    /** Exchange property set while the lane publishes (routes/sql-source.yaml). */
+    public static final String URGENT_ONLY = "govhubUrgentOnly";
+
+    /**
+     * Whether a normalised row goes on to the broker or quarantine (routes/record-publishing.yaml):
+     * always, except in the lane, which takes valid class-1 records only; the rest (and any
+     * quarantine) come when the source's watermark reaches them.
+     */
+    public boolean takes(@ExchangeProperty(URGENT_ONLY) Boolean urgentOnly, @Header(RecordNormaliser.H_VALID) Boolean valid,
+            @Header(RecordNormaliser.H_PRIORITY_CLASS) Integer priorityClass) {
+        return !Boolean.TRUE.equals(urgentOnly) || Boolean.TRUE.equals(valid) && Integer.valueOf(1).equals(priorityClass);
+    }
 
     /** Where the lane looks from: past the page just taken (the new watermark) and past what it looked at before. */
     public long from(@ExchangeProperty(RecordNormaliser.SOURCE_ID) String sourceId, @Body long watermark) {
