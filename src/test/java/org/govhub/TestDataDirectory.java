@@ -16,17 +16,17 @@ import org.springframework.core.env.PropertySource;
 public class TestDataDirectory implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
     private static final String KEY = "govhub.data-dir";
+    /** @SpringBootTest(properties), @DynamicPropertySource, and the command line of a hub a test starts (HubJvm). */
+    private static final java.util.Set<String> TEST_SOURCES = java.util.Set.of("Inlined Test Properties", "Dynamic Test Properties",
+            "commandLineArgs");
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         ConfigurableEnvironment environment = context.getEnvironment();
         for (PropertySource<?> source : environment.getPropertySources()) {
-            // "configurationProperties" is Spring Boot's view over all the others, not a source of its own
-            if (!"configurationProperties".equals(source.getName()) && source.containsProperty(KEY)) {
-                if (!source.getName().contains("application.yaml")) {
-                    return; // named by the test or its command line
-                }
-                break;
+            // only a test's own setting counts: an operator's GOVHUB_DATA_DIR must not put tests in a real directory
+            if (TEST_SOURCES.contains(source.getName()) && source.containsProperty(KEY)) {
+                return;
             }
         }
         String dir = SandboxHubTest.newDataDir("govhub-test").toString();
