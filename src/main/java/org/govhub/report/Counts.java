@@ -73,9 +73,18 @@ public final class Counts {
         return shouldResume == 0 ? Double.NaN : (double) resumed / shouldResume;
     }
 
+    /** 复工率 in percent to 12 decimals, for comparing rates without the rounding of {@link #resumptionRate()}; null as there. */
+    public BigDecimal exactResumptionRate() {
+        return percent(resumed, shouldResume, 12);
+    }
+
     static BigDecimal percent(long part, long whole) {
+        return percent(part, whole, 2);
+    }
+
+    private static BigDecimal percent(long part, long whole, int scale) {
         return whole == 0 ? null : BigDecimal.valueOf(part).multiply(BigDecimal.valueOf(100))
-                .divide(BigDecimal.valueOf(whole), 2, RoundingMode.HALF_UP);
+                .divide(BigDecimal.valueOf(whole), scale, RoundingMode.HALF_UP);
     }
 
     Map<String, Object> basic() {

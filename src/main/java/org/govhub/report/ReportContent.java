@@ -162,7 +162,7 @@ public final class ReportContent {
             BigDecimal provinceRate = province.resumptionRate();
             // compared exactly, not on the two-decimal rates shown (60.0049 - 49.995 is more than 10)
             if (now != null && provinceRate != null
-                    && exactPercent(province).subtract(exactPercent(all)).compareTo(BigDecimal.valueOf(lagging.rateGapPoints())) > 0) {
+                    && province.exactResumptionRate().subtract(all.exactResumptionRate()).compareTo(BigDecimal.valueOf(lagging.rateGapPoints())) > 0) {
                 reasons.add("复工率" + now.toPlainString() + "%低于全省" + provinceRate.toPlainString() + "%超过"
                         + plain(lagging.rateGapPoints()) + "个百分点");
             }
@@ -174,11 +174,6 @@ public final class ReportContent {
             r.put("remark", all.filed == 0 ? "无备案" : "");
         }
         return r;
-    }
-
-    private static BigDecimal exactPercent(Counts c) {
-        return BigDecimal.valueOf(c.resumed).multiply(BigDecimal.valueOf(100))
-                .divide(BigDecimal.valueOf(c.shouldResume), 12, java.math.RoundingMode.HALF_UP);
     }
 
     /**

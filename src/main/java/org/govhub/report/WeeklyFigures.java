@@ -42,18 +42,6 @@ public class WeeklyFigures {
     public record Weeks(Map<String, Map<String, Counts>> cube, List<Map<String, Counts>> earlier) {
     }
 
-    /** Per city (6-digit code) and dimension key: the figures of the week. */
-    public Map<String, Map<String, Counts>> cube(ReportWeek week, ZoneId zone, String province) {
-        return weeks(week, 0, zone, province).cube();
-    }
-
-    /** Per city: the week's overall figures only. */
-    public Map<String, Counts> cities(ReportWeek week, ZoneId zone, String province) {
-        Map<String, Counts> result = new TreeMap<>();
-        weeks(week, 0, zone, province).cube().forEach((city, cube) -> result.put(city, cube.get(ALL)));
-        return result;
-    }
-
     /**
      * The week's cube and, for each of the {@code earlierWeeks} weeks before it (most recent first),
      * filed / should / resumed per city: one pass over the table, each version counted at each
