@@ -6,17 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.govhub.enrich.PolicyEnricher;
 import org.govhub.enrich.PolicyException;
 import org.govhub.ingest.RowKeys;
 import org.govhub.prioritise.Priority;
 import org.govhub.prioritise.PriorityRules;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -26,6 +30,8 @@ import org.springframework.stereotype.Component;
  */
 @Component("recordNormaliser")
 public class RecordNormaliser {
+
+    private static final Logger log = LoggerFactory.getLogger(RecordNormaliser.class);
 
     /** Exchange properties a source route sets before it calls {@link #normalise(Exchange)}. */
     public static final String SOURCE_ID = "govhubSourceId";
@@ -109,10 +115,16 @@ public class RecordNormaliser {
         } catch (RuntimeException e) {
             // A row that breaks the normaliser itself (a bug, a value no converter expected) is kept with
             // the failure as its reason, instead of failing its poll again and again and holding up the source.
-            String key = "unreadable#" + CanonicalJson.sha256(rawJson(row)).substring(0, 16);
+            String raw = rawJson(row);
+            String key = "unreadable#" + CanonicalJson.sha256(raw).substring(0, 16);
+            String reason = IdentityNumbers.maskAll("the row could not be normalised: " + e);
+            // the stack for whoever fixes the normaliser; the message masked, as in the quarantine (it may quote the row)
+            log.error("source {}, mapping {}: {}; kept in quarantine as {}\n\tat {}", sourceId, mappingId, reason, key,
+                    Arrays.stream(e.getStackTrace()).limit(20).map(String::valueOf)
+                            .collect(Collectors.joining("\n\tat ")));
             MappingDefinition mapping = mappings.get(mappingId);
-            return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), key, rawJson(row), null,
-                    null, null, List.of(IdentityNumbers.maskAll("the row could not be normalised: " + e)), null, null);
+            return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), key, raw, null,
+                    null, null, List.of(reason), null, null);
         }
     }
 
