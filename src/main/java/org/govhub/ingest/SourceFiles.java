@@ -1,6 +1,5 @@
 package org.govhub.ingest;
 
-import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.govhub.normalise.MappingDefinition;
 import org.govhub.normalise.MappingRegistry;
@@ -103,18 +101,6 @@ public class SourceFiles {
         log.info("source {}: file {} ({} bytes, sha256 {}) has {} rows", sourceId, name, bytes.length, sha256,
                 parsed.rows().size());
         return parsed.rows();
-    }
-
-    /** Rows of one broker transaction (see routes/ftp-source.yaml). */
-    static final int CHUNK_ROWS = 1000;
-
-    /** The file's rows in chunks of {@value #CHUNK_ROWS}, each published in its own broker transaction. */
-    public List<List<FileRows.Row>> chunks(@Body List<FileRows.Row> rows) {
-        List<List<FileRows.Row>> chunks = new ArrayList<>();
-        for (int from = 0; from < rows.size(); from += CHUNK_ROWS) {
-            chunks.add(rows.subList(from, Math.min(rows.size(), from + CHUNK_ROWS)));
-        }
-        return chunks;
     }
 
     /** One row into a record: a valid one carries the broker headers, an invalid one goes to quarantine. */
