@@ -1,7 +1,6 @@
 package org.govhub.operate;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.security.Principal;
 import org.govhub.batch.BatchLifecycle;
@@ -9,7 +8,6 @@ import org.govhub.batch.Batches;
 import org.govhub.deliver.PlatformDelivery;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.govhub.ingest.SourceWatermarks;
 import org.govhub.normalise.CanonicalJson;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Operators' read API: batches and their manifests, source watermarks. */
+/** Operators' batch API: batches, their manifests and history, re-sending a dead one (sources: {@link SourceController}). */
 @RestController
 @RequestMapping("/api/admin")
 public class AdminApiController {
@@ -26,13 +24,11 @@ public class AdminApiController {
     private final Batches batches;
     private final BatchLifecycle lifecycle;
     private final PlatformDelivery delivery;
-    private final SourceWatermarks watermarks;
 
-    public AdminApiController(Batches batches, BatchLifecycle lifecycle, PlatformDelivery delivery, SourceWatermarks watermarks) {
+    public AdminApiController(Batches batches, BatchLifecycle lifecycle, PlatformDelivery delivery) {
         this.batches = batches;
         this.lifecycle = lifecycle;
         this.delivery = delivery;
-        this.watermarks = watermarks;
     }
 
     @GetMapping("/batches")
@@ -67,10 +63,5 @@ public class AdminApiController {
                             + batches.find(batchId).map(b -> b.get("status")).orElse("gone")));
         }
         return batch(batchId);
-    }
-
-    @GetMapping("/sources")
-    public List<Map<String, Object>> sources() {
-        return watermarks.all();
     }
 }

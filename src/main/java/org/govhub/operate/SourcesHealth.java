@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
 import org.govhub.ingest.FtpConnection;
+import org.govhub.ingest.SourceActivity;
 import org.govhub.ingest.RestPages;
 import org.govhub.ingest.SourceDataSourceRegistrar;
 import org.springframework.beans.factory.BeanFactory;
@@ -14,26 +15,46 @@ import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Health of every departmental source, one entry per source id under {@code sources}: a database
- * answers a validity check; an FTP server accepts the source's login; a REST source reports the
- * state of its pull (failing pages, credentials refused).
+ * Health of every departmental source, one entry per source id under {@code sources}. A source is UP
+ * only when it can be reached (a database answers a validity check, an FTP server accepts the
+ * source's login, a REST source's pages do not fail) and its work goes on ({@link SourceActivity}:
+ * not failing, blocked or stuck); otherwise DOWN with the reason.
  */
 @Component("sources")
 public class SourcesHealth implements CompositeHealthContributor {
 
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
-    public SourcesHealth(Environment environment, BeanFactory beans, RestPages restPages) {
+    public SourcesHealth(Environment environment, BeanFactory beans, RestPages restPages, SourceActivity activity) {
         SourceDataSourceRegistrar.jdbcSources(environment).keySet()
-                .forEach(id -> contributors.put(id, indicator(beans.getBean(id, DataSource.class))));
+                .forEach(id -> contributors.put(id, both(indicator(beans.getBean(id, DataSource.class)), id, activity)));
         SourceDataSourceRegistrar.ftpSources(environment)
-                .forEach((id, ftp) -> contributors.put(id, indicator(ftp)));
+                .forEach((id, ftp) -> contributors.put(id, both(indicator(ftp), id, activity)));
         SourceDataSourceRegistrar.restSources(environment)
-                .forEach(id -> contributors.put(id, (HealthIndicator) () -> restPages.health(id)));
+                .forEach(id -> contributors.put(id, both(() -> restPages.health(id), id, activity)));
+    }
+
+    /** Reachable and working: the connection's check, and the source's recent work (details of both). */
+    private static HealthIndicator both(HealthIndicator reach, String sourceId, SourceActivity activity) {
+        return () -> {
+            Health connection = reach.getHealth(true);
+            Health work = activity.health(sourceId);
+            if (Status.UNKNOWN.equals(connection.getStatus())) {
+                return connection; // switched off
+            }
+            Map<String, Object> details = new LinkedHashMap<>(connection.getDetails());
+            details.putAll(work.getDetails());
+            Status status = Status.UP.equals(connection.getStatus()) ? work.getStatus() : connection.getStatus();
+            if (!Status.UP.equals(connection.getStatus()) && connection.getDetails().get("error") != null) {
+                details.put("reason", connection.getDetails().get("error"));
+            }
+            return Health.status(status).withDetails(details).build();
+        };
     }
 
     private static HealthIndicator indicator(FtpConnection ftp) {

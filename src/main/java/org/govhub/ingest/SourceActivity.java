@@ -1,0 +1,340 @@
+package org.govhub.ingest;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.govhub.normalise.IdentityNumbers;
+import org.govhub.normalise.RecordNormaliser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.stereotype.Component;
+
+/**
+ * What every source did lately, whatever its kind (SQL, change capture, FTP, REST): the one place
+ * that decides whether a source is healthy, and that logs its polls and its failures.
+ *
+ * <p>A source template reports each unit of work (a page, a file, a batch of change events):
+ * {@link #begin} when it starts, {@link #end} once all of its items are on the broker or in
+ * quarantine and the mark has moved, {@link #fail} when it failed. From that:
+ * <ul>
+ * <li>every unit's log line accounts for every item: taken = new + repeats + quarantined;</li>
+ * <li>a source whose unit has not ended after {@code govhub.ingest.blocked-after} is BLOCKED (a full
+ * broker, a hung connection), one failing since its last success is FAILING, one whose units keep
+ * saying there is more while its mark stays put is STUCK: none of these is UP in health;</li>
+ * <li>a failure that repeats is logged once, then once per {@code govhub.ingest.repeat-log-interval}
+ * with its count, and its end is logged once.</li>
+ * </ul>
+ * State is in memory: after a restart a source is UP until its first unit says otherwise; its marks
+ * themselves are in the hub database.
+ */
+@Component("sourceActivity")
+public class SourceActivity {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceActivity.class);
+
+    /** Exchange property holding the {@link Tally} of the unit in hand (shared by the split's row exchanges). */
+    public static final String TALLY = "govhubTally";
+
+    /** Health states beyond Spring's UP/DOWN, each with a reason in the details. */
+    public enum Condition { OK, FAILING, BLOCKED, STUCK }
+
+    /** What became of the items of one unit of work. */
+    public static final class Tally {
+        private final AtomicInteger published = new AtomicInteger();
+        private final AtomicInteger quarantined = new AtomicInteger();
+        private final AtomicInteger repeats = new AtomicInteger();
+
+        public void published() {
+            published.incrementAndGet();
+        }
+
+        public void quarantined() {
+            quarantined.incrementAndGet();
+        }
+
+        /** Items the source recognised as taken before (not published again). */
+        public void repeats(int n) {
+            repeats.addAndGet(n);
+        }
+
+        public int taken() {
+            return published.get() + quarantined.get() + repeats.get();
+        }
+
+        @Override
+        public String toString() {
+            return taken() + " taken = " + published.get() + " new + " + repeats.get() + " repeat(s) + " + quarantined.get()
+                    + " quarantined";
+        }
+    }
+
+    private static final class State {
+        volatile Instant unitSince;
+        volatile String unitWhat;
+        volatile Instant lastSuccess;
+        volatile String lastUnit;
+        volatile String mark;
+        long units;
+        long published;
+        long quarantined;
+        long repeats;
+        // failing since the last success
+        int failures;
+        Instant failingSince;
+        String error;
+        Instant errorLoggedAt;
+        int unlogged;
+        // units that said "more" while the mark stayed put
+        int stalls;
+        String stallReason;
+        // blocked: logged once per unit
+        boolean blockedLogged;
+    }
+
+    private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Duration blockedAfter;
+    private final int stuckAfter;
+    private final Duration repeatLogInterval;
+
+    public SourceActivity(@Value("${govhub.ingest.blocked-after:2m}") Duration blockedAfter,
+            @Value("${govhub.ingest.stuck-after:3}") int stuckAfter,
+            @Value("${govhub.ingest.repeat-log-interval:5m}") Duration repeatLogInterval) {
+        this.blockedAfter = blockedAfter;
+        this.stuckAfter = stuckAfter;
+        this.repeatLogInterval = repeatLogInterval;
+    }
+
+    private State state(String sourceId) {
+        return states.computeIfAbsent(Objects.requireNonNull(sourceId, "source id"), id -> new State());
+    }
+
+    /** A unit of work starts ({@code what}: "page", "file x.csv", ...); its items are counted in a fresh {@link Tally}. */
+    public Tally begin(Exchange exchange, String what) {
+        State s = state(sourceId(exchange));
+        s.unitSince = Instant.now();
+        s.unitWhat = what;
+        s.blockedLogged = false;
+        Tally tally = new Tally();
+        exchange.setProperty(TALLY, tally);
+        return tally;
+    }
+
+    /** The unit's tally, if a unit is in hand (record-publishing counts into it). */
+    public static Tally tally(Exchange exchange) {
+        return exchange.getProperty(TALLY, Tally.class);
+    }
+
+    /** One item of the unit is on the broker or in quarantine (routes/record-publishing.yaml); the urgent lane's are not the unit's. */
+    public void counted(Exchange exchange) {
+        Tally tally = tally(exchange);
+        if (tally == null || Boolean.TRUE.equals(exchange.getProperty(UrgentLane.URGENT_ONLY, Boolean.class))) {
+            return;
+        }
+        if (Boolean.TRUE.equals(exchange.getMessage().getHeader(RecordNormaliser.H_VALID, Boolean.class))) {
+            tally.published();
+        } else {
+            tally.quarantined();
+        }
+    }
+
+    /**
+     * The unit ended: every item is on the broker or in quarantine and the mark moved from
+     * {@code before} to {@code after}. {@code more} says the source has more waiting at once (a full
+     * page): then a mark that did not move is a stall, and enough stalls in a row make the source STUCK.
+     */
+    public void end(Exchange exchange, Object before, Object after, boolean more) {
+        String sourceId = sourceId(exchange);
+        Tally tally = tally(exchange);
+        if (tally == null) {
+            tally = new Tally();
+        }
+        State s = state(sourceId);
+        String what = s.unitWhat == null ? "poll" : s.unitWhat;
+        String from = String.valueOf(before);
+        String to = String.valueOf(after);
+        boolean stalled = more && Objects.equals(from, to);
+        synchronized (s) {
+            s.unitSince = null;
+            s.lastSuccess = Instant.now();
+            s.lastUnit = what + ": " + tally;
+            s.mark = to;
+            s.units++;
+            s.published += tally.published.get();
+            s.quarantined += tally.quarantined.get();
+            s.repeats += tally.repeats.get();
+            if (s.failures > 0) {
+                log.info("source {}: working again after {} failure(s) since {} (last: {})", sourceId, s.failures,
+                        s.failingSince, s.error);
+                s.failures = 0;
+                s.failingSince = null;
+                s.error = null;
+                s.unlogged = 0;
+            }
+            if (stalled) {
+                s.stalls++;
+                if (s.stalls == stuckAfter) {
+                    s.stallReason = "the source keeps offering more after " + s.stalls + " " + what + "s in a row, but its mark stays at "
+                            + to;
+                    log.warn("source {}: STUCK: {}", sourceId, s.stallReason);
+                }
+            } else if (s.stalls > 0) {
+                if (s.stalls >= stuckAfter) {
+                    log.info("source {}: its mark moves again ({} -> {}) after {} stalled {}s", sourceId, from, to, s.stalls, what);
+                }
+                s.stalls = 0;
+                s.stallReason = null;
+            }
+        }
+        if (tally.taken() > 0 || !from.equals(to)) {
+            log.info("source {}: {} done: {}; mark {} -> {}{}", sourceId, what, tally, from, to, more ? ", more waiting" : "");
+        } else {
+            log.debug("source {}: {} done, nothing new; mark {}", sourceId, what, to);
+        }
+    }
+
+    /**
+     * The unit failed: nothing of it counts, the mark stays, the source will try again. The first
+     * failure is logged, a repeat of the same error only once per {@code repeat-log-interval} with
+     * its count; the source is FAILING until a unit ends again.
+     */
+    public void fail(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (e == null) {
+            e = exchange.getException();
+        }
+        failed(sourceId(exchange), describe(e));
+    }
+
+    /** A failure that is not an exchange's (a consumer's poll, a connector): as {@link #fail}. */
+    public void failed(String sourceId, String error) {
+        State s = state(sourceId);
+        Instant now = Instant.now();
+        synchronized (s) {
+            s.unitSince = null;
+            s.failures++;
+            if (s.failingSince == null) {
+                s.failingSince = now;
+            }
+            boolean sameError = error.equals(s.error);
+            s.error = error;
+            if (!sameError || s.errorLoggedAt == null || s.errorLoggedAt.plus(repeatLogInterval).isBefore(now)) {
+                log.warn("source {}: {} failed{}: {}", sourceId, s.unitWhat == null ? "poll" : s.unitWhat,
+                        s.failures == 1 ? "" : " (" + s.failures + " failures since " + s.failingSince
+                                + (s.unlogged > 0 ? ", " + s.unlogged + " not logged" : "") + ")",
+                        error);
+                s.errorLoggedAt = now;
+                s.unlogged = 0;
+            } else {
+                s.unlogged++;
+            }
+        }
+    }
+
+    /** A source reports a stall it detected itself (a cursor that does not advance): STUCK at once. */
+    public void stuck(String sourceId, String reason) {
+        State s = state(sourceId);
+        synchronized (s) {
+            if (!reason.equals(s.stallReason)) {
+                log.warn("source {}: STUCK: {}", sourceId, reason);
+            }
+            s.stalls = Math.max(s.stalls, stuckAfter);
+            s.stallReason = reason;
+        }
+    }
+
+    /** The source's condition now, with its reason. */
+    public Condition condition(String sourceId) {
+        State s = states.get(sourceId);
+        if (s == null) {
+            return Condition.OK;
+        }
+        Instant since = s.unitSince;
+        if (since != null && since.plus(blockedAfter).isBefore(Instant.now())) {
+            return Condition.BLOCKED;
+        }
+        if (s.failures > 0) {
+            return Condition.FAILING;
+        }
+        return s.stallReason != null ? Condition.STUCK : Condition.OK;
+    }
+
+    /** Everything known about a source's recent work, for health and the admin API. */
+    public Map<String, Object> details(String sourceId) {
+        State s = states.get(sourceId);
+        Map<String, Object> d = new LinkedHashMap<>();
+        Condition condition = condition(sourceId);
+        d.put("state", condition == Condition.OK ? "UP" : condition.name());
+        if (s == null) {
+            d.put("units", 0);
+            return d;
+        }
+        synchronized (s) {
+            switch (condition) {
+                case BLOCKED -> d.put("reason", "its " + (s.unitWhat == null ? "poll" : s.unitWhat) + " started at " + s.unitSince
+                        + " and has not finished (" + Duration.between(s.unitSince, Instant.now()).toSeconds()
+                        + " s): a full broker queue, or a source that does not answer");
+                case FAILING -> d.put("reason", "failing since " + s.failingSince + " (" + s.failures + " failure(s)): " + s.error);
+                case STUCK -> d.put("reason", s.stallReason);
+                default -> { }
+            }
+            if (s.mark != null) {
+                d.put("mark", s.mark);
+            }
+            d.put("units", s.units);
+            d.put("published", s.published);
+            d.put("repeats", s.repeats);
+            d.put("quarantined", s.quarantined);
+            if (s.lastSuccess != null) {
+                d.put("lastSuccess", s.lastSuccess.toString());
+                d.put("last", s.lastUnit);
+            }
+            if (s.unitSince != null) {
+                d.put("inProgressSince", s.unitSince.toString());
+            }
+        }
+        return d;
+    }
+
+    /** The source's health: UP only when its work goes on; the reason otherwise. */
+    public Health health(String sourceId) {
+        return (condition(sourceId) == Condition.OK ? Health.up() : Health.down()).withDetails(details(sourceId)).build();
+    }
+
+    /** Logs each source that became BLOCKED, once per unit (routes/source-watch.yaml calls it): a blocked unit logs nothing itself. */
+    public void watch() {
+        states.forEach((sourceId, s) -> {
+            if (!s.blockedLogged && condition(sourceId) == Condition.BLOCKED) {
+                s.blockedLogged = true;
+                log.warn("source {}: BLOCKED: {}", sourceId, details(sourceId).get("reason"));
+            }
+        });
+    }
+
+    /** An error for logs and health: the exception's kind and message, identity numbers masked, never a stack. */
+    public static String describe(Throwable e) {
+        if (e == null) {
+            return "unknown failure";
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (root != e && root.getMessage() != null && (e.getMessage() == null || !e.getMessage().contains(root.getMessage()))) {
+            text += " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        }
+        text = text.replaceAll("\\s+", " ").strip();
+        return IdentityNumbers.maskAll(text.length() > 600 ? text.substring(0, 600) + "…" : text);
+    }
+
+    private static String sourceId(Exchange exchange) {
+        return exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
+    }
+}
