@@ -68,9 +68,9 @@ public class WeeklyReports {
                 .toAbsolutePath().normalize();
         try {
             log.info("weekly report: schedule '{}' in {}, chart font {}", properties.cron(), properties.zone(),
-                    CjkFonts.family(properties.chartFont()));
+                    CjkFonts.describe(CjkFonts.chartFont(properties.chartFont())));
         } catch (IllegalStateException e) {
-            log.error("weekly report: {}. Reports cannot be generated until a font is installed.", e.getMessage());
+            log.error("weekly report: {}. No report can be built until this is fixed.", e.getMessage());
         }
     }
 
@@ -185,7 +185,7 @@ public class WeeklyReports {
             files.put(base + "-" + t.file() + ".csv", ReportFiles.csv(t));
         }
         files.put(base + ".json", ReportFiles.json(doc));
-        files.put(base + "-chart.png", ReportFiles.chart(doc, properties.chartFont()));
+        files.put(base + "-chart.png", ReportFiles.chart(doc, CjkFonts.chartFont(properties.chartFont())));
 
         @SuppressWarnings("unchecked")
         Map<String, Object> total = (Map<String, Object>) doc.get("provinceTotal");
