@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.govhub.RealDatabases;
+import org.govhub.SandboxHubTest;
 import org.govhub.normalise.RegionCodes;
 import org.govhub.sandbox.GeneratedRow;
 import org.govhub.sandbox.TaxBureauSandbox;

@@ -184,7 +184,8 @@ class DepartmentalChangesTest {
                     : "      - { name: table, value: " + table + " }\n"
                             + "      - { name: keyColumn, value: decl_id }\n"
                             + "      - { name: changedColumn, value: updated_at }\n"
-                            + "      - { name: lateCommitWindow, value: \"2000\" }\n"
+                            // longer than the test's slow transaction (open while its neighbour is shared)
+                            + "      - { name: lateCommitWindow, value: \"12000\" }\n"
                             + "      - { name: pollInterval, value: \"300\" }\n";
             Files.writeString(routes.resolve(sourceId + "-source.yaml"), """
                     - templatedRoute:
