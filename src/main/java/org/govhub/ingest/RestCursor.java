@@ -149,6 +149,11 @@ public record RestCursor(String markUpdatedAt, Instant markAt, String markId, St
 
     /** The ids taken at the mark's time. */
     public Set<String> markIds() {
+        return ids(markId);
+    }
+
+    /** The ids of a stored mark: a JSON array (a single plain id from older state is read too). */
+    static Set<String> ids(String markId) {
         Set<String> ids = new TreeSet<>();
         if (markId == null) {
             return ids;

@@ -302,9 +302,9 @@ public class RestPages {
         RestCursor before = request.cursor();
         String stall = stall(sourceId, before, page, tally);
         RestCursor after = stall == null ? page.after() : page.after().withNextCursor(null);
-        // the cursor is shown to work by a page asked for by cursor that advanced, or by catching up
-        int stalls = stall != null ? request.stalls() + 1
-                : before.nextCursor() != null || page.nextCursor() == null ? 0 : request.stalls();
+        // the cursor is shown to work by a page asked for by cursor that moved the mark, or by catching up
+        boolean cursorWorks = before.nextCursor() != null && !after.markText().equals(before.markText());
+        int stalls = stall != null ? request.stalls() + 1 : cursorWorks || page.nextCursor() == null ? 0 : request.stalls();
         String lastStall = stall != null ? stall : stalls == 0 ? null : request.lastStall();
         Instant now = Instant.now();
         long delay = stall != null ? backoff(stalls, longProperty(exchange, RETRY_DELAY), longProperty(exchange, MAX_BACKOFF))
@@ -340,7 +340,12 @@ public class RestPages {
         boolean more = moved && after.nextCursor() != null && pages < intProperty(exchange, MAX_PAGES) && !stopping(exchange);
         exchange.setProperty(MORE, more);
         if (!moved) {
-            // The items are on the broker or in quarantine; what the operator set wins, the next page starts from it.
+            // The items are on the broker or in quarantine and count; what the operator set wins, the next page starts from it.
+            jdbc.update("""
+                    UPDATE rest_cursor SET pages = pages + 1, items = items + ?, published = published + ?, repeats = repeats + ?,
+                           quarantined = quarantined + ?, last_success_at = ?, changed_at = ?
+                     WHERE source_id = ?""", page.served(), tally.newItems(), tally.repeatItems(), tally.quarantinedItems(), t, t,
+                    sourceId);
             log.warn("source {}: its mark was moved by an operator while a page was in flight; the page's own move to {} is "
                     + "dropped", sourceId, after);
             activity.end(exchange, before, cursor(sourceId, state(sourceId), request.rule(), now), false);

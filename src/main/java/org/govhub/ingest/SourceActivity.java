@@ -216,7 +216,8 @@ public class SourceActivity {
                     log.warn("source {}: STUCK: {}", sourceId, s.stallReason);
                 }
             } else if (s.stalls > 0) {
-                if (s.stalls >= stuckAfter) {
+                // a stall the source reported itself ends when the source says so (it may retry and stall again)
+                if (s.stalls >= stuckAfter && !Objects.equals(s.stallReason, s.stuckLogged)) {
                     log.info("source {}: its mark moves again ({} -> {}) after {} stalled {}s", sourceId, from, to, s.stalls, what);
                 }
                 s.stalls = 0;
