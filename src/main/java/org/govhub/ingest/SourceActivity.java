@@ -224,10 +224,11 @@ public class SourceActivity {
                 s.stallReason = null;
             }
         }
-        if (tally.taken() > 0 || !from.equals(to)) {
+        // a unit of repeats only (a caught-up source asked again since its mark) logs at debug: every poll would say it
+        if (tally.taken() > tally.repeats.get() || !from.equals(to)) {
             log.info("source {}: {} done: {}; mark {} -> {}{}", sourceId, what, tally, from, to, more ? ", more waiting" : "");
         } else {
-            log.debug("source {}: {} done, nothing new; mark {}", sourceId, what, to);
+            log.debug("source {}: {} done, nothing new: {}; mark {}", sourceId, what, tally, to);
         }
     }
 
