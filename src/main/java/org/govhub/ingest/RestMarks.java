@@ -54,7 +54,11 @@ public class RestMarks implements SourceMarks {
         Map<String, Object> s = pages.state(sourceId);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", "REST cursor");
-        m.put("rule", rule(sourceId).toString());
+        try {
+            m.put("rule", rule(sourceId).toString());
+        } catch (UnsupportedOperationException e) {
+            m.put("rule", e.getMessage());
+        }
         m.put("updatedAt", s.get("mark_updated_at"));
         List<String> ids = new ArrayList<>(RestCursor.ids((String) s.get("mark_id")));
         m.put("idsAtUpdatedAt", ids.size() > 50 ? ids.subList(0, 50) : ids);

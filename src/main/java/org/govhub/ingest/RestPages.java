@@ -106,8 +106,19 @@ public class RestPages {
             List<RestSkips.Skip> skips) {
     }
 
-    /** One item handed to record-publishing: the item, why it has no place in the order (if so), an operator's skip. */
-    public record Item(Map<String, Object> row, List<String> refusals, RestSkips.Skip skip, String updatedAtAsServed) {
+    /**
+     * One item handed to record-publishing: the item (an element of the page that is not a JSON
+     * object stands under {@link #NOT_AN_OBJECT}), why it has no place in the order (if so), an
+     * operator's skip, and its updatedAt as served.
+     */
+    public record Item(Map<String, Object> row, boolean object, List<String> refusals, RestSkips.Skip skip, String updatedAtAsServed) {
+    }
+
+    /** The key under which an element of a page's items that is not an object is kept (quarantined as served). */
+    public static final String NOT_AN_OBJECT = "notAnObject";
+
+    /** One element of a page's items, read, with its verdict. */
+    private record Element(Map<String, Object> row, boolean object, RestCursor.Verdict verdict) {
     }
 
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -184,12 +195,13 @@ public class RestPages {
         MessageDigest fingerprint = sha256();
         int[] served = {0};
         int[] repeats = {0};
-        String next = readPage(body == null ? new byte[0] : body, exchange, (row, verdict) -> {
+        String next = readPage(body == null ? new byte[0] : body, exchange, e -> {
             served[0]++;
-            fingerprint.update((judge.idText(row) + "\u0000" + judge.updatedAtText(row) + "\n").getBytes(StandardCharsets.UTF_8));
-            if (verdict instanceof RestCursor.Repeat) {
+            String place = e.object() ? judge.idText(e.row()) + "\u0000" + judge.updatedAtText(e.row()) : String.valueOf(e.row());
+            fingerprint.update((place + "\n").getBytes(StandardCharsets.UTF_8));
+            if (e.verdict() instanceof RestCursor.Repeat) {
                 repeats[0]++;
-            } else if (verdict instanceof RestCursor.New n) {
+            } else if (e.verdict() instanceof RestCursor.New n) {
                 advance.add(n.key());
             }
         }, judge);
@@ -220,20 +232,21 @@ public class RestPages {
             throw new UncheckedIOException(e);
         }
         return new Iterator<>() {
+            private int index;
             private Item next = advance();
 
             private Item advance() {
                 try {
-                    while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> row = JSON.readValue(parser, LinkedHashMap.class);
-                        RestCursor.Verdict verdict = judge.verdict(row);
-                        if (verdict instanceof RestCursor.Repeat) {
+                    JsonToken t;
+                    while ((t = parser.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                        Element e = judge.read(parser, index++, itemsField);
+                        if (e.verdict() instanceof RestCursor.Repeat) {
                             continue;
                         }
-                        List<String> refusals = verdict instanceof RestCursor.Refused r ? r.reasons() : List.of();
-                        String version = judge.updatedAtText(row);
-                        return new Item(row, refusals, RestSkips.applying(page.skips(), judge.idText(row), version), version);
+                        List<String> refusals = e.verdict() instanceof RestCursor.Refused r ? r.reasons() : List.of();
+                        String version = e.object() ? judge.updatedAtText(e.row()) : null;
+                        RestSkips.Skip skip = e.object() ? RestSkips.applying(page.skips(), judge.idText(e.row()), version) : null;
+                        return new Item(e.row(), e.object(), refusals, skip, version);
                     }
                     parser.close();
                     return null;
@@ -279,7 +292,9 @@ public class RestPages {
             reasons.add(skips.reason(sourceId, item.skip()));
             skips.taken(item.skip(), item.updatedAtAsServed());
         }
-        reasons.addAll(r.reasons());
+        if (item.object()) {
+            reasons.addAll(r.reasons()); // what the mapping finds besides; not for a value that is no item at all
+        }
         exchange.getMessage().setHeader(RecordNormaliser.H_VALID, false);
         exchange.getMessage().setBody(new NormalisedRecord(r.sourceId(), r.mappingId(), r.schema(), r.schemaVersion(),
                 r.recordKey(), r.rawJson(), r.canonicalJson(), r.contentHash(), r.eventTime(),
@@ -561,6 +576,25 @@ public class RestPages {
             return cursor.judge(idField, RowKeys.value(row, idField), updatedAtField, RowKeys.value(row, updatedAtField), rule, now);
         }
 
+        /**
+         * Reads the element of the items array at the parser: an object is an item, judged; anything
+         * else (text, a number, null, a list) is no item and is refused, kept as served.
+         */
+        Element read(JsonParser p, int index, String itemsField) throws IOException {
+            if (p.currentToken() == JsonToken.START_OBJECT) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> row = JSON.readValue(p, LinkedHashMap.class);
+                return new Element(row, true, verdict(row));
+            }
+            com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(p);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put(NOT_AN_OBJECT, node == null ? null : JSON.convertValue(node, Object.class));
+            String kind = node == null || node.isNull() ? "null" : node.isArray() ? "a list" : node.isTextual() ? "a text"
+                    : node.isNumber() ? "a number" : node.isBoolean() ? "a boolean" : node.getNodeType().toString().toLowerCase();
+            return new Element(row, false, new RestCursor.Refused(List.of(
+                    itemsField + "[" + index + "] is not an item (a JSON object) but " + kind + "; kept as served")));
+        }
+
         String idText(Map<String, Object> row) {
             Object id = RowKeys.value(row, idField);
             return id == null ? null : id.toString().strip();
@@ -575,7 +609,7 @@ public class RestPages {
     }
 
     private interface ItemVisitor {
-        void visit(Map<String, Object> row, RestCursor.Verdict verdict);
+        void visit(Element element);
     }
 
     /** Checks the whole page and visits each item with its verdict; returns the next cursor (null on the last page). */
@@ -596,14 +630,13 @@ public class RestPages {
                         throw notAPage("the page's '" + itemsField + "' is not an array");
                     }
                     items = true;
+                    int index = 0;
                     JsonToken t;
                     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                        if (t != JsonToken.START_OBJECT) {
-                            throw notAPage("the page's '" + itemsField + "' holds something that is not an object");
+                        if (t == null) {
+                            throw notAPage("the page ends inside its '" + itemsField + "'");
                         }
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> row = JSON.readValue(p, LinkedHashMap.class);
-                        visitor.visit(row, judge.verdict(row));
+                        visitor.visit(judge.read(p, index++, itemsField));
                     }
                 } else if (field.equals(nextField)) {
                     if (value == JsonToken.VALUE_STRING) {

@@ -84,7 +84,7 @@ abstract class RestFeedSandbox {
             if (b != null) {
                 breakItem(item, b, clock, idField);
             }
-            feed.publish(item, clock.toInstant(), id);
+            feed.publish(b == SandboxFeed.Broken.NOT_AN_OBJECT ? id : item, clock.toInstant(), id);
             published.add(new SandboxFeed.Version(id, 2, item, b == null ? null : b.defect, true));
         }
         added.addAll(published);
@@ -100,6 +100,7 @@ abstract class RestFeedSandbox {
             case LOCAL_UPDATED_AT -> item.put("updatedAt", at.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
             case MISSING_UPDATED_AT -> item.remove("updatedAt");
             case MISSING_ID -> item.remove(idField);
+            case NOT_AN_OBJECT -> { } // served as its id (see publishNew)
             default -> throw new IllegalStateException(b.name());
         }
     }

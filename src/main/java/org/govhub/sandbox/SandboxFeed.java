@@ -42,7 +42,9 @@ public final class SandboxFeed {
         FAR_FUTURE_UPDATED_AT("updatedAt far in the future"),
         LOCAL_UPDATED_AT("updatedAt without an offset"),
         MISSING_UPDATED_AT("no updatedAt"),
-        MISSING_ID("no id");
+        MISSING_ID("no id"),
+        /** In the items array, the item's id as a text where the item should be (a serialisation bug). */
+        NOT_AN_OBJECT("an id instead of an item");
 
         /** As {@link SandboxFeed.Version#defect()} says it. */
         public final String defect;
@@ -95,7 +97,8 @@ public final class SandboxFeed {
     private final String idField;
     private final int maxPerSecond;
     private final long hangMillis;
-    private final TreeMap<Key, Map<String, Object>> items = new TreeMap<>(ORDER);
+    /** What each item serves: its JSON object (a map), or, broken on purpose, something else. */
+    private final TreeMap<Key, Object> items = new TreeMap<>(ORDER);
     private final Map<String, Key> keyById = new HashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private int okBeforeFaults;
@@ -127,7 +130,7 @@ public final class SandboxFeed {
      * Publishes an item in the system's order at {@code orderAt} under {@code id}, whatever its own
      * updatedAt and id fields say (a broken updatedAt, no id: a serialisation bug of the real system).
      */
-    public synchronized void publish(Map<String, Object> item, Instant orderAt, String id) {
+    public synchronized void publish(Object item, Instant orderAt, String id) {
         Key key = new Key(orderAt, id);
         Key old = keyById.put(id, key);
         if (old != null) {
@@ -251,7 +254,7 @@ public final class SandboxFeed {
     }
 
     private Map<String, Object> page(String updatedSince, String cursor, int limit, List<String> ids) {
-        Map<Key, Map<String, Object>> from;
+        Map<Key, Object> from;
         boolean ignoreCursor = behaviours.contains(Behaviour.SAME_PAGE);
         if (cursor != null && !cursor.isBlank() && !ignoreCursor) {
             Key after = decode(cursor);
@@ -263,10 +266,10 @@ public final class SandboxFeed {
             from = items;
         }
         int most = behaviours.contains(Behaviour.IGNORE_LIMIT) ? Integer.MAX_VALUE : limit;
-        List<Map<String, Object>> list = new ArrayList<>();
+        List<Object> list = new ArrayList<>();
         Key first = null;
         Key last = null;
-        for (Map.Entry<Key, Map<String, Object>> e : from.entrySet()) {
+        for (Map.Entry<Key, Object> e : from.entrySet()) {
             if (list.size() == most) {
                 break;
             }
