@@ -99,10 +99,10 @@ public class RestPages {
 
     /**
      * What a page said, read whole before any of it is published: how many items it served, how many
-     * of them are repeats and how many go on (new or refused), its next cursor, the mark after it and
+     * of them are repeats and how many go on (new or refused: {@link #handedOver}), its next cursor, the mark after it and
      * its fingerprint (ids and updatedAt values in order, to recognise the same page served again).
      */
-    record Page(byte[] body, int served, int repeats, int handedOver, String nextCursor, RestCursor after, String fingerprint,
+    record Page(byte[] body, int served, int repeats, int goingOn, String nextCursor, RestCursor after, String fingerprint,
             List<RestSkips.Skip> skips) {
     }
 
@@ -163,6 +163,7 @@ public class RestPages {
     public void request(Exchange exchange) {
         String sourceId = sourceId(exchange);
         activity.begin(exchange, "page");
+        exchange.removeProperty(REQUEST); // a failure before the request is built must not see the previous page's
         exchange.removeProperty(PAGE);
         UpdatedAtRule rule = rule(exchange);
         Instant now = Instant.now();
@@ -219,9 +220,8 @@ public class RestPages {
 
     /** The items of a page that go on (not repeats), parsed one at a time from the page's bytes. */
     private Iterator<Item> handedOver(Page page, Exchange exchange, Judge judge) {
-        List<Item> none = List.of();
-        if (page.handedOver() == 0) {
-            return none.iterator();
+        if (page.goingOn() == 0) {
+            return java.util.Collections.emptyIterator();
         }
         String itemsField = exchange.getProperty(ITEMS_FIELD, String.class);
         JsonParser parser;
