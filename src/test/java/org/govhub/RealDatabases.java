@@ -22,6 +22,32 @@ public final class RealDatabases {
     private RealDatabases() {
     }
 
+    /**
+     * Checks that the server is set up for change capture (PostgreSQL: wal_level=logical; MariaDB: a
+     * row-based binary log), as {@code .ci/run} sets it up; fails in CI, skips elsewhere, saying how.
+     */
+    public static void requireChangeCapture(String server) {
+        boolean postgres = "PostgreSQL".equals(server);
+        String url = postgres ? POSTGRES_URL : MARIADB_URL;
+        String query = postgres ? "SELECT current_setting('wal_level') = 'logical'" : "SELECT @@log_bin = 1 AND @@binlog_format = 'ROW'";
+        String how = postgres ? "ALTER SYSTEM SET wal_level = 'logical' and a restart" : "mariadbd --log-bin --binlog-format=ROW";
+        require(server, url, postgres ? POSTGRES_USER : MARIADB_USER);
+        try (Connection c = DriverManager.getConnection(url, postgres ? POSTGRES_USER : MARIADB_USER, "");
+                Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(query)) {
+            if (rs.next() && rs.getBoolean(1)) {
+                return;
+            }
+        } catch (SQLException e) {
+            fail(server + ": " + e.getMessage());
+        }
+        String why = server + " is not set up for change capture (needs " + how + "; .ci/run does it)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(why);
+        }
+        System.out.println("\n*** SKIPPED: " + why + "\n");
+        Assumptions.abort(why);
+    }
+
     /** Connects or gives up (fail in CI, skip elsewhere), then runs the given statements. */
     public static void require(String server, String url, String user, String... statements) {
         DriverManager.setLoginTimeout(5);

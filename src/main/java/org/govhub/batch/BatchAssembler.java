@@ -130,10 +130,20 @@ public class BatchAssembler {
      * A lookup that fails (an index entry without its row) answers no.
      */
     public boolean holds(Incoming r) {
+        return holds(r.sourceId(), r.recordKey(), r.contentHash());
+    }
+
+    /** {@link #holds(Incoming)} by the three fields that make a repeat (the sources' re-reads ask it too). */
+    public boolean holds(String sourceId, String recordKey, String contentHash) {
         try {
-            return alreadyTaken(List.of(r)).contains(repeatKey(r.sourceId(), r.recordKey(), r.contentHash()));
+            Set<String> taken = new HashSet<>();
+            jdbc.query("SELECT source_id, source_record_key, content_hash FROM batch_record WHERE content_hash = ?",
+                    rs -> {
+                        taken.add(repeatKey(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }, contentHash);
+            return taken.contains(repeatKey(sourceId, recordKey, contentHash));
         } catch (DataAccessException e) {
-            log.warn("looking up record {} of {} failed ({}); taken as not batched", r.recordKey(), r.sourceId(), e.getMessage());
+            log.warn("looking up record {} of {} failed ({}); taken as not batched", recordKey, sourceId, e.getMessage());
             return false;
         }
     }

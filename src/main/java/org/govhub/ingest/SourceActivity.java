@@ -43,7 +43,7 @@ public class SourceActivity {
     public static final String TALLY = "govhubTally";
 
     /** Health states beyond Spring's UP/DOWN, each with a reason in the details. */
-    public enum Condition { OK, FAILING, BLOCKED, STUCK }
+    public enum Condition { OK, FAILING, BLOCKED, STUCK, SILENT, PROBLEM }
 
     /** What became of the items of one unit of work. */
     public static final class Tally {
@@ -111,9 +111,21 @@ public class SourceActivity {
         // the last stall the source reported itself, and when it was logged
         String stuckLogged;
         Instant stuckLoggedAt;
-        // blocked: logged once per unit
+        // blocked: logged once per unit; silent: once per silence
         boolean blockedLogged;
+        boolean silentLogged;
+        // a standing problem the source found (rows it cannot read, a file waiting too long)
+        String problem;
+        // a stream that reports itself at least this often (change capture's heartbeats), and since when it is watched
+        Duration expectEvery;
+        Instant watchedSince;
+        // what quiet units (single change events) took since the last summary line
+        Tally quiet = new Tally();
+        Instant quietLoggedAt = Instant.now();
     }
+
+    /** Seconds between two summary lines of a source whose units are single change events. */
+    static final int SUMMARY_SECONDS = 30;
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Duration blockedAfter;
@@ -181,6 +193,18 @@ public class SourceActivity {
      * page): then a mark that did not move is a stall, and enough stalls in a row make the source STUCK.
      */
     public void end(Exchange exchange, Object before, Object after, boolean more) {
+        finish(exchange, before, after, more, false);
+    }
+
+    /**
+     * {@link #end} for a unit of one event (a change captured from a database log), which would make
+     * one log line per change: these are summed up and logged every {@value #SUMMARY_SECONDS} s by {@link #watch}.
+     */
+    public void endQuietly(Exchange exchange, Object position) {
+        finish(exchange, position, position, false, true);
+    }
+
+    private void finish(Exchange exchange, Object before, Object after, boolean more, boolean quiet) {
         String sourceId = sourceId(exchange);
         Tally tally = tally(exchange);
         if (tally == null) {
@@ -224,8 +248,14 @@ public class SourceActivity {
                 s.stallReason = null;
             }
         }
-        // a unit of repeats only (a caught-up source asked again since its mark) logs at debug: every poll would say it
-        if (tally.taken() > tally.repeats.get() || !from.equals(to)) {
+        if (quiet) {
+            synchronized (s) {
+                s.quiet.published.addAndGet(tally.published.get());
+                s.quiet.quarantined.addAndGet(tally.quarantined.get());
+                s.quiet.repeats.addAndGet(tally.repeats.get());
+            }
+        } else if (tally.taken() > tally.repeats.get()) {
+            // a unit of repeats only (a caught-up source asked again since its mark) logs at debug: every poll would say it
             log.info("source {}: {} done: {}; mark {} -> {}{}", sourceId, what, tally, from, to, more ? ", more waiting" : "");
         } else {
             log.debug("source {}: {} done, nothing new: {}; mark {}", sourceId, what, tally, to);
@@ -289,6 +319,46 @@ public class SourceActivity {
         }
     }
 
+    /**
+     * A standing problem the source found besides its units' outcome (rows it cannot place, a file
+     * that waits too long): the source is not UP while there is one; null clears it. Logged when it changes.
+     */
+    public void problem(String sourceId, String problem) {
+        State s = state(sourceId);
+        synchronized (s) {
+            if (!Objects.equals(problem, s.problem)) {
+                if (problem == null) {
+                    log.info("source {}: problem resolved: {}", sourceId, s.problem);
+                } else {
+                    log.warn("source {}: {}", sourceId, problem);
+                }
+            }
+            s.problem = problem;
+        }
+    }
+
+    /**
+     * A source that reports itself at least every {@code every} (a change stream's heartbeats): one
+     * that has said nothing for longer is SILENT (its engine stopped, or never started).
+     */
+    public void expect(String sourceId, Duration every) {
+        State s = state(sourceId);
+        synchronized (s) {
+            s.expectEvery = every;
+            s.watchedSince = Instant.now();
+        }
+    }
+
+    /** Since when an expected source has said nothing, if it is SILENT. */
+    public java.util.Optional<Instant> silentSince(String sourceId) {
+        State s = states.get(sourceId);
+        if (s == null || s.expectEvery == null || s.unitSince != null) {
+            return java.util.Optional.empty();
+        }
+        Instant last = s.lastSuccess == null || s.lastSuccess.isBefore(s.watchedSince) ? s.watchedSince : s.lastSuccess;
+        return last.plus(s.expectEvery).isBefore(Instant.now()) ? java.util.Optional.of(last) : java.util.Optional.empty();
+    }
+
     /** The source's condition now, with its reason. */
     public Condition condition(String sourceId) {
         State s = states.get(sourceId);
@@ -302,7 +372,13 @@ public class SourceActivity {
         if (s.failures > 0) {
             return Condition.FAILING;
         }
-        return s.stallReason != null ? Condition.STUCK : Condition.OK;
+        if (s.stallReason != null) {
+            return Condition.STUCK;
+        }
+        if (silentSince(sourceId).isPresent()) {
+            return Condition.SILENT;
+        }
+        return s.problem != null ? Condition.PROBLEM : Condition.OK;
     }
 
     /** Everything known about a source's recent work, for health and the admin API. */
@@ -322,6 +398,10 @@ public class SourceActivity {
                         + " s: a full broker queue, or a source that does not answer");
                 case FAILING -> d.put("reason", "failing since " + s.failingSince + " (" + s.failures + " failure(s)): " + s.error);
                 case STUCK -> d.put("reason", s.stallReason);
+                case PROBLEM -> d.put("reason", s.problem);
+                case SILENT -> d.put("reason", "nothing from the change stream since " + silentSince(sourceId).orElse(null)
+                        + " (it reports at least every " + s.expectEvery.toSeconds() + " s): its engine has stopped or not started;"
+                        + " see the log");
                 default -> { }
             }
             if (s.mark != null) {
@@ -338,6 +418,9 @@ public class SourceActivity {
             if (s.unitSince != null) {
                 d.put("inProgressSince", s.unitSince.toString());
             }
+            if (s.problem != null && condition != Condition.PROBLEM) {
+                d.put("problem", s.problem);
+            }
         }
         return d;
     }
@@ -350,6 +433,19 @@ public class SourceActivity {
     /** Logs each source that became BLOCKED, once per unit (routes/source-watch.yaml calls it): a blocked unit logs nothing itself. */
     public void watch() {
         states.forEach((sourceId, s) -> {
+            synchronized (s) {
+                if (s.quiet.taken() > 0 && s.quietLoggedAt.plusSeconds(SUMMARY_SECONDS).isBefore(Instant.now())) {
+                    log.info("source {}: changes since {}: {}; mark {}", sourceId, s.quietLoggedAt, s.quiet, s.mark);
+                    s.quiet = new Tally();
+                    s.quietLoggedAt = Instant.now();
+                }
+            }
+            if (!s.silentLogged && condition(sourceId) == Condition.SILENT) {
+                s.silentLogged = true;
+                log.warn("source {}: SILENT: {}", sourceId, details(sourceId).get("reason"));
+            } else if (condition(sourceId) != Condition.SILENT) {
+                s.silentLogged = false;
+            }
             if (!s.blockedLogged && condition(sourceId) == Condition.BLOCKED) {
                 s.blockedLogged = true;
                 log.warn("source {}: BLOCKED: {}", sourceId, details(sourceId).get("reason"));

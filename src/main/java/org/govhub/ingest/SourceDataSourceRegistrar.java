@@ -40,21 +40,30 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
         });
     }
 
-    /** Every source declared under {@code govhub.sources}: a database, a file drop or a REST API. */
+    /**
+     * Every source with a connection: the ids the route files name ({@code sourceId}) and those
+     * declared under {@code govhub.sources} in configuration files, each bound by its own prefix.
+     * Binding by id lets an id with a hyphen come from environment variables alone
+     * ({@code GOVHUB_SOURCES_CITY_TAX_URL} for {@code city-tax}), which a map of all sources
+     * cannot: there the variable's underscores cannot tell the id from the property.
+     */
     public static Map<String, SourceConnection> sources(Environment environment) {
-        Map<String, SourceConnection> sources = Binder.get(environment)
-                .bind(PREFIX, Bindable.mapOf(String.class, SourceConnection.class))
-                .orElse(Map.of());
-        sources.forEach((id, connection) -> {
-            if (!connection.jdbc() && connection.ftp() == null && !connection.rest()) {
-                throw new IllegalStateException(PREFIX + "." + id + " needs a JDBC url, an ftp.* block (file drop)"
-                        + " or a base-url (REST)");
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        RouteFileModel.read(RouteFileModel.files(environment)).sources().forEach(u -> ids.add(u.parameter("sourceId")));
+        ids.addAll(Binder.get(environment).bind(PREFIX, Bindable.mapOf(String.class, Object.class)).orElse(Map.of()).keySet());
+        Map<String, SourceConnection> sources = new TreeMap<>();
+        for (String id : ids) {
+            if (id == null || id.contains("{{")) {
+                continue;
             }
-            if (connection.ftp() != null && (connection.ftp().host() == null || connection.ftp().host().isBlank())) {
-                throw new IllegalStateException(PREFIX + "." + id + ".ftp.host is not set");
-            }
-        });
-        return new TreeMap<>(sources);
+            Binder.get(environment).bind(PREFIX + "." + id, SourceConnection.class).ifBound(connection -> {
+                if (connection.jdbc() || connection.ftp() != null && connection.ftp().host() != null && !connection.ftp().host().isBlank()
+                        || connection.rest()) {
+                    sources.put(id, connection);
+                }
+            });
+        }
+        return sources;
     }
 
     /** The database sources: those with a JDBC url. */

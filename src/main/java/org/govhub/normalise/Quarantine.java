@@ -44,6 +44,12 @@ public class Quarantine {
         }
     }
 
+    /** Whether this row (same source, key and raw content) is in quarantine already. */
+    public boolean holds(String sourceId, String recordKey, String rawHash) {
+        return !jdbc.queryForList("SELECT id FROM quarantine WHERE source_id = ? AND source_record_key = ? AND raw_hash = ?",
+                Long.class, sourceId, recordKey == null ? "" : recordKey, rawHash).isEmpty();
+    }
+
     /** What an operator may filter the quarantine by; null fields do not filter. */
     public record Filter(String sourceId, String status, String reasonContains, Instant from, Instant to) {
     }

@@ -53,6 +53,14 @@ public class RecordNormaliser {
     /** The JMS priority (sent with preserveMessageQos), so urgent records overtake a backlog. */
     public static final String H_JMS_PRIORITY = "JMSPriority";
 
+    /**
+     * Columns a source may add to a row: {@code _withdrawn} (true: the department deleted the row; the
+     * record is shared as withdrawn, {@code provenance.withdrawn}) and {@code _problem} (why the row
+     * cannot be shared, found by the source itself; it goes to quarantine with that reason).
+     */
+    public static final String WITHDRAWN = "_withdrawn";
+    public static final String PROBLEM = "_problem";
+
     /** Length of the key columns of quarantine, batch_record and the platform's records. */
     static final int MAX_KEY_LENGTH = 200;
 
@@ -132,6 +140,11 @@ public class RecordNormaliser {
         MappingDefinition mapping = mappings.get(mappingId);
         SchemaRegistry.SharedSchema schema = schemas.get(mapping.schema(), mapping.schemaVersion());
         List<String> reasons = new ArrayList<>();
+        Object problem = row.get(PROBLEM);
+        if (problem != null) {
+            reasons.add(problem.toString());
+        }
+        boolean withdrawn = Boolean.TRUE.equals(row.get(WITHDRAWN));
 
         List<String> keyParts = new ArrayList<>();
         for (String column : mapping.recordKey()) {
@@ -178,7 +191,8 @@ public class RecordNormaliser {
             }
             content.set(field.target(), value == null ? JsonNodeFactory.instance.nullNode() : value);
         }
-        String contentHash = CanonicalJson.sha256(CanonicalJson.write(content));
+        // a withdrawal is a version of its own: same fields, another hash (of the fields and the mark)
+        String contentHash = CanonicalJson.sha256(CanonicalJson.write(withdrawn ? content.deepCopy().put("withdrawn", true) : content));
 
         ObjectNode record = content.deepCopy();
         ObjectNode provenance = record.putObject("provenance");
@@ -187,6 +201,9 @@ public class RecordNormaliser {
         provenance.put("ingestedAt", ingestedAt.truncatedTo(ChronoUnit.MILLIS).toString());
         provenance.put("mappingVersion", mapping.version());
         provenance.put("contentHash", contentHash);
+        if (withdrawn) {
+            provenance.put("withdrawn", true);
+        }
         // A field whose conversion failed is null now; the schema's complaint about that null
         // would only repeat the conversion reason.
         List<String> failedFields = reasons.stream().map(r -> r.split(" ", 2)[0]).toList();

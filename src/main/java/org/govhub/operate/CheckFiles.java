@@ -6,16 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.govhub.ingest.RouteFileModel;
 import org.govhub.normalise.MappingException;
 import org.govhub.normalise.MappingRegistry;
 import org.govhub.normalise.SchemaRegistry;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.ClassPathResource;
 
 /**
  * Checks {@code routes/} and {@code mappings/} without starting the hub: every mapping file as the
@@ -50,6 +53,11 @@ public final class CheckFiles {
 
     /** Every problem found, each naming its file; empty when all files are usable. */
     public static List<String> check(Path routes, Path mappings) {
+        return check(routes, mappings, hubEnvironment());
+    }
+
+    /** {@link #check(Path, Path)} with the properties the hub will have (a test's, a deployment's). */
+    public static List<String> check(Path routes, Path mappings, StandardEnvironment environment) {
         List<String> problems = new ArrayList<>();
         try {
             new MappingRegistry(new SchemaRegistry(), mappings);
@@ -58,10 +66,23 @@ public final class CheckFiles {
         }
         problems.addAll(checkRoutes(routes));
         if (Files.isDirectory(routes)) {
-            // property values are unknown here; placeholder defaults are checked
-            problems.addAll(TemplateParameterTypes.check(files(routes), key -> null));
+            RouteFileModel model = RouteFileModel.read(files(routes));
+            problems.addAll(TemplateParameterTypes.check(model, environment::getProperty));
+            problems.addAll(SourceRouteChecks.check(model, mappings, environment));
         }
         return problems;
+    }
+
+    /** The environment variables and system properties, then the hub's application.yaml: what the hub resolves properties from. */
+    public static StandardEnvironment hubEnvironment() {
+        StandardEnvironment environment = new StandardEnvironment();
+        try {
+            new YamlPropertySourceLoader().load("application.yaml", new ClassPathResource("application.yaml"))
+                    .forEach(environment.getPropertySources()::addLast);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return environment;
     }
 
     static List<String> checkRoutes(Path dir) {
@@ -113,11 +134,7 @@ public final class CheckFiles {
     }
 
     private static List<Path> files(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches(".*\\.ya?ml$")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RouteFileModel.files(dir);
     }
 
     private static long count(Path dir) {

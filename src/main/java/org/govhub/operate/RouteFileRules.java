@@ -1,19 +1,14 @@
 package org.govhub.operate;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.LifecycleStrategySupport;
+import org.govhub.ingest.RouteFileModel;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -22,19 +17,20 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>every route has an explicit id: operators find routes by name in Hawtio, in logs and in
  * alerts, and a generated {@code route7} changes whenever a file is added;</li>
- * <li>template parameters have the declared type and exist (see {@link TemplateParameterTypes}).</li>
+ * <li>template parameters have the declared type and exist (see {@link TemplateParameterTypes});</li>
+ * <li>every source has its mapping, its connection and the properties its parameters name (see
+ * {@link SourceRouteChecks}).</li>
  * </ul>
- * A file that breaks one stops start-up, naming the file.
+ * A file that breaks one stops start-up, naming the file, the line and what to set.
  */
 @Component
 public class RouteFileRules implements CamelContextConfiguration {
 
-    private final Environment environment;
-
-    /** Checks parameter types as the bean is created: before Camel loads the route files. */
+    /** Checks the route files as the bean is created: before Camel loads them. */
     public RouteFileRules(Environment environment) {
-        this.environment = environment;
-        List<String> problems = TemplateParameterTypes.check(routeFiles(), environment::getProperty);
+        RouteFileModel model = RouteFileModel.read(RouteFileModel.files(environment));
+        List<String> problems = new ArrayList<>(TemplateParameterTypes.check(model, environment::getProperty));
+        problems.addAll(SourceRouteChecks.check(model, Path.of(environment.getProperty("govhub.mappings.dir", "mappings")), environment));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("route files are invalid:\n  - " + String.join("\n  - ", problems));
         }
@@ -54,30 +50,6 @@ public class RouteFileRules implements CamelContextConfiguration {
                 }
             }
         });
-    }
-
-    /** The files of {@code camel.main.routes-include-pattern} entries of the form file:dir/*.yaml. */
-    private List<Path> routeFiles() {
-        List<Path> files = new ArrayList<>();
-        String patterns = environment.getProperty("camel.main.routes-include-pattern", "");
-        for (String pattern : patterns.split(",")) {
-            pattern = pattern.strip();
-            if (!pattern.startsWith("file:")) {
-                continue;
-            }
-            Path glob = Path.of(pattern.substring("file:".length()));
-            Path dir = glob.getParent() == null ? Path.of(".") : glob.getParent();
-            PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob.getFileName());
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (Stream<Path> s = Files.list(dir)) {
-                s.filter(p -> matcher.matches(p.getFileName())).sorted().forEach(files::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return files;
     }
 
     @Override

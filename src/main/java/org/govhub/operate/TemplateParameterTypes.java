@@ -1,24 +1,12 @@
 package org.govhub.operate;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.govhub.ingest.RouteFileModel;
 
 /**
  * Typed template parameters. A route template declares a parameter's type at the start of its
@@ -29,86 +17,64 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class TemplateParameterTypes {
 
-    private static final Pattern TYPE_TAG = Pattern.compile("^\\[(string|integer|boolean)]");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
+    /** Camel property functions ({{env:NAME:default}}) and optional placeholders ({{?name}}). */
+    private static final Pattern FUNCTION = Pattern.compile("^\\?|^(env|sys|service|service\\.host|service\\.port|bean|ref|k8s[a-z:-]*|vault[a-z:-]*)$");
 
     private TemplateParameterTypes() {
     }
 
-    private record Use(Path file, int line, String template, String name, String value) {
+    /** @param resolve resolves a property key to its value, or null when it cannot be known */
+    public static List<String> check(List<Path> files, UnaryOperator<String> resolve) {
+        return check(RouteFileModel.read(files), resolve);
     }
 
-    /**
-     * @param resolve resolves a property key to its value, or null when it cannot be known
-     */
-    public static List<String> check(List<Path> files, UnaryOperator<String> resolve) {
-        Map<String, Map<String, String>> templates = new HashMap<>();
-        List<Use> uses = new ArrayList<>();
+    public static List<String> check(RouteFileModel model, UnaryOperator<String> resolve) {
         List<String> problems = new ArrayList<>();
-        for (Path file : files) {
-            Node root;
-            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                root = new Yaml(new LoaderOptions()).compose(reader);
-            } catch (IOException | RuntimeException e) {
-                continue; // syntax errors are reported by Camel's own loader, with line and column
-            }
-            if (!(root instanceof SequenceNode list)) {
-                continue;
-            }
-            for (Node item : list.getValue()) {
-                Map<String, Node> top = map(item);
-                if (top.get("routeTemplate") != null) {
-                    Map<String, Node> t = map(top.get("routeTemplate"));
-                    Map<String, String> types = new HashMap<>();
-                    for (Node p : items(t.get("parameters"))) {
-                        Map<String, Node> param = map(p);
-                        String description = text(param.get("description"));
-                        Matcher m = TYPE_TAG.matcher(description == null ? "" : description);
-                        types.put(text(param.get("name")), m.find() ? m.group(1) : "string");
-                    }
-                    templates.put(text(t.get("id")), types);
-                }
-                if (top.get("templatedRoute") != null) {
-                    Map<String, Node> t = map(top.get("templatedRoute"));
-                    for (Node p : items(t.get("parameters"))) {
-                        Map<String, Node> param = map(p);
-                        uses.add(new Use(file, p.getStartMark().getLine() + 1, text(t.get("routeTemplateRef")),
-                                text(param.get("name")), text(param.get("value"))));
-                    }
-                }
-            }
-        }
-        for (Use use : uses) {
-            Map<String, String> types = templates.get(use.template());
-            if (types == null) {
+        for (RouteFileModel.Use use : model.uses()) {
+            RouteFileModel.Template template = model.templates().get(use.template());
+            if (template == null) {
                 continue; // Camel reports an unknown template
             }
-            String where = use.file() + ": line " + use.line() + ": ";
-            String type = types.get(use.name());
-            if (type == null) {
-                problems.add(where + "parameter '" + use.name() + "' is not declared by template " + use.template()
-                        + " (declared: " + types.keySet().stream().sorted().toList() + ")");
-                continue;
-            }
-            String value = resolvePlaceholders(use.value(), resolve);
-            if (value == null) {
-                continue; // known only at run time
-            }
-            boolean ok = switch (type) {
-                case "integer" -> value.strip().matches("-?\\d+");
-                case "boolean" -> value.strip().matches("true|false");
-                default -> true;
-            };
-            if (!ok) {
-                problems.add(where + "parameter '" + use.name() + "' of template " + use.template() + " must be "
-                        + ("integer".equals(type) ? "an integer" : "a boolean") + ", not '" + value + "'");
-            }
+            use.parameters().forEach((name, value) -> {
+                String where = use.file() + ": line " + value.line() + ": ";
+                RouteFileModel.Parameter declared = template.parameters().get(name);
+                if (declared == null) {
+                    problems.add(where + "parameter '" + name + "' is not declared by template " + use.template()
+                            + " (declared: " + template.parameters().keySet().stream().sorted().toList() + ")");
+                    return;
+                }
+                String resolved = resolvePlaceholders(value.value(), resolve);
+                if (resolved == null) {
+                    return; // known only at run time
+                }
+                boolean ok = switch (declared.type()) {
+                    case "integer" -> resolved.strip().matches("-?\\d+");
+                    case "boolean" -> resolved.strip().matches("true|false");
+                    default -> true;
+                };
+                if (!ok) {
+                    problems.add(where + "parameter '" + name + "' of template " + use.template() + " must be "
+                            + ("integer".equals(declared.type()) ? "an integer" : "a boolean") + ", not '" + resolved + "'");
+                }
+            });
         }
         return problems;
     }
 
-    /** Camel property functions ({{env:NAME:default}}) and optional placeholders ({{?name}}). */
-    private static final Pattern FUNCTION = Pattern.compile("^\\?|^(env|sys|service|service\\.host|service\\.port|bean|ref|k8s[a-z:-]*|vault[a-z:-]*)$");
+    /** The property keys a value needs that have no default (not functions, not optional), in order. */
+    static List<String> placeholders(String value) {
+        List<String> keys = new ArrayList<>();
+        if (value != null) {
+            Matcher m = PLACEHOLDER.matcher(value);
+            while (m.find()) {
+                if (!FUNCTION.matcher(m.group(1)).find() && m.group(2) == null) {
+                    keys.add(m.group(1).strip());
+                }
+            }
+        }
+        return keys;
+    }
 
     private static String resolvePlaceholders(String value, UnaryOperator<String> resolve) {
         if (value == null) {
@@ -131,25 +97,5 @@ public final class TemplateParameterTypes {
         }
         m.appendTail(sb);
         return sb.toString();
-    }
-
-    private static Map<String, Node> map(Node node) {
-        Map<String, Node> map = new HashMap<>();
-        if (node instanceof MappingNode m) {
-            for (NodeTuple t : m.getValue()) {
-                if (t.getKeyNode() instanceof ScalarNode k) {
-                    map.put(k.getValue(), t.getValueNode());
-                }
-            }
-        }
-        return map;
-    }
-
-    private static List<Node> items(Node node) {
-        return node instanceof SequenceNode s ? s.getValue() : List.of();
-    }
-
-    private static String text(Node node) {
-        return node instanceof ScalarNode s ? s.getValue() : null;
     }
 }

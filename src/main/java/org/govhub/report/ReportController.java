@@ -21,8 +21,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The weekly report API (operators, HTTP Basic or the login): list, regenerate any past week,
- * download the files, see and re-send deliveries.
+ * The weekly report API (operators, HTTP Basic or the login): list (with the scheduled weeks that
+ * could not be built), regenerate any past week, download the files, see and re-send deliveries.
  */
 @RestController
 @RequestMapping("/api/reports")
@@ -30,16 +30,19 @@ public class ReportController {
 
     private final WeeklyReports reports;
     private final ReportDeliveries deliveries;
+    private final ReportFailures failures;
 
-    public ReportController(WeeklyReports reports, ReportDeliveries deliveries) {
+    public ReportController(WeeklyReports reports, ReportDeliveries deliveries, ReportFailures failures) {
         this.reports = reports;
         this.deliveries = deliveries;
+        this.failures = failures;
     }
 
     @GetMapping
     public Map<String, Object> list(@RequestParam(defaultValue = "52") int limit) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("nextDue", String.valueOf(reports.schedule().dueWeek()));
+        result.put("failedReports", failures.list());
         result.put("deliveries", deliveries.counts());
         result.put("failedDeliveries", deliveries.list("FAILED", 100));
         result.put("reports", reports.list(limit));

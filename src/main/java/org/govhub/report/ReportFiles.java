@@ -185,12 +185,11 @@ public final class ReportFiles {
     }
 
     /**
-     * Bar chart of each city's resumption rate, the province's rate as a line, lagging cities in red.
-     * Throws IllegalStateException when no installed font renders Chinese.
+     * Bar chart of each city's resumption rate, the province's rate as a line, lagging cities in red,
+     * its text in {@code font} (one that renders Chinese: {@link CjkFonts#chartFont}).
      */
     @SuppressWarnings("unchecked")
-    public static byte[] chart(Map<String, Object> doc, String fontFamily) {
-        String family = CjkFonts.family(fontFamily);
+    public static byte[] chart(Map<String, Object> doc, Font font) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         List<Map<String, Object>> cities = (List<Map<String, Object>>) doc.get("cities");
         java.util.Set<String> lagging = new java.util.HashSet<>();
@@ -220,7 +219,7 @@ public final class ReportFiles {
         renderer.setShadowVisible(false);
         renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new java.text.DecimalFormat("0.00")));
         renderer.setDefaultItemLabelsVisible(true);
-        renderer.setDefaultItemLabelFont(new Font(family, Font.PLAIN, 13));
+        renderer.setDefaultItemLabelFont(font.deriveFont(Font.PLAIN, 13f));
         CategoryPlot plot = new CategoryPlot(data, x, y, renderer);
         plot.setOrientation(PlotOrientation.VERTICAL);
         plot.setBackgroundPaint(Color.WHITE);
@@ -228,20 +227,20 @@ public final class ReportFiles {
         if (provinceRate != null) {
             ValueMarker marker = new ValueMarker(provinceRate.doubleValue(), new Color(0xE6, 0x7E, 0x22), new BasicStroke(2f));
             marker.setLabel("全省 " + provinceRate + "%");
-            marker.setLabelFont(new Font(family, Font.BOLD, 14));
+            marker.setLabelFont(font.deriveFont(Font.BOLD, 14f));
             marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
             marker.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
             plot.addRangeMarker(marker);
         }
-        x.setLabelFont(new Font(family, Font.PLAIN, 14));
-        x.setTickLabelFont(new Font(family, Font.PLAIN, 14));
-        y.setLabelFont(new Font(family, Font.PLAIN, 14));
-        y.setTickLabelFont(new Font(family, Font.PLAIN, 13));
+        x.setLabelFont(font.deriveFont(Font.PLAIN, 14f));
+        x.setTickLabelFont(font.deriveFont(Font.PLAIN, 14f));
+        y.setLabelFont(font.deriveFont(Font.PLAIN, 14f));
+        y.setTickLabelFont(font.deriveFont(Font.PLAIN, 13f));
 
-        JFreeChart chart = new JFreeChart(null, new Font(family, Font.BOLD, 20), plot, false);
+        JFreeChart chart = new JFreeChart(null, font.deriveFont(Font.BOLD, 20f), plot, false);
         chart.setTitle(new TextTitle(ReportContent.TITLE + " " + doc.get("week") + "（" + doc.get("weekStart") + "至"
-                + doc.get("weekEnd") + "）各设区市复工率", new Font(family, Font.BOLD, 20)));
-        chart.addSubtitle(new TextTitle("红色：进度滞后　橙线：全省复工率　无柱：无应复工企业", new Font(family, Font.PLAIN, 13)));
+                + doc.get("weekEnd") + "）各设区市复工率", font.deriveFont(Font.BOLD, 20f)));
+        chart.addSubtitle(new TextTitle("红色：进度滞后　橙线：全省复工率　无柱：无应复工企业", font.deriveFont(Font.PLAIN, 13f)));
         chart.setBackgroundPaint(Color.WHITE);
         chart.setAntiAlias(true);
         chart.setTextAntiAlias(true);

@@ -16,7 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dir            where generated reports are kept (one folder per report)
  * @param lagging        the rule that flags lagging cities
  * @param delivery       delivery targets, retries
- * @param chartFont      font family of the chart (empty: the first installed font that renders Chinese)
+ * @param chartFont      an installed font family for the chart, which must render Chinese (empty: the bundled Noto Sans CJK SC)
  */
 @ConfigurationProperties("govhub.report")
 public record ReportProperties(@DefaultValue("true") boolean enabled, @DefaultValue("0 0 8 * * MON") String cron,

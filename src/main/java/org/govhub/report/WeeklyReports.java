@@ -35,7 +35,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code dataSha256}); the schedule generates a week only when it has no report, and a request for a
  * week whose content is unchanged returns the stored report without storing or sending anything. A
  * changed content (records that arrived late) becomes the week's next revision, sent like the first.
- * A hub that was down on Monday generates the missed weeks on its next check.
+ * A hub that was down on Monday generates the missed weeks on its next check. A scheduled week that
+ * cannot be built is recorded ({@link ReportFailures}) and retried with back-off; later weeks wait for it.
  */
 @Component("weeklyReports")
 public class WeeklyReports {
@@ -48,18 +49,21 @@ public class WeeklyReports {
     private final ReportProperties properties;
     private final ReportDeliveries deliveries;
     private final ReportSchedule schedule;
+    private final ReportFailures failures;
     private final Clock clock;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Path dir;
 
     public WeeklyReports(DataSource dataSource, FilingFacts facts, WeeklyFigures figures, RegionCodes regions,
-            ReportProperties properties, ReportDeliveries deliveries, Clock clock, @Value("${govhub.data-dir}") String dataDir) {
+            ReportProperties properties, ReportDeliveries deliveries, ReportFailures failures, Clock clock,
+            @Value("${govhub.data-dir}") String dataDir) {
         this.facts = facts;
         this.figures = figures;
         this.regions = regions;
         this.properties = properties;
         this.deliveries = deliveries;
+        this.failures = failures;
         this.clock = clock;
         this.schedule = new ReportSchedule(properties.cron(), properties.zone(), clock);
         this.jdbc = new JdbcTemplate(dataSource);
@@ -68,9 +72,9 @@ public class WeeklyReports {
                 .toAbsolutePath().normalize();
         try {
             log.info("weekly report: schedule '{}' in {}, chart font {}", properties.cron(), properties.zone(),
-                    CjkFonts.family(properties.chartFont()));
+                    CjkFonts.describe(CjkFonts.chartFont(properties.chartFont())));
         } catch (IllegalStateException e) {
-            log.error("weekly report: {}. Reports cannot be generated until a font is installed.", e.getMessage());
+            log.error("weekly report: {}. No report can be built until this is fixed.", e.getMessage());
         }
     }
 
@@ -86,7 +90,10 @@ public class WeeklyReports {
         }
     }
 
-    /** Generates every due week that has no report yet; returns the reports it created. */
+    /**
+     * Generates every due week that has no report yet, oldest first; returns the reports it created. A
+     * week that fails is recorded and stops the run (the weeks after it wait); it is tried again once its back-off has passed.
+     */
     public synchronized List<Stored> runIfDue() {
         List<String> newest = jdbc.queryForList("SELECT MAX(week) FROM weekly_report WHERE trigger_kind = 'SCHEDULE'", String.class);
         ReportWeek newestDone = newest.isEmpty() || newest.get(0) == null ? null : ReportWeek.parse(newest.get(0));
@@ -96,8 +103,16 @@ public class WeeklyReports {
             if (existing.isPresent() && "SCHEDULE".equals(existing.get().get("trigger_kind"))) {
                 continue;
             }
+            if (!failures.due(week)) {
+                break;
+            }
             log.info("weekly report for {} is due (schedule '{}' {})", week, properties.cron(), properties.zone());
-            created.add(generate(week, "SCHEDULE", null, true));
+            try {
+                created.add(generate(week, "SCHEDULE", null, true));
+            } catch (RuntimeException | LinkageError e) { // LinkageError: a JRE without its font libraries
+                failures.failed(week, e);
+                break;
+            }
         }
         return created;
     }
@@ -128,6 +143,7 @@ public class WeeklyReports {
             }
             log.info("weekly report for {}: figures unchanged, report {} stands (not sent again)", week,
                     latest.get().get("report_id"));
+            failures.succeeded(week);
             return new Stored(find((String) latest.get().get("report_id")).orElseThrow(), false);
         }
         int revision = latest.map(r -> ((Number) r.get("revision")).intValue() + 1).orElse(1);
@@ -144,6 +160,7 @@ public class WeeklyReports {
                     Timestamp.from(now), trigger, requestedBy, sha, ((Map<?, ?>) manifest.get("recordCounts")).get("filings"),
                     folder.toString(), CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(manifest)));
             deliveries.queue(reportId);
+            failures.succeeded(week);
         });
         log.info("weekly report {} generated ({} trigger), {} filings; deliveries queued", reportId, trigger,
                 ((Map<?, ?>) manifest.get("recordCounts")).get("filings"));
@@ -185,7 +202,7 @@ public class WeeklyReports {
             files.put(base + "-" + t.file() + ".csv", ReportFiles.csv(t));
         }
         files.put(base + ".json", ReportFiles.json(doc));
-        files.put(base + "-chart.png", ReportFiles.chart(doc, properties.chartFont()));
+        files.put(base + "-chart.png", ReportFiles.chart(doc, CjkFonts.chartFont(properties.chartFont())));
 
         @SuppressWarnings("unchecked")
         Map<String, Object> total = (Map<String, Object>) doc.get("provinceTotal");

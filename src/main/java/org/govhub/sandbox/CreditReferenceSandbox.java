@@ -29,7 +29,8 @@ public class CreditReferenceSandbox {
                 yq_yx     INTEGER,
                 yq_qk     VARCHAR(2),
                 hk_cn     CHAR(1),
-                xzqh      VARCHAR(6)
+                xzqh      VARCHAR(6),
+                updated_at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6) NOT NULL
             )""";
 
     private final List<GeneratedRow> rows;

@@ -32,7 +32,8 @@ public class TaxBureauSandbox {
                 yjbz     CHAR(1),
                 yjqx     VARCHAR(20),
                 xzqh_dm  VARCHAR(6),
-                nsqx     VARCHAR(2)
+                nsqx     VARCHAR(2),
+                updated_at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6) NOT NULL
             )""";
 
     private final SandboxProperties.Database config;

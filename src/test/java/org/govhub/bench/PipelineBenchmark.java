@@ -108,8 +108,8 @@ public final class PipelineBenchmark {
                 }
                 if (urgentSent != null && urgentLatency == null && platform.holds("credit-reference", urgentKey)) {
                     urgentLatency = Duration.between(urgentSent, Instant.now());
-                    watermarkAtUrgent = hub.getBean(org.govhub.ingest.SourceWatermarks.class).all().stream()
-                            .filter(w -> source.equals(w.get("source_id"))).map(w -> (String) w.get("watermark")).findFirst().orElse("0");
+                    watermarkAtUrgent = hub.getBean(org.govhub.ingest.ChangePolling.class).head(source)
+                            .map(h -> String.valueOf(h.key())).orElse("0");
                 }
                 if (urgentSent != null && urgentTaxLatency == null && platform.receivedCount("bench-urgent") > 0) {
                     urgentTaxLatency = Duration.between(urgentSent, Instant.now());

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import org.flywaydb.core.Flyway;
 import org.govhub.normalise.RegionCodes;
+import org.govhub.report.CjkFonts;
 import org.govhub.report.Counts;
 import org.govhub.report.ReportContent;
 import org.govhub.report.ReportFiles;
@@ -82,7 +83,7 @@ public final class ReportBenchmark {
             long sql = System.nanoTime();
             Map<String, Object> doc = ReportContent.build("bench", week, zone, "36", regions, lagging, cube, earlier);
             List<ReportTables.Table> tables = ReportTables.of(doc);
-            int bytes = ReportFiles.xlsx(tables, java.time.Instant.now()).length + ReportFiles.json(doc).length + ReportFiles.chart(doc, "").length;
+            int bytes = ReportFiles.xlsx(tables, java.time.Instant.now()).length + ReportFiles.json(doc).length + ReportFiles.chart(doc, CjkFonts.chartFont("")).length;
             for (ReportTables.Table t : tables) {
                 bytes += ReportFiles.csv(t).length;
             }

@@ -76,8 +76,9 @@ class UrgentLaneTest {
         assertThat(times.values()).as("times each record arrived").allMatch(n -> n == 1);
     }
 
+    /** The key of the source's head: how far its change order has been read (all backlog rows share one change time). */
     private long watermark() {
-        return hub.queryForList("SELECT watermark FROM source_watermark WHERE source_id = 'credit-reference'", String.class)
-                .stream().mapToLong(Long::parseLong).findFirst().orElse(0L);
+        return hub.queryForList("SELECT head_key FROM sql_change_mark WHERE source_id = 'credit-reference'", String.class)
+                .stream().mapToLong(k -> Long.parseLong(k.substring(2))).findFirst().orElse(0L);
     }
 }

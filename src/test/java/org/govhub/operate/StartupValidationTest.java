@@ -92,6 +92,55 @@ class StartupValidationTest {
     }
 
     @Test
+    void aSourceWithoutItsMappingOrItsConnectionStopsStartUpSayingWhatToSet() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        for (String f : new String[] {"sql-source.yaml", "cdc-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml"}) {
+            Files.copy(Path.of("routes", f), routes.resolve(f));
+        }
+        Files.writeString(routes.resolve("city-tax-source.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: sql-source
+                    routeId: city-tax-source
+                    parameters:
+                      - { name: sourceId, value: city-tax }
+                      - { name: mapping, value: city-taxes }
+                      - { name: table, value: tax_declaration }
+                      - { name: keyColumn, value: decl_id }
+                      - { name: changedColumn, value: updated_at }
+                - templatedRoute:
+                    routeTemplateRef: cdc-source
+                    routeId: tax-bureau-cdc-source
+                    parameters:
+                      - { name: sourceId, value: tax-bureau }
+                      - { name: mapping, value: tax-bureau }
+                      - { name: table, value: public.tax_declaration }
+                """);
+        assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
+                .rootCause()
+                .hasMessageContaining("city-tax-source.yaml: line 6: source 'city-tax': mapping 'city-taxes' does not exist")
+                .hasMessageContaining("city-tax-source.yaml: line 5: source 'city-tax' (sql-source): no database connection: set"
+                        + " govhub.sources.city-tax.url to its JDBC url (environment variable GOVHUB_SOURCES_CITY_TAX_URL)")
+                // the sandbox tax bureau is H2: no change capture there
+                .hasMessageContaining("city-tax-source.yaml: line 14: source 'tax-bureau' (cdc-source): change capture needs a"
+                        + " PostgreSQL (jdbc:postgresql:) or MariaDB (jdbc:mariadb:) database, not jdbc:h2:file:");
+    }
+
+    @Test
+    void aRouteParameterNamingAPropertyThatIsNotSetStopsStartUp() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        for (String f : new String[] {"rest-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml"}) {
+            Files.copy(Path.of("routes", f), routes.resolve(f));
+        }
+        Files.writeString(routes.resolve("city-portal-source.yaml"), Files.readString(Path.of("routes/credit-portal-source.yaml"))
+                .replace("credit-portal", "city-portal"));
+        assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
+                .rootCause()
+                .hasMessageContaining("city-portal-source.yaml: line ")
+                .hasMessageContaining("needs property 'govhub.sources.city-portal.base-url', which is not set"
+                        + " (environment variable GOVHUB_SOURCES_CITY_PORTAL_BASE_URL)");
+    }
+
+    @Test
     void anInvalidPolicyRulesFileStopsStartUpNamingTheFileAndTheProblem() throws Exception {
         Path rules = dir.resolve("relief.yaml");
         String text = new String(new org.springframework.core.io.ClassPathResource("rules/relief-policies.yaml").getInputStream()

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 class BrokerRestartTest {
 
     private static final String TAX_QUEUE = "govhub.records.tax-record";
-    private static final String TAX_WATERMARK = "source tax-bureau: \\d+ rows taken";
+    private static final String TAX_WATERMARK = "source tax-bureau: page done: \\d+ taken";
 
     @Test
     @Timeout(300)

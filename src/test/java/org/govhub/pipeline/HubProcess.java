@@ -15,7 +15,12 @@ final class HubProcess {
 
     /** Starts a hub; {@code extra} arguments ({@code --name=value}) add to or replace the defaults. */
     static ConfigurableApplicationContext start(Path dataDir, String... extra) {
-        List<String> args = new ArrayList<>(List.of(
+        return new SpringApplicationBuilder(GovHubApplication.class).run(withOverrides(defaults(dataDir), extra).toArray(String[]::new));
+    }
+
+    /** The arguments a test hub starts with on a data directory. */
+    static List<String> defaults(Path dataDir) {
+        return List.copyOf(List.of(
                 "--server.port=0",
                 "--govhub.data-dir=" + dataDir,
                 "--govhub.security.admin-password=restart-test",
@@ -23,7 +28,6 @@ final class HubProcess {
                 "--govhub.batch.max-age=1s",
                 "--govhub.ingest.poll-interval=300",
                 "--govhub.sandbox.tax-bureau.rows=400"));
-        return new SpringApplicationBuilder(GovHubApplication.class).run(withOverrides(args, extra).toArray(String[]::new));
     }
 
     /** The default arguments with {@code extra} ({@code --name=value}) added, or replacing a default of the same name. */

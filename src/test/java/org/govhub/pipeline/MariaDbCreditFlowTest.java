@@ -71,8 +71,9 @@ class MariaDbCreditFlowTest {
         assertThat(times.values()).allMatch(n -> n == 1);
         assertThat(hub.queryForList("SELECT source_record_key FROM quarantine WHERE source_id = 'credit-reference'", String.class))
                 .containsExactlyInAnyOrderElementsOf(invalid);
-        assertThat(hub.queryForObject("SELECT watermark FROM source_watermark WHERE source_id = 'credit-reference'", String.class))
-                .isEqualTo("240");
+        // the head of the source's change order is at its last row (all rows were written at the same time)
+        assertThat(hub.queryForObject("SELECT head_key FROM sql_change_mark WHERE source_id = 'credit-reference'", String.class))
+                .isEqualTo("L:240");
         // the source really was MariaDB
         var health = ((org.springframework.boot.actuate.health.HealthIndicator) sources.getContributor("credit-reference")).health();
         assertThat(health.getDetails()).containsEntry("database", "MariaDB");

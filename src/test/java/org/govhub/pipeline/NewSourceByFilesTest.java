@@ -56,17 +56,71 @@ class NewSourceByFilesTest {
                       - { name: mapping,    value: city-tax }
                       - { name: table,      value: tax_declaration }
                       - { name: keyColumn,  value: decl_id }
+                      - { name: changedColumn, value: updated_at }
                       - { name: pollInterval, value: "300" }
                 """);
         Files.writeString(mappings.resolve("city-tax.yaml"), Files.readString(Path.of("mappings/tax-bureau.yaml"))
                 .replace("mapping: tax-bureau", "mapping: city-tax"));
-        assertThat(org.govhub.operate.CheckFiles.check(routes, mappings)).isEmpty();
+        // the connection as the team would give it (a configuration file or the environment), then the check
+        org.springframework.core.env.StandardEnvironment environment = org.govhub.operate.CheckFiles.hubEnvironment();
+        assertThat(org.govhub.operate.CheckFiles.check(routes, mappings, environment)).singleElement().asString()
+                .contains("city-tax-source.yaml: line ", "no database connection: set govhub.sources.city-tax.url");
+        environment.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("city-tax",
+                java.util.Map.of("govhub.sources.city-tax.url", cityTaxUrl, "govhub.sources.city-tax.username", "sa")));
+        assertThat(org.govhub.operate.CheckFiles.check(routes, mappings, environment)).isEmpty();
 
         try (ConfigurableApplicationContext hub = HubProcess.start(dir.resolve("data"),
                 "--camel.main.routes-include-pattern=file:" + routes + "/*.yaml",
                 "--govhub.mappings.dir=" + mappings,
                 "--govhub.sources.city-tax.url=" + cityTaxUrl,
                 "--govhub.sources.city-tax.username=sa")) {
+            NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
+            Set<String> expected = rows.stream().map(GeneratedRow::key).collect(Collectors.toSet());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> platform.receivedRecords("city-tax").size() >= expected.size());
+            assertThat(platform.receivedRecords("city-tax")).extracting(r -> (String) r.get("source_record_key"))
+                    .containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    /**
+     * A source id with a hyphen, its connection given by environment variables alone (no entry in
+     * any configuration file): {@code GOVHUB_SOURCES_CITY_TAX_URL} and its siblings. The variables
+     * reach the hub through the same property source Spring Boot makes of the real environment.
+     */
+    @Test
+    void aHyphenatedSourceIsConnectedFromEnvironmentVariablesAlone() throws Exception {
+        String cityTaxUrl = "jdbc:h2:file:" + dir.resolve("city-tax-db") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
+        List<GeneratedRow> rows = new TaxDeclarationGenerator(78, new RegionCodes().countiesUnder("3604"), 0).generate(30);
+        TaxBureauSandbox.seed(cityTaxUrl, "sa", "", rows);
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        try (Stream<Path> project = Files.list(Path.of("routes"))) {
+            for (Path f : project.toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(routes.resolve("city-tax-source.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: sql-source
+                    routeId: city-tax-source
+                    parameters:
+                      - { name: sourceId,      value: city-tax }
+                      - { name: mapping,       value: tax-bureau }
+                      - { name: table,         value: tax_declaration }
+                      - { name: keyColumn,     value: decl_id }
+                      - { name: changedColumn, value: updated_at }
+                """);
+        org.springframework.core.env.StandardEnvironment environment = new org.springframework.core.env.StandardEnvironment();
+        environment.getPropertySources().replace(org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new org.springframework.core.env.SystemEnvironmentPropertySource(
+                        org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, java.util.Map.of(
+                                "GOVHUB_SOURCES_CITY_TAX_URL", cityTaxUrl,
+                                "GOVHUB_SOURCES_CITY_TAX_USERNAME", "sa",
+                                "GOVHUB_SOURCES_CITY_TAX_PASSWORD", "")));
+        List<String> args = HubProcess.withOverrides(HubProcess.defaults(dir.resolve("data")),
+                "--camel.main.routes-include-pattern=file:" + routes + "/*.yaml");
+        try (ConfigurableApplicationContext hub = new org.springframework.boot.builder.SpringApplicationBuilder(
+                org.govhub.GovHubApplication.class).environment(environment).run(args.toArray(String[]::new))) {
             NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
             Set<String> expected = rows.stream().map(GeneratedRow::key).collect(Collectors.toSet());
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))

@@ -81,7 +81,8 @@ class PostgresTaxFlowTest {
         assertThat(times.values()).allMatch(n -> n == 1);
         assertThat(hub.queryForList("SELECT source_record_key FROM quarantine WHERE source_id = 'tax-bureau'", String.class))
                 .containsExactlyInAnyOrderElementsOf(invalid);
-        assertThat(hub.queryForObject("SELECT watermark FROM source_watermark WHERE source_id = 'tax-bureau'", String.class))
-                .isEqualTo("250");
+        // the head of the source's change order is at its last row (all rows were written at the same time)
+        assertThat(hub.queryForObject("SELECT head_key FROM sql_change_mark WHERE source_id = 'tax-bureau'", String.class))
+                .isEqualTo("L:250");
     }
 }

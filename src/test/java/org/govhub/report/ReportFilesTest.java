@@ -168,8 +168,8 @@ class ReportFilesTest {
 
     @Test
     void chartHasItsSizeAndRealChineseGlyphs() throws Exception {
-        String family = CjkFonts.family("");
-        byte[] png = ReportFiles.chart(doc, "");
+        Font chartFont = CjkFonts.chartFont(""); // the bundled font: this needs no font installed on the machine
+        byte[] png = ReportFiles.chart(doc, chartFont);
         java.nio.file.Files.write(java.nio.file.Path.of("target", "report-chart-test.png"), png); // to look at
         java.nio.file.Files.write(java.nio.file.Path.of("target", "report-test.xlsx"), ReportFiles.xlsx(tables, CREATED));
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
@@ -179,7 +179,7 @@ class ReportFilesTest {
         assertThat(darkPixels(image, 0, 0, image.getWidth(), 40)).isGreaterThan(500);
 
         // the font the chart used renders each Chinese character of the labels as its own glyph, not the missing-glyph box
-        Font font = new Font(family, Font.PLAIN, 40);
+        Font font = chartFont.deriveFont(Font.PLAIN, 40f);
         String labels = CjkFonts.SAMPLE + "设区市复工率全省";
         assertThat(font.canDisplayUpTo(labels)).isEqualTo(-1);
         FontRenderContext frc = new FontRenderContext(null, true, true);

@@ -1,0 +1,58 @@
+package org.govhub.ingest;
+
+import org.apache.camel.Exchange;
+import org.govhub.batch.BatchAssembler;
+import org.govhub.normalise.CanonicalJson;
+import org.govhub.normalise.NormalisedRecord;
+import org.govhub.normalise.Quarantine;
+import org.govhub.normalise.RecordNormaliser;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which normalised rows go on to the broker or to quarantine (routes/record-publishing.yaml). All of
+ * them, except:
+ * <ul>
+ * <li>in a SQL source's urgent lane, only valid class-1 records ({@link UrgentLane}); the rest come
+ * when the source's head reaches them;</li>
+ * <li>in a re-read (a SQL source's late-commit check), rows already shared or already in
+ * quarantine with the same content: they are counted as repeats and go no further.</li>
+ * </ul>
+ */
+@Component("publishFilter")
+public class PublishFilter {
+
+    private final BatchAssembler batches;
+    private final Quarantine quarantine;
+
+    public PublishFilter(BatchAssembler batches, Quarantine quarantine) {
+        this.batches = batches;
+        this.quarantine = quarantine;
+    }
+
+    public boolean takes(Exchange exchange) {
+        var message = exchange.getMessage();
+        boolean valid = Boolean.TRUE.equals(message.getHeader(RecordNormaliser.H_VALID, Boolean.class));
+        if (Boolean.TRUE.equals(exchange.getProperty(UrgentLane.URGENT_ONLY, Boolean.class))) {
+            return valid && Integer.valueOf(1).equals(message.getHeader(RecordNormaliser.H_PRIORITY_CLASS, Integer.class));
+        }
+        if (Boolean.TRUE.equals(exchange.getProperty(ChangePolling.RECHECK, Boolean.class))) {
+            boolean repeat;
+            if (valid) {
+                repeat = batches.holds(message.getHeader(RecordNormaliser.H_SOURCE_ID, String.class),
+                        message.getHeader(RecordNormaliser.H_RECORD_KEY, String.class),
+                        message.getHeader(RecordNormaliser.H_CONTENT_HASH, String.class));
+            } else {
+                NormalisedRecord r = message.getBody(NormalisedRecord.class);
+                repeat = quarantine.holds(r.sourceId(), r.recordKey(), CanonicalJson.sha256(r.rawJson()));
+            }
+            if (repeat) {
+                SourceActivity.Tally tally = SourceActivity.tally(exchange);
+                if (tally != null) {
+                    tally.repeats(1);
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+}
