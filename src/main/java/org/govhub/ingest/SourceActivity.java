@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * quarantine and the mark has moved, {@link #fail} when it failed. From that:
  * <ul>
  * <li>every unit's log line accounts for every item: taken = new + repeats + quarantined;</li>
- * <li>a source whose unit has not ended after {@code govhub.ingest.blocked-after} is BLOCKED (a full
+ * <li>a source whose unit has neither ended nor progressed ({@link #progressed}) for {@code govhub.ingest.blocked-after} is BLOCKED (a full
  * broker, a hung connection), one failing since its last success is FAILING, one whose units keep
  * saying there is more while its mark stays put is STUCK: none of these is UP in health;</li>
  * <li>a failure that repeats is logged once, then once per {@code govhub.ingest.repeat-log-interval}
@@ -68,6 +68,18 @@ public class SourceActivity {
             return published.get() + quarantined.get() + repeats.get();
         }
 
+        public int newItems() {
+            return published.get();
+        }
+
+        public int repeatItems() {
+            return repeats.get();
+        }
+
+        public int quarantinedItems() {
+            return quarantined.get();
+        }
+
         @Override
         public String toString() {
             return taken() + " taken = " + published.get() + " new + " + repeats.get() + " repeat(s) + " + quarantined.get()
@@ -77,6 +89,8 @@ public class SourceActivity {
 
     private static final class State {
         volatile Instant unitSince;
+        // the unit's last progress (its start, then each chunk committed): BLOCKED counts from here
+        volatile Instant progressAt;
         volatile String unitWhat;
         volatile Instant lastSuccess;
         volatile String lastUnit;
@@ -94,6 +108,9 @@ public class SourceActivity {
         // units that said "more" while the mark stayed put
         int stalls;
         String stallReason;
+        // the last stall the source reported itself, and when it was logged
+        String stuckLogged;
+        Instant stuckLoggedAt;
         // blocked: logged once per unit; silent: once per silence
         boolean blockedLogged;
         boolean silentLogged;
@@ -130,12 +147,26 @@ public class SourceActivity {
     /** A unit of work starts ({@code what}: "page", "file x.csv", ...); its items are counted in a fresh {@link Tally}. */
     public Tally begin(Exchange exchange, String what) {
         State s = state(sourceId(exchange));
-        s.unitSince = Instant.now();
+        Instant now = Instant.now();
+        s.progressAt = now; // first: a reader that sees the new unitSince must not see an old progressAt
+        s.unitSince = now;
         s.unitWhat = what;
         s.blockedLogged = false;
         Tally tally = new Tally();
         exchange.setProperty(TALLY, tally);
         return tally;
+    }
+
+    /**
+     * The unit in hand made progress: a chunk of its items is on the broker (a page or file too
+     * large for one transaction goes in chunks). A unit is BLOCKED when it has made none for
+     * {@code blocked-after}, however long it runs in all.
+     */
+    public void progressed(Exchange exchange) {
+        State s = states.get(sourceId(exchange));
+        if (s != null && s.unitSince != null) {
+            s.progressAt = Instant.now();
+        }
     }
 
     /** The unit's tally, if a unit is in hand (record-publishing counts into it). */
@@ -209,7 +240,8 @@ public class SourceActivity {
                     log.warn("source {}: STUCK: {}", sourceId, s.stallReason);
                 }
             } else if (s.stalls > 0) {
-                if (s.stalls >= stuckAfter) {
+                // a stall the source reported itself ends when the source says so (it may retry and stall again)
+                if (s.stalls >= stuckAfter && !Objects.equals(s.stallReason, s.stuckLogged)) {
                     log.info("source {}: its mark moves again ({} -> {}) after {} stalled {}s", sourceId, from, to, s.stalls, what);
                 }
                 s.stalls = 0;
@@ -222,10 +254,11 @@ public class SourceActivity {
                 s.quiet.quarantined.addAndGet(tally.quarantined.get());
                 s.quiet.repeats.addAndGet(tally.repeats.get());
             }
-        } else if (tally.taken() > 0) {
+        } else if (tally.taken() > tally.repeats.get()) {
+            // a unit of repeats only (a caught-up source asked again since its mark) logs at debug: every poll would say it
             log.info("source {}: {} done: {}; mark {} -> {}{}", sourceId, what, tally, from, to, more ? ", more waiting" : "");
         } else {
-            log.debug("source {}: {} done, nothing new; mark {}", sourceId, what, to);
+            log.debug("source {}: {} done, nothing new: {}; mark {}", sourceId, what, tally, to);
         }
     }
 
@@ -267,12 +300,19 @@ public class SourceActivity {
         }
     }
 
-    /** A source reports a stall it detected itself (a cursor that does not advance): STUCK at once. */
+    /**
+     * A source reports a stall it detected itself (a cursor that does not advance): STUCK at once.
+     * The same reason is logged once per {@code repeat-log-interval}, also when units that moved in
+     * between (the source's retries) cleared the state.
+     */
     public void stuck(String sourceId, String reason) {
         State s = state(sourceId);
         synchronized (s) {
-            if (!reason.equals(s.stallReason)) {
+            Instant now = Instant.now();
+            if (!reason.equals(s.stuckLogged) || s.stuckLoggedAt.plus(repeatLogInterval).isBefore(now)) {
                 log.warn("source {}: STUCK: {}", sourceId, reason);
+                s.stuckLogged = reason;
+                s.stuckLoggedAt = now;
             }
             s.stalls = Math.max(s.stalls, stuckAfter);
             s.stallReason = reason;
@@ -325,7 +365,7 @@ public class SourceActivity {
         if (s == null) {
             return Condition.OK;
         }
-        Instant since = s.unitSince;
+        Instant since = s.unitSince == null ? null : s.progressAt;
         if (since != null && since.plus(blockedAfter).isBefore(Instant.now())) {
             return Condition.BLOCKED;
         }
@@ -354,8 +394,8 @@ public class SourceActivity {
         synchronized (s) {
             switch (condition) {
                 case BLOCKED -> d.put("reason", "its " + (s.unitWhat == null ? "poll" : s.unitWhat) + " started at " + s.unitSince
-                        + " and has not finished (" + Duration.between(s.unitSince, Instant.now()).toSeconds()
-                        + " s): a full broker queue, or a source that does not answer");
+                        + " and has not finished nor made progress for " + Duration.between(s.progressAt, Instant.now()).toSeconds()
+                        + " s: a full broker queue, or a source that does not answer");
                 case FAILING -> d.put("reason", "failing since " + s.failingSince + " (" + s.failures + " failure(s)): " + s.error);
                 case STUCK -> d.put("reason", s.stallReason);
                 case PROBLEM -> d.put("reason", s.problem);

@@ -1,5 +1,6 @@
 package org.govhub.sandbox;
 
+import java.util.List;
 import java.util.Map;
 import org.govhub.normalise.RegionCodes;
 import org.slf4j.Logger;
@@ -23,6 +24,8 @@ public class CreditPortalSandbox extends RestFeedSandbox {
 
     private static final Logger log = LoggerFactory.getLogger(CreditPortalSandbox.class);
 
+    private final List<String> counties;
+
     @org.springframework.beans.factory.annotation.Autowired
     public CreditPortalSandbox(SandboxProperties properties, RegionCodes regionCodes) {
         this(properties.creditPortal(), regionCodes);
@@ -31,8 +34,14 @@ public class CreditPortalSandbox extends RestFeedSandbox {
     private CreditPortalSandbox(SandboxProperties.CreditPortal config, RegionCodes regionCodes) {
         super(new CreditRecordGenerator(config.seed(), regionCodes.countiesUnder("36"), config.invalidEvery()).generate(config.records()),
                 new SandboxFeed("recordNo", config.maxRequestsPerSecond(), config.hangMillis(), config.failAfter(), config.faults()),
-                config.apiKey());
+                config.apiKey(), config.seed(), config.behaviours());
+        this.counties = regionCodes.countiesUnder("36");
         log.info("sandbox credit portal holds {} credit events ({} deliberately invalid)", feed().size(), invalidAtStart());
+    }
+
+    @Override
+    List<Map<String, Object>> freshItems(int count, long seed) {
+        return new CreditRecordGenerator(seed, counties, 0).generate(count).stream().filter(v -> v.stage() == 0).map(SandboxFeed.Version::item).toList();
     }
 
     @GetMapping("/sandbox/credit-portal/api/credit-records")

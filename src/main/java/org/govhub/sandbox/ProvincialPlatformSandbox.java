@@ -1,5 +1,6 @@
 package org.govhub.sandbox;
 
+import java.util.List;
 import java.util.Map;
 import org.govhub.normalise.RegionCodes;
 import org.slf4j.Logger;
@@ -23,6 +24,8 @@ public class ProvincialPlatformSandbox extends RestFeedSandbox {
 
     private static final Logger log = LoggerFactory.getLogger(ProvincialPlatformSandbox.class);
 
+    private final List<String> counties;
+
     @org.springframework.beans.factory.annotation.Autowired
     public ProvincialPlatformSandbox(SandboxProperties properties, RegionCodes regionCodes) {
         this(properties.provincialPlatform(), regionCodes);
@@ -31,8 +34,14 @@ public class ProvincialPlatformSandbox extends RestFeedSandbox {
     private ProvincialPlatformSandbox(SandboxProperties.ProvincialPlatform config, RegionCodes regionCodes) {
         super(new FilingGenerator(config.seed(), regionCodes.countiesUnder("36"), config.invalidEvery()).generate(config.filings()),
                 new SandboxFeed("filingId", config.maxRequestsPerSecond(), config.hangMillis(), config.failAfter(), config.faults()),
-                config.token());
+                config.token(), config.seed(), config.behaviours());
+        this.counties = regionCodes.countiesUnder("36");
         log.info("sandbox provincial platform holds {} filings ({} deliberately invalid)", feed().size(), invalidAtStart());
+    }
+
+    @Override
+    List<Map<String, Object>> freshItems(int count, long seed) {
+        return new FilingGenerator(seed, counties, 0).generate(count).stream().filter(v -> v.stage() == 0).map(SandboxFeed.Version::item).toList();
     }
 
     @GetMapping("/sandbox/provincial-platform/api/filings")

@@ -24,12 +24,45 @@ import org.springframework.http.ResponseEntity;
  * (updatedAt, id), updatedSince inclusive, the cursor continuing strictly after the previous page.
  * It also behaves like a real system on a bad day, on demand: HTTP 500, a hang past the caller's
  * timeout, a body that is not JSON, HTTP 429 when called faster than its limit, HTTP 401 on a wrong
- * credential. Every request is recorded ({@link #requests()}) so that tests can check the caller.
+ * credential; and, switched on until switched off ({@link Behaviour}), it ignores the limit or serves
+ * a cursor that does not advance. Items can be published with a broken updatedAt or without an id
+ * (served as they are, ordered by the time the system keeps for them). Every request is recorded
+ * ({@link #requests()}) so that tests can check the caller.
  */
 public final class SandboxFeed {
 
     /** A failure injected into a request. */
     public enum Fault { SERVER_ERROR, HANG, GARBAGE, TOO_MANY_REQUESTS }
+
+    /** How an item published by {@link RestFeedSandbox#publishNew} is broken on purpose (what the hub must keep out of its order). */
+    public enum Broken {
+        UNPARSEABLE_UPDATED_AT("updatedAt that is not a time"),
+        EPOCH_MILLIS_UPDATED_AT("updatedAt in epoch milliseconds"),
+        IMPOSSIBLE_UPDATED_AT("updatedAt on an impossible day"),
+        FAR_FUTURE_UPDATED_AT("updatedAt far in the future"),
+        LOCAL_UPDATED_AT("updatedAt without an offset"),
+        MISSING_UPDATED_AT("no updatedAt"),
+        MISSING_ID("no id"),
+        /** In the items array, the item's id as a text where the item should be (a serialisation bug). */
+        NOT_AN_OBJECT("an id instead of an item");
+
+        /** As {@link SandboxFeed.Version#defect()} says it. */
+        public final String defect;
+
+        Broken(String defect) {
+            this.defect = defect;
+        }
+    }
+
+    /** How the API misbehaves on every request while switched on. */
+    public enum Behaviour {
+        /** Serves everything from the position asked for in one page, whatever the limit. */
+        IGNORE_LIMIT,
+        /** Answers a page's cursor with that same cursor (a request without one gets a cursor that leads to the same page). */
+        STALE_CURSOR,
+        /** Ignores the cursor: serves the first page again and again, each time with a new-looking next cursor. */
+        SAME_PAGE
+    }
 
     /**
      * One generated version of an item: what the source holds from {@code stage} on (0 at start,
@@ -55,6 +88,7 @@ public final class SandboxFeed {
         }
     }
 
+    /** Where an item stands in the system's own order: the time it keeps for it (not the text it serves) and the id. */
     private record Key(Instant updatedAt, String id) {
     }
 
@@ -63,12 +97,15 @@ public final class SandboxFeed {
     private final String idField;
     private final int maxPerSecond;
     private final long hangMillis;
-    private final TreeMap<Key, Map<String, Object>> items = new TreeMap<>(ORDER);
+    /** What each item serves: its JSON object (a map), or, broken on purpose, something else. */
+    private final TreeMap<Key, Object> items = new TreeMap<>(ORDER);
     private final Map<String, Key> keyById = new HashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private int okBeforeFaults;
     private final Deque<Instant> lastSecond = new ArrayDeque<>();
     private final List<Served> requests = new CopyOnWriteArrayList<>();
+    private final java.util.EnumSet<Behaviour> behaviours = java.util.EnumSet.noneOf(Behaviour.class);
+    private long cursorsIssued;
 
     public SandboxFeed(String idField, int maxPerSecond, long hangMillis) {
         this.idField = idField;
@@ -86,13 +123,39 @@ public final class SandboxFeed {
 
     /** Publishes an item: a new one, or a new version replacing the one with its id. */
     public synchronized void publish(Map<String, Object> item) {
-        String id = (String) item.get(idField);
-        Key key = new Key(Converters.dateTime(item.get("updatedAt")).toInstant(), id);
+        publish(item, Converters.dateTime(item.get("updatedAt")).toInstant(), (String) item.get(idField));
+    }
+
+    /**
+     * Publishes an item in the system's order at {@code orderAt} under {@code id}, whatever its own
+     * updatedAt and id fields say (a broken updatedAt, no id: a serialisation bug of the real system).
+     */
+    public synchronized void publish(Object item, Instant orderAt, String id) {
+        Key key = new Key(orderAt, id);
         Key old = keyById.put(id, key);
         if (old != null) {
             items.remove(old);
         }
         items.put(key, item);
+    }
+
+    /** The latest time in the system's order (null when empty). */
+    public synchronized Instant latest() {
+        return items.isEmpty() ? null : items.lastKey().updatedAt();
+    }
+
+    /** Switches the API's behaviours: exactly these from now on (none: it behaves). */
+    public synchronized void behave(java.util.Collection<Behaviour> now) {
+        behaviours.clear();
+        behaviours.addAll(now);
+    }
+
+    public synchronized java.util.Set<Behaviour> behaviours() {
+        return java.util.EnumSet.copyOf(behaviours);
+    }
+
+    public String idField() {
+        return idField;
     }
 
     public synchronized int size() {
@@ -140,7 +203,7 @@ public final class SandboxFeed {
                     fault = faults.pollFirst();
                 }
             }
-            if (limit < 1 || limit > 1000) {
+            if (limit < 1 || limit > 1000 && !behaviours.contains(Behaviour.IGNORE_LIMIT)) {
                 return record(now, updatedSince, cursor, limit, HttpStatus.BAD_REQUEST, ids, fault,
                         error(HttpStatus.BAD_REQUEST, "limit must be 1..1000"));
             }
@@ -191,8 +254,9 @@ public final class SandboxFeed {
     }
 
     private Map<String, Object> page(String updatedSince, String cursor, int limit, List<String> ids) {
-        Map<Key, Map<String, Object>> from;
-        if (cursor != null && !cursor.isBlank()) {
+        Map<Key, Object> from;
+        boolean ignoreCursor = behaviours.contains(Behaviour.SAME_PAGE);
+        if (cursor != null && !cursor.isBlank() && !ignoreCursor) {
             Key after = decode(cursor);
             from = items.tailMap(after, false);
         } else if (updatedSince != null && !updatedSince.isBlank()) {
@@ -201,31 +265,42 @@ public final class SandboxFeed {
         } else {
             from = items;
         }
-        List<Map<String, Object>> list = new ArrayList<>();
+        int most = behaviours.contains(Behaviour.IGNORE_LIMIT) ? Integer.MAX_VALUE : limit;
+        List<Object> list = new ArrayList<>();
+        Key first = null;
         Key last = null;
-        for (Map.Entry<Key, Map<String, Object>> e : from.entrySet()) {
-            if (list.size() == limit) {
+        for (Map.Entry<Key, Object> e : from.entrySet()) {
+            if (list.size() == most) {
                 break;
             }
             list.add(e.getValue());
             ids.add(e.getKey().id());
+            first = first == null ? e.getKey() : first;
             last = e.getKey();
         }
         boolean more = last != null && items.higherKey(last) != null;
+        String next = null;
+        if (more && behaviours.contains(Behaviour.STALE_CURSOR)) {
+            // the cursor asked with, or one that leads to this same page again
+            next = cursor != null && !cursor.isBlank() ? cursor : encode(new Key(first.updatedAt(), ""));
+        } else if (more) {
+            next = encode(last);
+        }
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("items", list);
-        page.put("nextCursor", more ? encode(last) : null);
+        page.put("nextCursor", next);
         return page;
     }
 
-    private static String encode(Key key) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((key.updatedAt().toString() + "\n" + key.id()).getBytes(StandardCharsets.UTF_8));
+    /** A cursor after {@code key}; each one issued looks different (as a real system's opaque tokens do). */
+    private String encode(Key key) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((key.updatedAt().toString() + "\n" + key.id()
+                + (behaviours.contains(Behaviour.SAME_PAGE) ? "\n" + ++cursorsIssued : "")).getBytes(StandardCharsets.UTF_8));
     }
 
     private static Key decode(String cursor) {
         try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\n", 2);
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\n", 3);
             return new Key(Instant.parse(parts[0]), parts[1]);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cursor is not one this API issued");

@@ -44,10 +44,12 @@ public record SandboxProperties(@DefaultValue("false") boolean enabled, @Default
      * @param hangMillis           how long an injected hang holds a request
      * @param faults               faults planned from the start (SERVER_ERROR, HANG, GARBAGE, TOO_MANY_REQUESTS) …
      * @param failAfter            … after this many good requests
+     * @param behaviours           misbehaviours switched on from the start (IGNORE_LIMIT, STALE_CURSOR, SAME_PAGE)
      */
     public record ProvincialPlatform(@DefaultValue("240") int filings, @DefaultValue("20") int invalidEvery,
             @DefaultValue("2020") long seed, String token, @DefaultValue("10") int maxRequestsPerSecond,
-            @DefaultValue("40000") long hangMillis, List<SandboxFeed.Fault> faults, @DefaultValue("0") int failAfter) {
+            @DefaultValue("40000") long hangMillis, List<SandboxFeed.Fault> faults, @DefaultValue("0") int failAfter,
+            List<SandboxFeed.Behaviour> behaviours) {
         @Override
         public String toString() {
             return "ProvincialPlatform[filings=" + filings + ", token=****]";
@@ -63,10 +65,12 @@ public record SandboxProperties(@DefaultValue("false") boolean enabled, @Default
      * @param hangMillis           how long an injected hang holds a request
      * @param faults               faults planned from the start …
      * @param failAfter            … after this many good requests
+     * @param behaviours           misbehaviours switched on from the start
      */
     public record CreditPortal(@DefaultValue("160") int records, @DefaultValue("16") int invalidEvery,
             @DefaultValue("2021") long seed, String apiKey, @DefaultValue("4") int maxRequestsPerSecond,
-            @DefaultValue("40000") long hangMillis, List<SandboxFeed.Fault> faults, @DefaultValue("0") int failAfter) {
+            @DefaultValue("40000") long hangMillis, List<SandboxFeed.Fault> faults, @DefaultValue("0") int failAfter,
+            List<SandboxFeed.Behaviour> behaviours) {
         @Override
         public String toString() {
             return "CreditPortal[records=" + records + ", apiKey=****]";

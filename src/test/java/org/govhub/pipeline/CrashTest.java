@@ -26,7 +26,7 @@ class CrashTest {
     private static final String SEALED = "BatchAssembler - batch \\S+ sealed with";
     private static final String ACKNOWLEDGED = "batch (\\S+) acknowledged by the national platform";
     private static final String TAX_WATERMARK = "source tax-bureau: page done: \\d+ taken";
-    private static final String REST_PAGE = "source provincial-filings: page taken";
+    private static final String REST_PAGE = "source provincial-filings: page done: ";
 
     @Test
     @Timeout(300)

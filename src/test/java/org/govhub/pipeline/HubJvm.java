@@ -64,6 +64,11 @@ final class HubJvm implements AutoCloseable {
      * arguments ({@code --name=value}) add to or replace the defaults.
      */
     static HubJvm start(Path dataDir, String name, String... extra) {
+        return start(dataDir, name, "512m", extra);
+    }
+
+    /** As {@link #start(Path, String, String...)}, with a heap of {@code heap} ({@code -Xmx}, e.g. {@code 1g}). */
+    static HubJvm start(Path dataDir, String name, String heap, String... extra) {
         int port = freePort();
         List<String> args = HubProcess.withOverrides(List.of(
                 "--server.port=" + port,
@@ -81,7 +86,7 @@ final class HubJvm implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // C1 only: on a busy machine the hub is live in half the time (C2 competes for the cores)
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dfile.encoding=UTF-8",
+                "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dfile.encoding=UTF-8",
                 // logback configures itself before Spring does: keep it off the test JVM's log file
                 "-Dlogback.configurationFile=" + testResource("hub-process-logback.xml"),
                 "-cp", classPath(), GovHubApplication.class.getName()));

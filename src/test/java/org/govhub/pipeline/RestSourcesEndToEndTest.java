@@ -192,7 +192,7 @@ class RestSourcesEndToEndTest {
             assertThat(during.get("mark_updated_at")).isEqualTo(before.get("mark_updated_at"));
             assertThat(during.get("mark_id")).isEqualTo(before.get("mark_id"));
             assertThat(Files.readString(Path.of("target/govhub-tests.log"), StandardCharsets.UTF_8))
-                    .contains("source credit-portal: page at", "HTTP 401");
+                    .contains("source credit-portal: page failed", "HTTP 401");
         } finally {
             creditPortal.useToken("sandbox-credit-portal-key");
         }
@@ -332,7 +332,7 @@ class RestSourcesEndToEndTest {
 
     private void assertTheLogHoldsNoSecretsOrIdentityNumbers() throws Exception {
         String log = Files.readString(Path.of("target/govhub-tests.log"), StandardCharsets.UTF_8);
-        assertThat(log).contains("source credit-portal: page taken");
+        assertThat(log).contains("source credit-portal: page done: ");
         assertThat(log).doesNotContain("sandbox-credit-portal-key", "sandbox-provincial-token");
         List<String> identityNumbers = new ArrayList<>();
         creditPortal.published().stream().filter(v -> "自然人".equals(((Map<?, ?>) v.item().get("subject")).get("type")))
