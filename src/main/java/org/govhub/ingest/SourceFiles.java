@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
+import org.govhub.normalise.ControlCharacters;
+import org.govhub.normalise.IdentityNumbers;
 import org.govhub.normalise.MappingDefinition;
 import org.govhub.normalise.MappingRegistry;
 import org.govhub.normalise.NormalisedRecord;
@@ -117,7 +119,7 @@ public class SourceFiles {
             exchange.getMessage().setHeader(RecordNormaliser.H_VALID, false);
             exchange.getMessage().setBody(new NormalisedRecord(r.sourceId(), r.mappingId(), r.schema(), r.schemaVersion(),
                     r.recordKey(), r.rawJson(), r.canonicalJson(), r.contentHash(), r.eventTime(),
-                    List.of(file.name() + ": " + row.problem()), null, null));
+                    List.of(ControlCharacters.escape(IdentityNumbers.maskAll(file.name() + ": " + row.problem()))), null, null));
         } else {
             exchange.getMessage().setBody(columns);
             normaliser.normalise(exchange);
