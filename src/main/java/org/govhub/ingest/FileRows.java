@@ -76,6 +76,9 @@ public final class FileRows {
         if (binary != null) {
             throw new UnreadableFileException("binary content, not a text export: " + binary);
         }
+        if (bytes[bytes.length - 1] == 0x1A) {
+            bytes = Arrays.copyOf(bytes, bytes.length - 1); // the DOS end-of-file mark, not a line
+        }
         List<Line> lines = lines(bytes, format.encoding());
         return format.fixedWidth() ? fixedWidth(lines, format) : csv(lines, format);
     }
@@ -145,7 +148,9 @@ public final class FileRows {
             return new Line(number, bytes, terminator, text, null, false);
         }
         int at = firstBad(declared, bytes);
-        String hint = declaredUtf8 && decode(gb18030, bytes) != null ? " (it reads as GBK/GB18030)" : "";
+        String hint = decode(gb18030, bytes) == null ? ""
+                : declaredUtf8 ? " (it reads as GBK/GB18030)"
+                : charset.name().startsWith("GB") ? " (it is GB18030 text, of which GBK is a part: declare encoding GB18030)" : "";
         return new Line(number, bytes, terminator, new String(bytes, charset), "line " + number + " is not " + charset.name()
                 + " text: byte " + (at + 1) + " (0x" + String.format(Locale.ROOT, "%02X", bytes[at] & 0xff) + ") does not start a "
                 + charset.name() + " character" + hint + "; the mapping declares " + charset.name(), true);
@@ -435,12 +440,31 @@ public final class FileRows {
         SIGNATURES.put("a RAR archive", new byte[] {'R', 'a', 'r', '!', 0x1A, 0x07});
     }
 
+    /** UTF-16LE or UTF-16BE when the sample is that (a tenth of its bytes 0x00, which no other text has), else null. */
+    private static String utf16(byte[] bytes, int n) {
+        int nul = 0;
+        for (int i = 0; i < n; i++) {
+            nul += bytes[i] == 0 ? 1 : 0;
+        }
+        if (nul * 10L < n) {
+            return null;
+        }
+        byte[] sample = Arrays.copyOf(bytes, n - n % 2);
+        for (Charset c : new Charset[] {StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE}) {
+            String text = decode(strict(c), sample);
+            if (text != null && text.indexOf('\n') >= 0) {
+                return c.name();
+            }
+        }
+        return null;
+    }
+
     /**
      * Why a file is binary, or null for text. Binary is a file that starts like a known binary format
-     * (an image, a PDF, a spreadsheet, an archive), or whose first 64 KiB are more than 5% control
-     * bytes (C0 but tab, LF and CR, and DEL; at least 8 of them): random or compressed data has about
-     * 12%, a text export with a stray control byte in a value far less. Such stray bytes are the
-     * normaliser's to judge, per row (see {@code ControlCharacters}).
+     * (an image, a PDF, a spreadsheet, an archive), that is UTF-16 (a tenth of its bytes 0x00), or
+     * whose first 64 KiB are more than 5% control bytes (C0 but tab, LF and CR, and DEL; at least 8
+     * of them): random or compressed data has about 12%, a text export with a stray control byte in a
+     * value far less. Such stray bytes are the normaliser's to judge, per row (see {@code ControlCharacters}).
      */
     static String binary(byte[] bytes) {
         for (Map.Entry<String, byte[]> s : SIGNATURES.entrySet()) {
@@ -459,6 +483,10 @@ public final class FileRows {
                     first = i;
                 }
             }
+        }
+        String utf16 = utf16(bytes, n);
+        if (utf16 != null) {
+            return "it is " + utf16 + " text without a byte-order mark (save the export in the encoding its mapping declares)";
         }
         if (controls >= 8 && controls * 20L > n) {
             return controls + " of its first " + n + " bytes are control bytes (the first, 0x"

@@ -207,6 +207,8 @@ public final class Converters {
     /** Digits, and thousands commas only between groups of three before the decimal point. */
     private static final Pattern NUMBER = Pattern.compile("(\\d+|[1-9]\\d{0,2}(?:,\\d{3})+)(?:\\.(\\d+))?");
     static final String NUMBER_FORMS = "1230.50, 1,230.50, ¥1,230.50, 1230.50元, -1230.50";
+    /** 1.230, 12.000: a point where some write thousands separators (1.230 = 1230). */
+    private static final Pattern THOUSANDS_POINT = Pattern.compile("[1-9]\\d{0,2}\\.\\d{3}");
 
     /**
      * The one rule for numbers written as text (the amount converters and {@code integer}): a number
@@ -216,8 +218,8 @@ public final class Converters {
      * sign; full-width digits and punctuation ({@code １，２３０．５０}) as their ASCII forms; for
      * money a leading ¥ or ￥ and the unit after it ({@code 元}, {@code 万元}). Refused: a decimal
      * comma ({@code 12,30}), other groupings ({@code 1,2345}, {@code 0,123}), European style
-     * ({@code 1.234,56}), spaces or other marks inside ({@code 1 234,5}, {@code 1'234}), exponents,
-     * brackets. Numbers from a database or JSON are taken as they are (a NaN or infinity is refused).
+     * ({@code 1.234,56}, and {@code 1.230}: one point before exactly three digits), spaces or other
+     * marks inside ({@code 1 234,5}, {@code 1'234}), exponents, brackets. Numbers from a database or JSON are taken as they are (a NaN or infinity is refused).
      *
      * @param unit the unit a money value may end in, or null for a plain number
      */
@@ -254,6 +256,11 @@ public final class Converters {
                 sign = s.substring(0, 1);
                 s = s.substring(1).strip();
             }
+        }
+        if (THOUSANDS_POINT.matcher(s).matches()) {
+            throw new ConversionException("'" + original + "' is not " + what + ": one point before exactly three digits ("
+                    + s + ") may be a decimal point or a thousands separator (" + s.replace(".", "") + "), so it is not guessed;"
+                    + " write " + s.replaceAll("0+$", "").replaceAll("\\.$", "") + " or " + s.replace(".", ""));
         }
         Matcher m = NUMBER.matcher(s);
         if (!m.matches()) {

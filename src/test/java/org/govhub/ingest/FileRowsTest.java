@@ -112,6 +112,24 @@ class FileRowsTest {
     }
 
     @Test
+    void aUtf16FileWithoutByteOrderMarkIsBinaryAndSaysWhy() {
+        byte[] utf16 = "代码,名称\nA1,南昌洪都\nA2,赣江物流\n".getBytes(StandardCharsets.UTF_16LE);
+        assertThatThrownBy(() -> FileRows.parse(utf16, CSV)).hasMessageContaining("binary content").hasMessageContaining("UTF-16");
+    }
+
+    @Test
+    void aDosEndOfFileMarkIsNotALineAndAGb18030RowInAGbkFileSaysSo() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes("代码,名称\r\nA1,南昌\r\n".getBytes(GBK));
+        out.writeBytes("A2,𠀀\r\n".getBytes(Charset.forName("GB18030"))); // a character GB18030 has and GBK has not
+        out.write(0x1A);
+        List<FileRows.Row> rows = FileRows.parse(out.toByteArray(), CSV).rows();
+        assertThat(rows).extracting(FileRows.Row::line).containsExactly(2, 3);
+        assertThat(rows.get(0).rejected()).isFalse();
+        assertThat(rows.get(1).problem()).contains("line 3 is not GBK text", "declare encoding GB18030");
+    }
+
+    @Test
     void aUtf8BomIsSkippedInAUtf8File() {
         FileFormat utf8 = new FileFormat("csv", StandardCharsets.UTF_8, ',', true, 0, List.of());
         FileRows.Parsed parsed = FileRows.parse("\uFEFF代码,名称\n1,南昌\n".getBytes(StandardCharsets.UTF_8), utf8);

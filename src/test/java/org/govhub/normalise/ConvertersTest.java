@@ -75,7 +75,8 @@ class ConvertersTest {
         "'12,3a4.00';not digits", "'1''234.50';not digits", "'一千';no digits", "'¥';no digits", "'--5';not digits",
         "'+-5';not digits", "'5-';not digits", "'1,234,';not digits", "',123';not digits", "'100万元';not digits",
         "'12.30 元 整';space inside", "'1 234';not digits", "'１２，３０';decimal comma", "'１　２３４';space inside",
-        "'NaN';no digits", "'12.30USD';not digits"})
+        "'NaN';no digits", "'12.30USD';not digits", "'1.230';thousands separator (1230)", "'12.000';thousands separator",
+        "'1.200元';thousands separator"})
     void anAmountThatCouldBeReadMoreThanOneWayIsRefusedWithWhy(String raw, String why) {
         assertThatThrownBy(() -> Converters.convert("yuan-to-fen", raw, null))
                 .isInstanceOf(ConversionException.class)
@@ -93,7 +94,9 @@ class ConvertersTest {
         assertThat(Converters.convert("integer", "12,345", null).asLong()).isEqualTo(12_345);
         assertThat(Converters.convert("integer", "１２", null).asLong()).isEqualTo(12);
         assertThat(Converters.convert("integer", "12.00", null).asLong()).isEqualTo(12);
-        for (String ambiguous : new String[] {"12,30", "1,2345", "1.234,56", "1 234", "0,5", "¥12", "12元"}) {
+        assertThat(Converters.convert("wan-yuan-to-fen", "0.123", null).asLong()).isEqualTo(1_230_00L); // 0.123 cannot be 123
+        assertThat(Converters.convert("wan-yuan-to-fen", "1.2345", null).asLong()).isEqualTo(1_2345_00L);
+        for (String ambiguous : new String[] {"12,30", "1,2345", "1.234,56", "1 234", "0,5", "¥12", "12元", "1.000"}) {
             assertThatThrownBy(() -> Converters.convert("integer", ambiguous, null))
                     .as(ambiguous).isInstanceOf(ConversionException.class).hasMessageStartingWith("'" + ambiguous + "' is not a number: ");
         }
