@@ -131,7 +131,13 @@ public class DropFolderFtpComponent extends FtpComponent {
             judgedListing = null;
             verdicts = Map.of();
             sizes = Map.of();
-            int polled = super.poll();
+            int polled;
+            try {
+                polled = super.poll();
+            } catch (Exception e) {
+                forceDisconnect(); // the next poll starts on a fresh connection, whatever state this one was left in
+                throw e;
+            }
             lastLook = new Look(verdicts, sizes); // a poll that throws leaves the last complete look
             return polled;
         }

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * taken); a marker without its file, or the marker of a marker, waits;</li>
  * <li>with the rename contract, a {@code .done} file is a marker this source does not use: it waits;</li>
  * <li>a name that does not match the source's {@code fileNames} pattern waits;</li>
- * <li>a name Camel reserves for its own locks ({@code .camelLock}) waits: Camel would skip it unseen.</li>
+ * <li>a name Camel reserves for its own locks ({@code .camelLock}) waits: Camel would skip it unseen;
+ * so does, with done markers, a name holding {@code ${}: Camel's marker check would fail on it.</li>
  * </ul>
  * Names starting with dots, with spaces, in Chinese are files like any other. An empty file is taken
  * (and goes to the error folder as empty).
@@ -57,7 +58,7 @@ public final class DropFolderRules {
         Map<String, String> fileOfMarker = new HashMap<>();
         if (markerOf != null) {
             for (String name : names) {
-                if (!isMarker.test(name)) {
+                if (!isMarker.test(name) && !expression(name)) {
                     fileOfMarker.put(markerOf.apply(name), name);
                 }
             }
@@ -70,6 +71,10 @@ public final class DropFolderRules {
     }
 
     private Verdict judge(String name, Collection<String> names, Map<String, String> fileOfMarker) {
+        if (markerOf != null && expression(name)) {
+            return Verdict.waiting("its name holds '${', which the FTP consumer's done-marker check reads as the start of an"
+                    + " expression: rename it");
+        }
         if (name.endsWith(".camelLock")) {
             return Verdict.waiting("its name ends in .camelLock, which the hub's FTP client keeps for its own lock files: rename it");
         }
@@ -93,6 +98,11 @@ public final class DropFolderRules {
             return Verdict.waiting("its name does not match this source's file names (" + fileNames.pattern() + ")");
         }
         return Verdict.TAKE;
+    }
+
+    /** Camel evaluates a done-marker name that still holds an expression after the file name is put in, and fails. */
+    private static boolean expression(String name) {
+        return name.contains("${") || name.contains("$simple{");
     }
 
     private static boolean temporary(String name) {

@@ -241,6 +241,65 @@ class FileDropAccountingTest {
         assertThat(lines).anySatisfy(l -> assertThat(l).contains(thread, "source social-insurance: working again after"));
     }
 
+    /** Names an FTP drop may hold (the sandbox server stores each; it refuses a backslash and the name of a folder). */
+    static final List<String> ODD_NAMES = List.of("...csv", ".csv", "...", " leading space.csv", "trailing space .csv",
+            "two  spaces.csv", "a;b.csv", "a'b.csv", "a\"b.csv", "a#b.csv", "a%20b.csv", "a%b.csv", "a+b.csv", "a&b=c.csv",
+            "a?b.csv", "a[1](2){3}.csv", "a$b.csv", "a~b.csv", "a,b.csv", "a@b!.csv", "中文（全角）、名单.csv", "emoji😀.csv",
+            "x.CSV", "no-extension", "-dash.csv", "a*b.csv", "über.csv", "a\tb.csv", "error.csv", "x.csv.done.csv",
+            "x.reason.txt", ".camel", "a:b.csv");
+    /** With done markers Camel reads these as expressions: they wait, with that reason, instead of failing every poll. */
+    static final List<String> EXPRESSION_NAMES = List.of("${file:name}.csv", "${date:now:yyyy}.csv");
+
+    @Test
+    void oddFileNamesAreTakenLikeAnyOtherAndNamesCamelCannotMarkWaitWithTheReason() throws Exception {
+        Path dir = SandboxHubTest.newDataDir("govhub-files-odd-names");
+        try (ConfigurableApplicationContext hub = FtpSourceEndToEndTest.start(dir)) {
+            HrssFtpSandbox ftp = hub.getBean(HrssFtpSandbox.class);
+            RegionCodes regions = hub.getBean(RegionCodes.class);
+            List<HrssFtpSandbox.Drop> drops = new ArrayList<>(ftp.drops());
+            List<SocialInsuranceGenerator.Row> rows = new SocialInsuranceGenerator(13, 0)
+                    .rows("南康", regions.countiesUnder("3607"), "202004", ODD_NAMES.size() + EXPRESSION_NAMES.size());
+            List<Dropped> mine = new ArrayList<>();
+            for (int i = 0; i < ODD_NAMES.size(); i++) {
+                mine.add(csv(ODD_NAMES.get(i), new ArrayList<>(List.of(rows.get(i))), Map.of(), r -> { }));
+            }
+            // the rename contract has no marker to check: there such a name is taken too
+            List<SocialInsuranceGenerator.Row> countyRows = new SocialInsuranceGenerator(13, 0).rows("石城", List.of("360735"), "202005", 2);
+            mine.add(new Dropped("county", "${date:now:yyyy} 石城.txt", SocialInsuranceGenerator.fixedWidth("石城县 202005", countyRows),
+                    countyRows, Map.of(), Map.of()));
+            for (Dropped d : mine) {
+                HrssFtpSandbox.upload(ftp.port(), ftp.username(), ftp.password(), d.directory(), d.name(), d.content(),
+                        d.directory().equals("city"));
+                drops.add(asDrop(d));
+            }
+            for (int i = 0; i < EXPRESSION_NAMES.size(); i++) {
+                Dropped d = csv(EXPRESSION_NAMES.get(i), new ArrayList<>(List.of(rows.get(ODD_NAMES.size() + i))), Map.of(), r -> { });
+                HrssFtpSandbox.upload(ftp.port(), ftp.username(), ftp.password(), "city", d.name(), d.content(), true);
+            }
+
+            FtpSourceEndToEndTest.awaitAllTaken(hub, drops);
+            FtpSourceEndToEndTest.assertExactlyOnce(hub, drops);
+            for (Dropped d : mine) {
+                assertThat(ftp.home().resolve(d.directory() + "/done/" + d.name())).as(d.name()).hasBinaryContent(d.content());
+            }
+            List<String> left = new ArrayList<>();
+            for (String name : EXPRESSION_NAMES) {
+                left.add(name);
+                left.add(name + ".done");
+            }
+            assertThat(names(FtpSourceEndToEndTest.filesIn(ftp.home().resolve("city")))).containsExactlyInAnyOrderElementsOf(left);
+            await().atMost(Duration.ofSeconds(10)).until(() -> source(hub, "ftp-test", CITY).path("details").path("waiting").size() == 4);
+            JsonNode city = source(hub, "ftp-test", CITY);
+            city.path("details").path("waiting").forEach(w -> {
+                assertThat(left).contains(w.path("file").asText());
+                assertThat(w.path("reason").asText()).contains("holds '${'", "rename it");
+            });
+            // waiting is not failing: the source polls on, UP until the alert time (1 h by default)
+            assertThat(city.path("status").asText()).isEqualTo("UP");
+            assertThat(hub.getBean(SourceActivity.class).condition(CITY)).isEqualTo(SourceActivity.Condition.OK);
+        }
+    }
+
     /** The failures SourceActivity counted, from its reason ("failing since ... (12 failure(s)): ..."). */
     static int failures(SourceActivity activity, String sourceId) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+) failure").matcher(
