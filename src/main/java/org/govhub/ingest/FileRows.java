@@ -38,6 +38,9 @@ import org.govhub.normalise.MappingDefinition.FileFormat;
  * cannot be read. Control characters inside values are not this class's business: the normaliser
  * applies the one rule for every source to them. Blank lines are skipped; line numbers count every
  * physical line from 1, as an editor shows them.
+ *
+ * <p>Hand-written rather than commons-csv: after a quote left open, commons-csv reads to the end of
+ * the file and throws, and cannot go on with the next line (lenientEof only keeps the rest as one field).
  */
 public final class FileRows {
 
