@@ -34,10 +34,16 @@ public final class ControlCharacters {
     /**
      * One reason per field (or field name) that holds a forbidden character: its path
      * ({@code enterprise.name}, {@code items[2]}), the first such character and where, and how many.
+     *
+     * @param notValues columns the hub added to the row (where it came from), not the department's values
      */
-    public static List<String> check(Map<?, ?> row) {
+    public static List<String> check(Map<?, ?> row, java.util.Set<String> notValues) {
         List<String> reasons = new ArrayList<>();
-        check("", row, reasons);
+        row.forEach((k, v) -> {
+            if (!notValues.contains(String.valueOf(k))) {
+                check("", Map.of(k, v == null ? "" : v), reasons);
+            }
+        });
         return reasons;
     }
 

@@ -53,6 +53,13 @@ public class RecordNormaliser {
     /** The JMS priority (sent with preserveMessageQos), so urgent records overtake a backlog. */
     public static final String H_JMS_PRIORITY = "JMSPriority";
 
+    /**
+     * Columns a file source adds to each row: where it came from, and for a line that could not be cut
+     * into columns the line as read. They are the hub's, not the department's values.
+     */
+    static final Set<String> PROVENANCE_COLUMNS = Set.of(org.govhub.ingest.SourceFiles.FILE_COLUMN,
+            org.govhub.ingest.SourceFiles.LINE_COLUMN, org.govhub.ingest.FileRows.TEXT_COLUMN, org.govhub.ingest.FileRows.BYTES_COLUMN);
+
     /** Length of the key columns of quarantine, batch_record and the platform's records. */
     static final int MAX_KEY_LENGTH = 200;
 
@@ -132,7 +139,7 @@ public class RecordNormaliser {
         MappingDefinition mapping = mappings.get(mappingId);
         SchemaRegistry.SharedSchema schema = schemas.get(mapping.schema(), mapping.schemaVersion());
         // one rule for every source: no control characters in any value (ControlCharacters)
-        List<String> reasons = new ArrayList<>(ControlCharacters.check(row));
+        List<String> reasons = new ArrayList<>(ControlCharacters.check(row, PROVENANCE_COLUMNS));
 
         List<String> keyParts = new ArrayList<>();
         for (String column : mapping.recordKey()) {

@@ -159,6 +159,17 @@ class RecordNormaliserTest {
     }
 
     @Test
+    void theColumnsAFileSourceAddsAreNotTheDepartmentsValues() {
+        Map<String, Object> row = row();
+        row.put("_file", "名单\u0001.csv");
+        row.put("_text", "a line \u001b as read");
+        assertThat(normaliser.normalise("tax-bureau", "tax-bureau", row, Instant.now()).reasons()).isEmpty();
+        row.put("NSRMC", "南昌\u0001");
+        assertThat(normaliser.normalise("tax-bureau", "tax-bureau", row, Instant.now()).reasons()).singleElement().asString()
+                .startsWith("'NSRMC' holds U+0001");
+    }
+
+    @Test
     void aConverterMessageQuotingAControlCharacterIsEscaped() {
         Map<String, Object> row = row();
         row.put("SJJE", "12\u001b34");
