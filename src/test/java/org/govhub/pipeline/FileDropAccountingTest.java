@@ -246,7 +246,7 @@ class FileDropAccountingTest {
             "two  spaces.csv", "a;b.csv", "a'b.csv", "a\"b.csv", "a#b.csv", "a%20b.csv", "a%b.csv", "a+b.csv", "a&b=c.csv",
             "a?b.csv", "a[1](2){3}.csv", "a$b.csv", "a~b.csv", "a,b.csv", "a@b!.csv", "中文（全角）、名单.csv", "emoji😀.csv",
             "x.CSV", "no-extension", "-dash.csv", "a*b.csv", "über.csv", "a\tb.csv", "error.csv", "x.csv.done.csv",
-            "x.reason.txt", ".camel", "a:b.csv");
+            "x.reason.txt", ".camel", "a:b.csv", "ctrl\u0001\u001b.csv");
     /** With done markers Camel reads these as expressions: they wait, with that reason, instead of failing every poll. */
     static final List<String> EXPRESSION_NAMES = List.of("${file:name}.csv", "${date:now:yyyy}.csv");
 
