@@ -102,6 +102,7 @@ public class SourceActivity {
         // failing since the last success
         int failures;
         Instant failingSince;
+        Instant lastFailureAt;
         String error;
         Instant errorLoggedAt;
         int unlogged;
@@ -224,14 +225,7 @@ public class SourceActivity {
             s.published += tally.published.get();
             s.quarantined += tally.quarantined.get();
             s.repeats += tally.repeats.get();
-            if (s.failures > 0) {
-                log.info("source {}: working again after {} failure(s) since {} (last: {})", sourceId, s.failures,
-                        s.failingSince, s.error);
-                s.failures = 0;
-                s.failingSince = null;
-                s.error = null;
-                s.unlogged = 0;
-            }
+            recovered(sourceId, s);
             if (stalled) {
                 s.stalls++;
                 if (s.stalls == stuckAfter) {
@@ -262,6 +256,34 @@ public class SourceActivity {
         }
     }
 
+    private static void recovered(String sourceId, State s) {
+        if (s.failures > 0) {
+            log.info("source {}: working again after {} failure(s) since {} (last: {})", sourceId, s.failures,
+                    s.failingSince, s.error);
+            s.failures = 0;
+            s.failingSince = null;
+            s.error = null;
+            s.unlogged = 0;
+        }
+    }
+
+    /**
+     * A poll that found nothing to take worked (an FTP drop folder was listed: a source whose units
+     * are only its files has no unit to end then). It ends the failures that came before the poll
+     * started, not one of the poll's own units (a file of it that failed).
+     */
+    public void polled(String sourceId, Instant pollStarted) {
+        State s = states.get(sourceId);
+        if (s == null || pollStarted == null) {
+            return;
+        }
+        synchronized (s) {
+            if (s.lastFailureAt != null && s.lastFailureAt.isBefore(pollStarted)) {
+                recovered(sourceId, s);
+            }
+        }
+    }
+
     /**
      * The unit failed: nothing of it counts, the mark stays, the source will try again. The first
      * failure is logged, a repeat of the same error only once per {@code repeat-log-interval} with
@@ -280,15 +302,18 @@ public class SourceActivity {
         State s = state(sourceId);
         Instant now = Instant.now();
         synchronized (s) {
+            // a unit in hand failed, or else the source's poll itself (a unit that ended earlier is not the one)
+            String what = s.unitSince != null && s.unitWhat != null ? s.unitWhat : "poll";
             s.unitSince = null;
             s.failures++;
+            s.lastFailureAt = now;
             if (s.failingSince == null) {
                 s.failingSince = now;
             }
             boolean sameError = error.equals(s.error);
             s.error = error;
             if (!sameError || s.errorLoggedAt == null || s.errorLoggedAt.plus(repeatLogInterval).isBefore(now)) {
-                log.warn("source {}: {} failed{}: {}", sourceId, s.unitWhat == null ? "poll" : s.unitWhat,
+                log.warn("source {}: {} failed{}: {}", sourceId, what,
                         s.failures == 1 ? "" : " (" + s.failures + " failures since " + s.failingSince
                                 + (s.unlogged > 0 ? ", " + s.unlogged + " not logged" : "") + ")",
                         error);
@@ -457,6 +482,12 @@ public class SourceActivity {
     public static String describe(Throwable e) {
         if (e == null) {
             return "unknown failure";
+        }
+        // Camel's wrappers name the exchange (a new id on every attempt): the failure is what they wrap,
+        // and the same failure must read the same to be logged once with a count
+        while ((e instanceof org.apache.camel.CamelExchangeException || e instanceof org.apache.camel.RuntimeCamelException)
+                && e.getCause() != null && e.getCause() != e) {
+            e = e.getCause();
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
+import org.govhub.normalise.ControlCharacters;
+import org.govhub.normalise.IdentityNumbers;
 import org.govhub.normalise.MappingDefinition;
 import org.govhub.normalise.MappingRegistry;
 import org.govhub.normalise.NormalisedRecord;
@@ -56,36 +58,45 @@ public class SourceFiles {
     private final JdbcTemplate jdbc;
     private final MappingRegistry mappings;
     private final RecordNormaliser normaliser;
+    private final SourceActivity activity;
 
-    public SourceFiles(JdbcTemplate jdbc, MappingRegistry mappings, RecordNormaliser normaliser) {
+    public SourceFiles(JdbcTemplate jdbc, MappingRegistry mappings, RecordNormaliser normaliser, SourceActivity activity) {
         this.jdbc = jdbc;
         this.mappings = mappings;
         this.normaliser = normaliser;
+        this.activity = activity;
     }
 
     /**
-     * Hashes the file, recognises a repeat, and parses it by its mapping's format.
+     * Starts the file's unit of work ({@link SourceActivity}), hashes the file, recognises a repeat,
+     * and parses it by its mapping's format.
      *
-     * @return the rows to normalise; none for a file already taken
+     * @return the rows to normalise; none for a file already taken (its rows count as repeats)
      * @throws UnreadableFileException when the file cannot be read as a whole
      */
     public List<FileRows.Row> open(Exchange exchange) {
         String sourceId = exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
         String mappingId = exchange.getProperty(RecordNormaliser.MAPPING_ID, String.class);
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        SourceActivity.Tally tally = activity.begin(exchange, "file " + ControlCharacters.escape(name));
         byte[] bytes = exchange.getMessage().getBody(byte[].class);
         if (bytes == null) {
             bytes = new byte[0];
         }
         String sha256 = sha256(bytes);
         List<Map<String, Object>> earlier = jdbc.queryForList(
-                "SELECT file_name, status, taken_at FROM source_file WHERE source_id = ? AND sha256 = ?", sourceId, sha256);
+                "SELECT file_name, status, records, rejected, taken_at FROM source_file WHERE source_id = ? AND sha256 = ?",
+                sourceId, sha256);
         boolean repeat = !earlier.isEmpty() && "DONE".equals(earlier.get(0).get("status"));
         TakenFile file = new TakenFile(name, bytes.length, sha256, repeat, new AtomicInteger(), new AtomicInteger());
         exchange.setProperty(FILE, file);
         if (repeat) {
-            log.info("source {}: file {} has the content of {}, taken at {}; not read again", sourceId, name,
-                    earlier.get(0).get("file_name"), earlier.get(0).get("taken_at"));
+            Map<String, Object> first = earlier.get(0);
+            int rows = count(first.get("records")) + count(first.get("rejected"));
+            tally.repeats(rows);
+            log.info("source {}: file {} has the content of {}, taken at {}; not read again: its {} rows are repeats", sourceId,
+                    ControlCharacters.escape(name), ControlCharacters.escape(String.valueOf(first.get("file_name"))),
+                    first.get("taken_at"), rows);
             return List.of();
         }
         MappingDefinition mapping = mappings.get(mappingId);
@@ -98,9 +109,13 @@ public class SourceFiles {
                     + " that the file does not have (its columns: " + parsed.columns() + "); check the encoding ("
                     + mapping.format().encoding().name() + ") and the header row");
         }
-        log.info("source {}: file {} ({} bytes, sha256 {}) has {} rows", sourceId, name, bytes.length, sha256,
-                parsed.rows().size());
+        log.info("source {}: file {} ({} bytes, sha256 {}) has {} rows", sourceId, ControlCharacters.escape(name), bytes.length,
+                sha256, parsed.rows().size());
         return parsed.rows();
+    }
+
+    private static int count(Object n) {
+        return n instanceof Number number ? number.intValue() : 0;
     }
 
     /** One row into a record: a valid one carries the broker headers, an invalid one goes to quarantine. */
@@ -117,7 +132,7 @@ public class SourceFiles {
             exchange.getMessage().setHeader(RecordNormaliser.H_VALID, false);
             exchange.getMessage().setBody(new NormalisedRecord(r.sourceId(), r.mappingId(), r.schema(), r.schemaVersion(),
                     r.recordKey(), r.rawJson(), r.canonicalJson(), r.contentHash(), r.eventTime(),
-                    List.of(file.name() + ": " + row.problem()), null, null));
+                    List.of(ControlCharacters.escape(IdentityNumbers.maskAll(file.name() + ": " + row.problem()))), null, null));
         } else {
             exchange.getMessage().setBody(columns);
             normaliser.normalise(exchange);
@@ -147,17 +162,19 @@ public class SourceFiles {
         return dot > 0 ? name.substring(0, dot) + "." + tag + name.substring(dot) : name + "." + tag;
     }
 
-    /** Every row is on the broker or in quarantine: the file is taken. It moves to the done folder. */
+    /**
+     * Every row is on the broker or in quarantine: the file is taken. It moves to the done folder,
+     * and its unit ends with the accounting of its rows.
+     */
     public void taken(Exchange exchange) {
         String sourceId = exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
         TakenFile file = exchange.getProperty(FILE, TakenFile.class);
-        exchange.setProperty(MOVE_TO, exchange.getProperty(DONE_FOLDER, String.class) + "/" + movedName(sourceId, file));
-        if (file.repeat()) {
-            return;
+        String to = exchange.getProperty(DONE_FOLDER, String.class) + "/" + movedName(sourceId, file);
+        exchange.setProperty(MOVE_TO, to);
+        if (!file.repeat()) {
+            record(sourceId, file, "DONE", file.records().get(), file.rejected().get(), null);
         }
-        record(sourceId, file, "DONE", file.records().get(), file.rejected().get(), null);
-        log.info("source {}: file {} taken: {} records to the broker, {} rows to quarantine", sourceId, file.name(),
-                file.records().get(), file.rejected().get());
+        activity.end(exchange, ControlCharacters.escape(file.name()), ControlCharacters.escape(to), false);
     }
 
     /**
@@ -174,7 +191,8 @@ public class SourceFiles {
         exchange.setProperty(MOVE_TO, exchange.getProperty(ERROR_FOLDER, String.class) + "/" + moved);
         exchange.setProperty(REASON_FILE, moved + ".reason.txt");
         record(sourceId, file, "ERROR", null, null, reason);
-        log.warn("source {}: file {} cannot be read and goes to the error folder: {}", sourceId, file.name(), reason);
+        log.warn("source {}: file {} cannot be read and goes to the error folder: {}", sourceId, ControlCharacters.escape(file.name()),
+                ControlCharacters.escape(reason));
         String text = "GovHub could not read this file, so nothing of it was taken.\n\n"
                 + "file:      " + file.name() + "\n"
                 + "source:    " + sourceId + " (mapping " + mappingId + ")\n"
@@ -186,6 +204,13 @@ public class SourceFiles {
                 + ".tmp/.part once complete). Rows that are individually wrong do not stop a file; they go to\n"
                 + "the hub's quarantine.\n";
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The reason file of an unreadable file is written: its unit ends, accounted as a file (none of its rows was read). */
+    public void setAside(Exchange exchange) {
+        TakenFile file = exchange.getProperty(FILE, TakenFile.class);
+        activity.end(exchange, ControlCharacters.escape(file.name()),
+                ControlCharacters.escape(exchange.getProperty(MOVE_TO, String.class)) + " (unreadable)", false);
     }
 
     private void record(String sourceId, TakenFile file, String status, Integer records, Integer rejected, String error) {

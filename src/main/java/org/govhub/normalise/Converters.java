@@ -181,26 +181,13 @@ public final class Converters {
 
     /**
      * Money to fen (分), exactly: an amount with more decimals than a fen can hold is refused
-     * rather than rounded, because a rounded tax amount is a wrong tax amount.
+     * rather than rounded, because a rounded tax amount is a wrong tax amount. What counts as an
+     * amount is {@link #number}'s rule.
      *
      * @param scale decimal places from the unit to fen (2 for 元, 6 for 万元)
      */
     static long fen(Object raw, int scale, String unit) {
-        BigDecimal amount;
-        if (raw instanceof BigDecimal bd) {
-            amount = bd;
-        } else if (raw instanceof Number n) {
-            amount = new BigDecimal(n.toString());
-        } else {
-            String s = text(raw).replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-                    .replace(unit, "").replace(" ", "");
-            try {
-                amount = new BigDecimal(s);
-            } catch (NumberFormatException e) {
-                throw new ConversionException("'" + text(raw) + "' is not an amount in " + unit);
-            }
-        }
-        BigDecimal fen = amount.movePointRight(scale);
+        BigDecimal fen = number(raw, unit).movePointRight(scale);
         try {
             return fen.setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
         } catch (ArithmeticException e) {
@@ -209,12 +196,127 @@ public final class Converters {
     }
 
     static BigInteger integer(Object raw) {
-        String s = text(raw).replace(",", "");
+        BigDecimal n = number(raw, null);
         try {
-            return new BigDecimal(s).toBigIntegerExact();
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new ConversionException("'" + s + "' is not a whole number");
+            return n.toBigIntegerExact();
+        } catch (ArithmeticException e) {
+            throw new ConversionException("'" + text(raw) + "' is not a whole number");
         }
+    }
+
+    /** Digits, and thousands commas only between groups of three before the decimal point. */
+    private static final Pattern NUMBER = Pattern.compile("(\\d+|[1-9]\\d{0,2}(?:,\\d{3})+)(?:\\.(\\d+))?");
+    static final String NUMBER_FORMS = "1230.50, 1,230.50, ¥1,230.50, 1230.50元, -1230.50";
+    /** 1.230, 12.000: a point where some write thousands separators (1.230 = 1230). */
+    private static final Pattern THOUSANDS_POINT = Pattern.compile("[1-9]\\d{0,2}\\.\\d{3}");
+
+    /**
+     * The one rule for numbers written as text (the amount converters and {@code integer}): a number
+     * is taken only when it can be read one way, and refused with the reason otherwise, never guessed.
+     * Taken: digits with an optional decimal point ({@code 1230.50}); thousands separators only as
+     * commas between groups of three digits before the point ({@code 1,230.50}, {@code 12,345}); a
+     * sign; full-width digits and punctuation ({@code １，２３０．５０}) as their ASCII forms; for
+     * money a leading ¥ or ￥ and the unit after it ({@code 元}, {@code 万元}). Refused: a decimal
+     * comma ({@code 12,30}), other groupings ({@code 1,2345}, {@code 0,123}), European style
+     * ({@code 1.234,56}, and {@code 1.230}: one point before exactly three digits), spaces or other
+     * marks inside ({@code 1 234,5}, {@code 1'234}), exponents, brackets. Numbers from a database or JSON are taken as they are (a NaN or infinity is refused).
+     *
+     * @param unit the unit a money value may end in, or null for a plain number
+     */
+    static BigDecimal number(Object raw, String unit) {
+        String what = unit == null ? "a number" : "an amount in " + unit;
+        if (raw instanceof BigDecimal bd) {
+            return bd;
+        }
+        if (raw instanceof BigInteger bi) {
+            return new BigDecimal(bi);
+        }
+        if (raw instanceof Long || raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {
+            return BigDecimal.valueOf(((Number) raw).longValue());
+        }
+        if (raw instanceof Number n) {
+            if (!Double.isFinite(n.doubleValue())) {
+                throw new ConversionException("'" + n + "' is not " + what + ": not a finite number");
+            }
+            return new BigDecimal(n.toString());
+        }
+        String original = text(raw);
+        String s = asciiForms(original);
+        if (unit != null && s.endsWith(unit)) {
+            s = s.substring(0, s.length() - unit.length()).strip();
+        }
+        String sign = "";
+        if (s.startsWith("+") || s.startsWith("-")) {
+            sign = s.substring(0, 1);
+            s = s.substring(1).strip();
+        }
+        if (unit != null && s.startsWith("¥")) {
+            s = s.substring(1).strip();
+            if (sign.isEmpty() && (s.startsWith("+") || s.startsWith("-"))) {
+                sign = s.substring(0, 1);
+                s = s.substring(1).strip();
+            }
+        }
+        if (THOUSANDS_POINT.matcher(s).matches()) {
+            throw new ConversionException("'" + original + "' is not " + what + ": one point before exactly three digits ("
+                    + s + ") may be a decimal point or a thousands separator (" + s.replace(".", "") + "), so it is not guessed;"
+                    + " write " + s.replaceAll("0+$", "").replaceAll("\\.$", "") + " or " + s.replace(".", ""));
+        }
+        Matcher m = NUMBER.matcher(s);
+        if (!m.matches()) {
+            throw new ConversionException("'" + original + "' is not " + what + ": " + whyNot(s)
+                    + " (accepted: " + (unit == null ? "1230, 1,230, -12" : NUMBER_FORMS) + ")");
+        }
+        return new BigDecimal(sign + m.group(1).replace(",", "") + (m.group(2) == null ? "" : "." + m.group(2)));
+    }
+
+    /** Full-width forms (U+FF01–U+FF5E: digits, comma, point, signs, ￥ U+FFE5) and the minus sign as ASCII. */
+    private static String asciiForms(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out.append(c >= '\uFF01' && c <= '\uFF5E' ? (char) (c - 0xFEE0) : c == '\uFFE5' ? '¥' : c == '\u2212' ? '-' : c);
+        }
+        return out.toString().strip();
+    }
+
+    /** Why a text is not a number in the accepted forms, for the quarantine reason. */
+    private static String whyNot(String s) {
+        if (s.isEmpty() || s.chars().noneMatch(Character::isDigit)) {
+            return "it has no digits";
+        }
+        if (s.chars().anyMatch(Character::isWhitespace)) {
+            return "it has a space inside the number, which may be a digit group or a break between two numbers, so it is not guessed";
+        }
+        int comma = s.indexOf(',');
+        int point = s.indexOf('.');
+        if (comma >= 0 && point >= 0 && s.lastIndexOf(',') > point) {
+            return "it has a comma after the decimal point (as 1.234,56 is written where the comma is the decimal mark);"
+                    + " only a decimal point is accepted, so the amount is ambiguous";
+        }
+        if (point >= 0 && s.indexOf('.', point + 1) >= 0) {
+            return "it has more than one point (1.234.567 groups digits with points; only commas group digits here)";
+        }
+        if (comma >= 0) {
+            String whole = point >= 0 ? s.substring(0, point) : s;
+            if (whole.matches("\\d+(,\\d+)+")) {
+                if (whole.startsWith("0")) {
+                    return "it starts with 0 before a comma ('0,123' reads as a decimal comma), so it is ambiguous";
+                }
+                return "a comma must separate groups of exactly three digits before the decimal point (1,230.50);"
+                        + " here it could be a decimal comma (12,30 = 12.30) or a misplaced separator (1230), so it is not guessed";
+            }
+        }
+        if (s.matches("\\d*\\.\\d*")) {
+            return "its decimal point needs digits on both sides";
+        }
+        if (s.matches("[\\d.,]+[eE][+-]?\\d+")) {
+            return "it is written with an exponent";
+        }
+        if (s.startsWith("(") && s.endsWith(")")) {
+            return "brackets do not say whether it is negative here; write a minus sign";
+        }
+        return "it has characters that are not digits, one sign, thousands commas and a decimal point";
     }
 
     static boolean flag(Object raw) {

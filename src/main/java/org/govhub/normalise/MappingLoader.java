@@ -214,6 +214,11 @@ public class MappingLoader {
         if (enc != null) {
             try {
                 encoding = java.nio.charset.Charset.forName(enc);
+                if (!asciiCompatible(encoding)) {
+                    // files are cut into lines and fields at single ASCII bytes (FileRows)
+                    problems.add(at(f.get("encoding")) + "encoding '" + enc + "' writes line breaks, quotes and digits"
+                            + " in more than one byte; files are read in encodings that keep them ASCII (GBK, GB18030, UTF-8, ...)");
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(at(f.get("encoding")) + "unknown encoding '" + enc + "'");
             }
@@ -249,6 +254,18 @@ public class MappingLoader {
         }
         return new MappingDefinition.FileFormat(type, encoding, delimiter == null || delimiter.isEmpty() ? ',' : delimiter.charAt(0),
                 header == null || Boolean.parseBoolean(header), skip, List.copyOf(columns));
+    }
+
+    private static boolean asciiCompatible(java.nio.charset.Charset charset) {
+        if (!charset.canEncode()) {
+            return false;
+        }
+        for (char c : "\n\r\t \",;|0123456789AZaz".toCharArray()) {
+            if (!java.util.Arrays.equals(String.valueOf(c).getBytes(charset), new byte[] {(byte) c})) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int integer(Map<String, Node> keys, String key, List<String> problems, int absent) {

@@ -38,7 +38,7 @@ public class Quarantine {
                     record.sourceId(), record.mappingId(), record.schema(),
                     record.recordKey() == null ? "" : record.recordKey(), CanonicalJson.sha256(record.rawJson()),
                     record.rawJson(), reasons, Timestamp.from(Instant.now()));
-            log.warn("quarantined {} record {}: {}", record.sourceId(), record.recordKey(), record.reasons());
+            log.warn("quarantined {} record {}: {}", record.sourceId(), ControlCharacters.escape(record.recordKey()), record.reasons());
         } catch (DuplicateKeyException e) {
             log.debug("record {} of {} is already in quarantine", record.recordKey(), record.sourceId());
         }

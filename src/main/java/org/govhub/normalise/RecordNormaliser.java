@@ -61,6 +61,14 @@ public class RecordNormaliser {
     public static final String WITHDRAWN = "_withdrawn";
     public static final String PROBLEM = "_problem";
 
+    /**
+     * Columns the hub adds to rows: those above, and a file source's (where a row came from, and for
+     * a line that could not be cut into columns the line as read). They are the hub's, not the
+     * department's values, so the control-character rule does not apply to them.
+     */
+    static final Set<String> PROVENANCE_COLUMNS = Set.of(WITHDRAWN, PROBLEM, org.govhub.ingest.SourceFiles.FILE_COLUMN,
+            org.govhub.ingest.SourceFiles.LINE_COLUMN, org.govhub.ingest.FileRows.TEXT_COLUMN, org.govhub.ingest.FileRows.BYTES_COLUMN);
+
     /** Length of the key columns of quarantine, batch_record and the platform's records. */
     static final int MAX_KEY_LENGTH = 200;
 
@@ -125,7 +133,7 @@ public class RecordNormaliser {
             // the failure as its reason, instead of failing its poll again and again and holding up the source.
             String raw = rawJson(row);
             String key = "unreadable#" + CanonicalJson.sha256(raw).substring(0, 16);
-            String reason = IdentityNumbers.maskAll("the row could not be normalised: " + e);
+            String reason = ControlCharacters.escape(IdentityNumbers.maskAll("the row could not be normalised: " + e));
             // the stack for whoever fixes the normaliser; the message masked, as in the quarantine (it may quote the row)
             log.error("source {}, mapping {}: {}; kept in quarantine as {}\n\tat {}", sourceId, mappingId, reason, key,
                     Arrays.stream(e.getStackTrace()).limit(20).map(String::valueOf)
@@ -145,6 +153,8 @@ public class RecordNormaliser {
             reasons.add(problem.toString());
         }
         boolean withdrawn = Boolean.TRUE.equals(row.get(WITHDRAWN));
+        // one rule for every source: no control characters in any value (ControlCharacters)
+        reasons.addAll(ControlCharacters.check(row, PROVENANCE_COLUMNS));
 
         List<String> keyParts = new ArrayList<>();
         for (String column : mapping.recordKey()) {
@@ -156,6 +166,10 @@ public class RecordNormaliser {
             keyParts.add(part);
         }
         String recordKey = String.join("|", keyParts);
+        if (ControlCharacters.first(recordKey) >= 0) {
+            // quarantined for it (above); the key is stored escaped, as no database keeps NUL in a key column
+            recordKey = ControlCharacters.escape(recordKey);
+        }
         if (recordKey.length() > MAX_KEY_LENGTH) {
             // The hub stores keys in 200 characters; a longer one (an unclosed quote in a CSV key
             // column, say) is refused here with its reason, under a shortened key that stays unique,
@@ -235,8 +249,9 @@ public class RecordNormaliser {
             p.put("class", priority.priorityClass());
             p.put("rule", priority.rule());
         }
-        // reasons are logged and listed: no identity number in them, whatever field it stood in
-        List<String> masked = reasons.stream().map(IdentityNumbers::maskAll).toList();
+        // reasons are logged and listed: no identity number in them, whatever field it stood in, and no
+        // raw control character (a converter's message quotes the value)
+        List<String> masked = reasons.stream().map(IdentityNumbers::maskAll).map(ControlCharacters::escape).toList();
         return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
                 rawJson(row), CanonicalJson.write(record), contentHash, eventTime, masked, priority, enterpriseCode(content));
     }

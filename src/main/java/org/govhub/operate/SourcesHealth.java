@@ -6,6 +6,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
+import org.govhub.ingest.DropFolders;
 import org.govhub.ingest.FtpConnection;
 import org.govhub.ingest.SourceActivity;
 import org.govhub.ingest.RestPages;
@@ -30,30 +31,45 @@ public class SourcesHealth implements CompositeHealthContributor {
 
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
-    public SourcesHealth(Environment environment, BeanFactory beans, RestPages restPages, SourceActivity activity) {
+    public SourcesHealth(Environment environment, BeanFactory beans, RestPages restPages, SourceActivity activity,
+            DropFolders dropFolders) {
         SourceDataSourceRegistrar.jdbcSources(environment).keySet()
-                .forEach(id -> contributors.put(id, both(indicator(beans.getBean(id, DataSource.class)), id, activity)));
+                .forEach(id -> contributors.put(id, all(indicator(beans.getBean(id, DataSource.class)), () -> activity.health(id))));
+        // an FTP drop: the login, the work, and the files that wait in the folder (DropFolders)
         SourceDataSourceRegistrar.ftpSources(environment)
-                .forEach((id, ftp) -> contributors.put(id, both(indicator(ftp), id, activity)));
+                .forEach((id, ftp) -> contributors.put(id, all(indicator(ftp), () -> activity.health(id), () -> dropFolders.health(id))));
         SourceDataSourceRegistrar.restSources(environment)
-                .forEach(id -> contributors.put(id, both(() -> restPages.health(id), id, activity)));
+                .forEach(id -> contributors.put(id, all(() -> restPages.health(id), () -> activity.health(id))));
     }
 
-    /** Reachable and working: the connection's check, and the source's recent work (details of both). */
-    private static HealthIndicator both(HealthIndicator reach, String sourceId, SourceActivity activity) {
+    /**
+     * Reachable and working, as one: the checks in order (the connection first, then the source's
+     * recent work, ...), UP when all are, else the first that is not decides the status, the state
+     * and the reason; the details of all. A check that is UNKNOWN (the source is switched off) is the answer.
+     */
+    private static HealthIndicator all(HealthIndicator... checks) {
         return () -> {
-            Health connection = reach.getHealth(true);
-            Health work = activity.health(sourceId);
-            if (Status.UNKNOWN.equals(connection.getStatus())) {
-                return connection; // switched off
+            Map<String, Object> details = new LinkedHashMap<>();
+            Health first = null;
+            for (HealthIndicator check : checks) {
+                Health h = check.getHealth(true);
+                if (Status.UNKNOWN.equals(h.getStatus())) {
+                    return h; // switched off
+                }
+                details.putAll(h.getDetails());
+                if (first == null && !Status.UP.equals(h.getStatus())) {
+                    first = h;
+                }
             }
-            Map<String, Object> details = new LinkedHashMap<>(connection.getDetails());
-            details.putAll(work.getDetails());
-            Status status = Status.UP.equals(connection.getStatus()) ? work.getStatus() : connection.getStatus();
-            if (!Status.UP.equals(connection.getStatus()) && connection.getDetails().get("error") != null) {
-                details.put("reason", connection.getDetails().get("error"));
+            if (first == null) {
+                return Health.up().withDetails(details).build();
             }
-            return Health.status(status).withDetails(details).build();
+            details.put("state", first.getDetails().getOrDefault("state", "DOWN"));
+            Object reason = first.getDetails().getOrDefault("reason", first.getDetails().get("error"));
+            if (reason != null) {
+                details.put("reason", reason);
+            }
+            return Health.status(first.getStatus()).withDetails(details).build();
         };
     }
 

@@ -140,6 +140,19 @@ public class HrssFtpSandbox {
         userManager.save(user);
     }
 
+    /**
+     * (Re)creates a login on the HRSS folders, as an office with its own account has: until it
+     * exists, that account's logins are refused (to try a source whose polls fail).
+     */
+    public void hrssLogin(String username, String password) throws FtpException {
+        BaseUser user = new BaseUser();
+        user.setName(username);
+        user.setPassword(password);
+        user.setHomeDirectory(home.toString());
+        user.setAuthorities(List.<Authority>of(new WritePermission(), new ConcurrentLoginPermission(10, 10)));
+        userManager.save(user);
+    }
+
     /** The DRC/MIIT drop folder (the weekly reports arrive in reports/{reportId}/). */
     public Path drcMiitHome() {
         return drcMiitHome;

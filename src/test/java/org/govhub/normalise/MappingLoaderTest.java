@@ -119,6 +119,16 @@ class MappingLoaderTest {
     }
 
     @Test
+    void aFileEncodingWhoseLineBreaksAreNotSingleAsciiBytesIsRefused() throws Exception {
+        String mapping = Files.readString(Path.of("mappings/social-insurance.yaml")).replace("encoding: GBK", "encoding: UTF-16");
+        Path file = write("social-insurance.yaml", mapping);
+        assertThatThrownBy(() -> loader.load(file))
+                .hasMessageContaining("encoding 'UTF-16' writes line breaks, quotes and digits in more than one byte");
+        Path gb18030 = write("social-insurance.yaml", mapping.replace("encoding: UTF-16", "encoding: GB18030"));
+        assertThat(loader.load(gb18030).format().encoding().name()).isEqualTo("GB18030");
+    }
+
+    @Test
     void theRegistryFailsOnOneBadFileAmongGoodOnes() throws Exception {
         Files.copy(Path.of("mappings/tax-bureau.yaml"), dir.resolve("tax-bureau.yaml"));
         write("zz-bad.yaml", "mapping: zz-bad\n");

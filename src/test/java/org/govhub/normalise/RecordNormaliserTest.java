@@ -103,4 +103,77 @@ class RecordNormaliserTest {
         deferred.put("YJQX", "2020-05-24");
         assertThat(normaliser.normalise("tax-bureau", "tax-bureau", deferred, Instant.now()).reasons()).isEmpty();
     }
+
+    /** Every code point of Unicode's Cc category but tab, line feed and carriage return, in any column. */
+    static java.util.stream.IntStream forbiddenControls() {
+        return java.util.stream.IntStream.concat(java.util.stream.IntStream.rangeClosed(0x00, 0x1F),
+                java.util.stream.IntStream.rangeClosed(0x7F, 0x9F)).filter(cp -> cp != '\t' && cp != '\n' && cp != '\r');
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("forbiddenControls")
+    void aControlCharacterInAnyValueQuarantinesTheRowNamingTheFieldAndTheCodePoint(int control) {
+        Map<String, Object> row = row();
+        row.put("NSRMC", "南昌恒盛" + Character.toString(control) + "医疗器械有限公司");
+        NormalisedRecord r = normaliser.normalise("tax-bureau", "tax-bureau", row, Instant.now());
+        assertThat(r.valid()).isFalse();
+        String code = String.format("U+%04X", control);
+        assertThat(r.reasons()).singleElement().asString()
+                .startsWith("'NSRMC' holds " + code + " ").contains("at character 5 of 13");
+        // kept as the department sent it, for correction and replay; never in a reason or log raw
+        assertThat(CanonicalJson.read(r.rawJson()).path("NSRMC").asText()).contains(Character.toString(control));
+        assertThat(r.reasons().get(0).chars()).noneMatch(c -> Character.getType(c) == Character.CONTROL);
+    }
+
+    @Test
+    void tabLineFeedAndCarriageReturnAreText() {
+        Map<String, Object> row = row();
+        row.put("NSRMC", "南昌恒盛\t医疗器械\r\n有限公司");
+        assertThat(normaliser.normalise("tax-bureau", "tax-bureau", row, Instant.now()).reasons()).isEmpty();
+    }
+
+    @Test
+    void theRuleReachesNestedObjectsListsFieldNamesAndKeysAndCountsEveryField() {
+        Map<String, Object> enterprise = new HashMap<>();
+        enterprise.put("uscc", "91360100MA35XXXX0K");
+        enterprise.put("name", "赣江\u001b[31m物流");
+        Map<String, Object> row = new HashMap<>();
+        row.put("filingId", "F\u00002020");
+        row.put("enterprise", enterprise);
+        row.put("contacts", java.util.List.of("甲", "乙\u0085"));
+        row.put("note\u0007", "x");
+        NormalisedRecord r = normaliser.normalise("provincial-filings", "provincial-filings", row, Instant.now());
+        String all = String.join("\n", r.reasons());
+        assertThat(all).contains("'enterprise.name' holds U+001B ESCAPE at character 3 of 9")
+                .contains("'filingId' holds U+0000 NULL")
+                .contains("'contacts[1]' holds U+0085")
+                .contains("field name 'note\\u0007' holds U+0007");
+        // the key is stored escaped (PostgreSQL keeps no NUL in a text column); the raw row as it came
+        assertThat(r.recordKey()).isEqualTo("F\\u00002020");
+        assertThat(CanonicalJson.read(r.rawJson()).path("filingId").asText()).isEqualTo("F\u00002020");
+        // an unpaired surrogate is not text either
+        Map<String, Object> half = row();
+        half.put("NSRMC", "南昌\ud800");
+        assertThat(normaliser.normalise("tax-bureau", "tax-bureau", half, Instant.now()).reasons())
+                .anySatisfy(reason -> assertThat(reason).contains("U+D800 (half of a surrogate pair"));
+    }
+
+    @Test
+    void theColumnsAFileSourceAddsAreNotTheDepartmentsValues() {
+        Map<String, Object> row = row();
+        row.put("_file", "名单\u0001.csv");
+        row.put("_text", "a line \u001b as read");
+        assertThat(normaliser.normalise("tax-bureau", "tax-bureau", row, Instant.now()).reasons()).isEmpty();
+        row.put("NSRMC", "南昌\u0001");
+        assertThat(normaliser.normalise("tax-bureau", "tax-bureau", row, Instant.now()).reasons()).singleElement().asString()
+                .startsWith("'NSRMC' holds U+0001");
+    }
+
+    @Test
+    void aConverterMessageQuotingAControlCharacterIsEscaped() {
+        Map<String, Object> row = row();
+        row.put("SJJE", "12\u001b34");
+        NormalisedRecord r = normaliser.normalise("tax-bureau", "tax-bureau", row, Instant.now());
+        assertThat(r.reasons()).hasSize(2).anySatisfy(reason -> assertThat(reason).contains("'12\\u001B34' is not an amount"));
+    }
 }
