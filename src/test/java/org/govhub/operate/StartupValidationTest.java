@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.govhub.GovHubApplication;
+import org.govhub.ProjectFiles;
 import org.govhub.normalise.MappingException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,10 +33,7 @@ class StartupValidationTest {
 
     @Test
     void aMalformedRouteFileStopsStartUpNamingTheFile() throws Exception {
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        for (String f : new String[] {"sql-source.yaml", "record-publishing.yaml", "tax-bureau-source.yaml", "batching.yaml", "platform-delivery.yaml"}) {
-            Files.copy(Path.of("routes", f), routes.resolve(f));
-        }
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.yaml", "record-publishing.yaml", "tax-bureau-source.yaml", "batching.yaml", "platform-delivery.yaml");
         Files.writeString(routes.resolve("broken-route.yaml"), """
                 - route:
                     id: broken-route
@@ -47,7 +45,7 @@ class StartupValidationTest {
                 """);
         Throwable failure = null;
         try {
-            start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml");
+            start(ProjectFiles.routesFrom(routes));
         } catch (Throwable t) {
             failure = t;
         }
@@ -69,7 +67,7 @@ class StartupValidationTest {
                       steps:
                         - log: "tick"
                 """);
-        assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
+        assertThatThrownBy(() -> start(ProjectFiles.routesFrom(routes)))
                 .rootCause()
                 .hasMessageContaining("anonymous.yaml")
                 .hasMessageContaining("has no id");
@@ -77,14 +75,11 @@ class StartupValidationTest {
 
     @Test
     void aTemplateParameterOfTheWrongTypeOrUnknownNameStopsStartUp() throws Exception {
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        for (String f : new String[] {"sql-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml", "credit-reference-source.yaml"}) {
-            Files.copy(Path.of("routes", f), routes.resolve(f));
-        }
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml", "credit-reference-source.yaml");
         Files.writeString(routes.resolve("tax-bureau-source.yaml"), Files.readString(Path.of("routes/tax-bureau-source.yaml"))
                 .replace("value: \"{{govhub.ingest.poll-interval:1000}}\"", "value: 5s")
                 .replace("name: table", "name: tabel"));
-        assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
+        assertThatThrownBy(() -> start(ProjectFiles.routesFrom(routes)))
                 .rootCause()
                 .hasMessageContaining("tax-bureau-source.yaml: line ")
                 .hasMessageContaining("parameter 'pollInterval' of template sql-source must be an integer, not '5s'")
@@ -93,10 +88,7 @@ class StartupValidationTest {
 
     @Test
     void aSourceWithoutItsMappingOrItsConnectionStopsStartUpSayingWhatToSet() throws Exception {
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        for (String f : new String[] {"sql-source.yaml", "cdc-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml"}) {
-            Files.copy(Path.of("routes", f), routes.resolve(f));
-        }
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.yaml", "cdc-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml");
         Files.writeString(routes.resolve("city-tax-source.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: sql-source
@@ -115,7 +107,7 @@ class StartupValidationTest {
                       - { name: mapping, value: tax-bureau }
                       - { name: table, value: public.tax_declaration }
                 """);
-        assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
+        assertThatThrownBy(() -> start(ProjectFiles.routesFrom(routes)))
                 .rootCause()
                 .hasMessageContaining("city-tax-source.yaml: line 6: source 'city-tax': mapping 'city-taxes' does not exist")
                 .hasMessageContaining("city-tax-source.yaml: line 5: source 'city-tax' (sql-source): no database connection: set"
@@ -127,13 +119,10 @@ class StartupValidationTest {
 
     @Test
     void aRouteParameterNamingAPropertyThatIsNotSetStopsStartUp() throws Exception {
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        for (String f : new String[] {"rest-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml"}) {
-            Files.copy(Path.of("routes", f), routes.resolve(f));
-        }
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "rest-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml");
         Files.writeString(routes.resolve("city-portal-source.yaml"), Files.readString(Path.of("routes/credit-portal-source.yaml"))
                 .replace("credit-portal", "city-portal"));
-        assertThatThrownBy(() -> start("--camel.main.routes-include-pattern=file:" + routes + "/*.yaml"))
+        assertThatThrownBy(() -> start(ProjectFiles.routesFrom(routes)))
                 .rootCause()
                 .hasMessageContaining("city-portal-source.yaml: line ")
                 .hasMessageContaining("needs property 'govhub.sources.city-portal.base-url', which is not set"

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.govhub.ProjectFiles;
 import org.govhub.RealDatabases;
 import org.govhub.SandboxHubTest;
 import org.govhub.normalise.RegionCodes;
@@ -53,12 +53,7 @@ class ChangeCaptureCrashTest {
                 "ALTER TABLE " + TABLE + " REPLICA IDENTITY FULL");
         RealDatabases.requireChangeCapture("PostgreSQL");
         Path dir = SandboxHubTest.newDataDir("govhub-cdc-crash");
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        try (Stream<Path> project = Files.list(Path.of("routes"))) {
-            for (Path f : project.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
         Files.writeString(routes.resolve(SOURCE + "-source.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: cdc-source
@@ -69,7 +64,7 @@ class ChangeCaptureCrashTest {
                       - { name: table, value: %s }
                 """.formatted(TABLE));
         String url = RealDatabases.POSTGRES_URL + "?currentSchema=" + SCHEMA;
-        String[] args = {"--camel.main.routes-include-pattern=file:" + routes + "/*.yaml",
+        String[] args = {ProjectFiles.routesFrom(routes),
             "--govhub.sandbox.tax-bureau.rows=0", "--govhub.sandbox.credit-reference.rows=0",
             "--govhub.sources." + SOURCE + ".url=" + url, "--govhub.sources." + SOURCE + ".username=postgres",
             "--govhub.sources." + SOURCE + ".password=trusted-anyway"};

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.govhub.ProjectFiles;
 import org.govhub.RealDatabases;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.RegionCodes;
@@ -173,12 +173,7 @@ class DepartmentalChangesTest {
         }
 
         ConfigurableApplicationContext start() throws Exception {
-            Path routes = Files.createDirectories(dir.resolve("routes"));
-            try (Stream<Path> project = Files.list(Path.of("routes"))) {
-                for (Path f : project.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
+            Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
             String parameters = "cdc".equals(mode)
                     ? "      - { name: table, value: " + table + " }\n"
                     : "      - { name: table, value: " + table + " }\n"
@@ -196,7 +191,7 @@ class DepartmentalChangesTest {
                           - { name: mapping, value: tax-bureau }
                     %s""".formatted("cdc".equals(mode) ? "cdc-source" : "sql-source", sourceId, sourceId, parameters));
             return HubProcess.start(dir.resolve("data"),
-                    "--camel.main.routes-include-pattern=file:" + routes + "/*.yaml",
+                    ProjectFiles.routesFrom(routes),
                     "--govhub.sandbox.tax-bureau.rows=0",
                     "--govhub.sandbox.credit-reference.rows=0",
                     "--govhub.sources." + sourceId + ".url=" + url,

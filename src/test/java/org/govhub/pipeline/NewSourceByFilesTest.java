@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.govhub.ProjectFiles;
 import org.govhub.normalise.RegionCodes;
 import org.govhub.sandbox.GeneratedRow;
 import org.govhub.sandbox.NationalPlatformReceiver;
@@ -35,18 +35,8 @@ class NewSourceByFilesTest {
         List<GeneratedRow> rows = new TaxDeclarationGenerator(77, new RegionCodes().countiesUnder("3604"), 0).generate(60);
         TaxBureauSandbox.seed(cityTaxUrl, "sa", "", rows);
 
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        Path mappings = Files.createDirectories(dir.resolve("mappings"));
-        try (Stream<Path> project = Files.list(Path.of("routes"))) {
-            for (Path f : project.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
-        try (Stream<Path> project = Files.list(Path.of("mappings"))) {
-            for (Path f : project.toList()) {
-                Files.copy(f, mappings.resolve(f.getFileName()));
-            }
-        }
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
+        Path mappings = ProjectFiles.copy("mappings", dir.resolve("mappings"));
         Files.writeString(routes.resolve("city-tax-source.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: sql-source
@@ -70,7 +60,7 @@ class NewSourceByFilesTest {
         assertThat(org.govhub.operate.CheckFiles.check(routes, mappings, environment)).isEmpty();
 
         try (ConfigurableApplicationContext hub = HubProcess.start(dir.resolve("data"),
-                "--camel.main.routes-include-pattern=file:" + routes + "/*.yaml",
+                ProjectFiles.routesFrom(routes),
                 "--govhub.mappings.dir=" + mappings,
                 "--govhub.sources.city-tax.url=" + cityTaxUrl,
                 "--govhub.sources.city-tax.username=sa")) {
@@ -93,12 +83,7 @@ class NewSourceByFilesTest {
         String cityTaxUrl = "jdbc:h2:file:" + dir.resolve("city-tax-db") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
         List<GeneratedRow> rows = new TaxDeclarationGenerator(78, new RegionCodes().countiesUnder("3604"), 0).generate(30);
         TaxBureauSandbox.seed(cityTaxUrl, "sa", "", rows);
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        try (Stream<Path> project = Files.list(Path.of("routes"))) {
-            for (Path f : project.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
         Files.writeString(routes.resolve("city-tax-source.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: sql-source
@@ -118,7 +103,7 @@ class NewSourceByFilesTest {
                                 "GOVHUB_SOURCES_CITY_TAX_USERNAME", "sa",
                                 "GOVHUB_SOURCES_CITY_TAX_PASSWORD", "")));
         List<String> args = HubProcess.withOverrides(HubProcess.defaults(dir.resolve("data")),
-                "--camel.main.routes-include-pattern=file:" + routes + "/*.yaml");
+                ProjectFiles.routesFrom(routes));
         try (ConfigurableApplicationContext hub = new org.springframework.boot.builder.SpringApplicationBuilder(
                 org.govhub.GovHubApplication.class).environment(environment).run(args.toArray(String[]::new))) {
             NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
