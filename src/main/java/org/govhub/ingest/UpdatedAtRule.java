@@ -30,7 +30,7 @@ import org.govhub.normalise.IdentityNumbers;
  */
 public final class UpdatedAtRule {
 
-    /** What the sandbox APIs write and the README's API contract asks for. */
+    /** What the sandbox APIs write and the API contract in docs/connect-a-rest-api.md asks for. */
     public static final String DEFAULT_FORMAT = "ISO_OFFSET_DATE_TIME";
     public static final String EPOCH_MILLIS = "EPOCH_MILLIS";
 
@@ -155,7 +155,7 @@ public final class UpdatedAtRule {
         return formatter == null ? Long.toString(at.toEpochMilli()) : formatter.withZone(Converters.CHINA).format(at);
     }
 
-    /** The rule in words, for the README, logs and the admin API. */
+    /** The rule in words, for docs/connect-a-rest-api.md, logs and the admin API. */
     @Override
     public String toString() {
         return "updatedAt in " + format + ", a real time, at most " + maxFutureSkew.toString().substring(2).toLowerCase()

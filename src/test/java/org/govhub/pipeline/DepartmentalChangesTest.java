@@ -37,7 +37,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code key > watermark}: two transactions committing out of key order, a key lower than every key
  * read so far, keys 0 and -7, an update after delivery, a delete, and changes made while the hub is
  * stopped. Every version arrives at the platform exactly once; a delete arrives as a withdrawal with
- * change capture, and (which the README says) is not seen by polling.
+ * change capture, and (which docs/connect-a-database.md says) is not seen by polling.
  */
 class DepartmentalChangesTest {
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * "How to add a source" from the README, done as a data-integration team would: a connection
- * property, a route file and a mapping file; no Java.
+ * "How to add a source" from docs/connect-a-database.md, done as a data-integration team would: a
+ * connection property, a route file and a mapping file; no Java.
  */
 class NewSourceByFilesTest {
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * source is BLOCKED in health, not UP; once the queue drains, every valid filing arrives exactly once
  * and every broken one is in quarantine (checked in the hub's and the platform's files), and the
  * page's log line accounts for every item. {@code -Dgovhub.huge-page.filings=100000
- * -Dgovhub.huge-page.heap=1g} is the measurement in the README; the figures are printed.
+ * -Dgovhub.huge-page.heap=1g} is the measurement in docs/connect-a-rest-api.md; the figures are printed.
  */
 class RestHugePageTest {
 

@@ -256,7 +256,7 @@ class WeeklyReportEndToEndTest {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Per city: filed, should have resumed, resumed, employees returned, from the platform's records, by the README's definitions. */
+    /** Per city: filed, should have resumed, resumed, employees returned, from the platform's records, by the definitions in docs/weekly-report.md. */
     static Map<String, long[]> independently(List<JsonNode> records, ReportWeek week) {
         Instant cutOff = week.cutOff(ReportFixture.ZONE).toInstant();
         LocalDate sunday = week.sunday();
