@@ -74,6 +74,11 @@ class ChangeCaptureCrashTest {
         Thread writer = new Thread(() -> write(url, versions, writerFailed), "department-writer");
         long records;
         try (HubJvm first = HubJvm.start(dir, "cdc-crash", args)) {
+            // capture starts with the table as it is (its snapshot); from the slot on, every change is in the log
+            JdbcTemplate postgres = new JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                    RealDatabases.POSTGRES_URL, RealDatabases.POSTGRES_USER, ""));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Boolean.TRUE.equals(postgres.queryForObject(
+                    "SELECT bool_or(active) FROM pg_replication_slots WHERE slot_name = 'govhub_cdc_crash'", Boolean.class)));
             writer.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while ((records = first.get("/sandbox/platform/batches").path("records").asLong()) < 300 && System.nanoTime() < deadline) {
