@@ -98,6 +98,9 @@ class ChangeCaptureCrashTest {
             HubJvm.sleep(3000); // heartbeats and delivery rounds later: nothing more may come
             second.stop();
         }
+        // a slot left behind would keep the server's WAL for ever
+        RealDatabases.require("PostgreSQL", RealDatabases.POSTGRES_URL, RealDatabases.POSTGRES_USER,
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'govhub_cdc_crash'");
         JdbcTemplate platform = ExactlyOnce.h2(dir.resolve("sandbox/national-platform"));
         try {
             List<Map<String, Object>> received = platform.queryForList(

@@ -144,6 +144,11 @@ class DepartmentalChangesTest {
                 Thread.sleep(3000); // a late-commit check and a few heartbeats later: still nothing more
                 check(hub);
             }
+            if ("cdc".equals(mode) && db == Database.POSTGRES) {
+                // a slot left behind would keep the server's WAL for ever
+                RealDatabases.require(db.server, db.url, db.user, "SELECT pg_drop_replication_slot(slot_name) FROM"
+                        + " pg_replication_slots WHERE slot_name = 'govhub_" + sourceId.replace('-', '_') + "'");
+            }
         }
 
         void prepare() {
