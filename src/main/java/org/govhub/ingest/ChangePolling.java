@@ -137,6 +137,7 @@ public class ChangePolling implements SourceMarks {
     private final BeanFactory beans;
     private final SourceActivity activity;
     private final Map<String, Instant> nullsCheckedAt = new ConcurrentHashMap<>();
+    private final Map<String, Instant> tailStartedAt = new ConcurrentHashMap<>();
 
     public ChangePolling(JdbcTemplate hub, BeanFactory beans, SourceActivity activity) {
         this.hub = hub;
@@ -198,10 +199,18 @@ public class ChangePolling implements SourceMarks {
             until = marks.get().head().at();
         }
         Position tail = marks.get().tail();
-        // the check reads in slices of at least a quarter window (at most 10 s), not a sliver every poll
-        long slice = Math.min(lateWindow(exchange) / 4, 10_000);
-        if (pages == 0 ? !tail.at().before(minus(until, slice)) : !tail.at().before(until)) {
+        if (!tail.at().before(until)) {
             return false;
+        }
+        // the check starts at most once per quarter window (at most every 10 s), not a sliver every poll;
+        // once started it reads on up to its bound
+        long every = Math.min(lateWindow(exchange) / 4, 10_000);
+        Instant last = tailStartedAt.get(sourceId);
+        if (pages == 0 && last != null && last.plusMillis(every).isAfter(Instant.now())) {
+            return false;
+        }
+        if (pages == 0) {
+            tailStartedAt.put(sourceId, Instant.now());
         }
         exchange.setProperty(TAIL_PAGES, pages + 1);
         bind(exchange, tail);

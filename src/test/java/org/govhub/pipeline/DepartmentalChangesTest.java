@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.govhub.ProjectFiles;
 import org.govhub.RealDatabases;
+import org.govhub.ingest.ChangePolling;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.RegionCodes;
 import org.govhub.sandbox.GeneratedRow;
@@ -106,12 +107,15 @@ class DepartmentalChangesTest {
             insert(1, 40);
             try (ConfigurableApplicationContext hub = start()) {
                 awaitAtPlatform(hub);
-                // two writers on one sequence: 1002 commits first, 1001 (earlier change time) after it was shared
+                // two writers on one sequence: 1002 commits first, 1001 (earlier change time) after 1002 was read
                 try (Connection slow = connect(); Connection fast = connect()) {
                     slow.setAutoCommit(false);
                     insert(slow, 1001);
                     insert(fast, 1002);
-                    await().atMost(Duration.ofSeconds(60)).until(() -> platform(hub).holds(sourceId, "1002"));
+                    // polling: once the head has read past 1002 (and so past 1001's time); capture: once 1002 is shared
+                    ChangePolling polling = hub.getBean(ChangePolling.class);
+                    await().atMost(Duration.ofSeconds(60)).until(() -> "cdc".equals(mode) ? platform(hub).holds(sourceId, "1002")
+                            : polling.head(sourceId).map(h -> Long.valueOf(1002).equals(h.key())).orElse(false));
                     slow.commit();
                 }
                 // later rows with keys below everything read so far, 0 and negative
@@ -247,8 +251,22 @@ class DepartmentalChangesTest {
 
         void awaitAtPlatform(ConfigurableApplicationContext hub) {
             int expected = versions.values().stream().mapToInt(Integer::intValue).sum();
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> platform(hub).receivedCount(sourceId) >= expected);
+            try {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+                        .until(() -> platform(hub).receivedCount(sourceId) >= expected);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                Map<String, Integer> atPlatform = new TreeMap<>();
+                platform(hub).receivedRecords(sourceId).forEach(r -> atPlatform.merge((String) r.get("source_record_key"), 1, Integer::sum));
+                Map<String, String> differ = new TreeMap<>();
+                versions.forEach((k, n) -> {
+                    if (!n.equals(atPlatform.get(k))) {
+                        differ.put(k, "expected " + n + ", at the platform " + atPlatform.get(k));
+                    }
+                });
+                throw new AssertionError("not every version at the platform within 90 s: " + differ + "; source "
+                        + hub.getBean(org.govhub.ingest.SourceActivity.class).details(sourceId) + "; marks "
+                        + hub.getBean(ChangePolling.class).inspect(sourceId), e);
+            }
         }
 
         void check(ConfigurableApplicationContext hub) {
