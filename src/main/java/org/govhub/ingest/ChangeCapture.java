@@ -40,8 +40,8 @@ public class ChangeCapture implements CamelContextConfiguration {
         return dataDir.resolve("cdc").resolve(sourceId + ".offsets").toAbsolutePath().normalize();
     }
 
-    /** A change stream sends a heartbeat every 5 s; silent for this long, it has stopped. */
-    static final java.time.Duration SILENT_AFTER = java.time.Duration.ofSeconds(30);
+    /** A change stream sends a heartbeat every 5 s (MariaDB: with the server's, every 8 s); silent for this long, it has stopped. */
+    static final java.time.Duration SILENT_AFTER = java.time.Duration.ofSeconds(60);
     /** Least time between two restarts of a silent source's route. */
     static final java.time.Duration RESTART_PAUSE = java.time.Duration.ofMinutes(1);
 
@@ -63,6 +63,7 @@ public class ChangeCapture implements CamelContextConfiguration {
      * starts again from the last position saved. Called by routes/source-watch.yaml.
      */
     public void restartSilent() {
+        // only a stream that says nothing at all: one whose changes fail to publish is FAILING and waits in place
         routes.forEach((sourceId, routeId) -> activity.silentSince(sourceId).ifPresent(since -> {
             java.time.Instant last = restartedAt.get(sourceId);
             if (last != null && last.plus(RESTART_PAUSE).isAfter(java.time.Instant.now())) {
@@ -110,8 +111,12 @@ public class ChangeCapture implements CamelContextConfiguration {
         cfg.setDatabaseDbname(uri.getPath().replaceFirst("^/", ""));
         cfg.setDatabaseUser(c.username());
         cfg.setDatabasePassword(c.password() == null ? "" : c.password());
-        // TLS as the source's JDBC url asks for it (PostgreSQL's driver: sslmode, prefer unless set)
-        cfg.setDatabaseSslmode(query(uri, "sslmode", "prefer"));
+        // TLS as the source's JDBC url asks for it (PostgreSQL's driver: sslmode, or ssl=true for verify-full; prefer unless set)
+        cfg.setDatabaseSslmode(query(uri, "sslmode", "true".equalsIgnoreCase(query(uri, "ssl", "false")) ? "verify-full" : "prefer"));
+        cfg.setDatabaseSslrootcert(query(uri, "sslrootcert", null));
+        cfg.setDatabaseSslcert(query(uri, "sslcert", null));
+        cfg.setDatabaseSslkey(query(uri, "sslkey", null));
+        cfg.setDatabaseSslpassword(query(uri, "sslpassword", null));
         cfg.setPluginName("pgoutput");
         // one slot and one publication per source: the slot keeps the WAL the source has not read yet
         String slot = "govhub_" + id.replaceAll("[^A-Za-z0-9]", "_").toLowerCase(Locale.ROOT);
@@ -135,8 +140,10 @@ public class ChangeCapture implements CamelContextConfiguration {
         cfg.setDatabaseUser(c.username());
         cfg.setDatabasePassword(c.password() == null ? "" : c.password());
         cfg.setDatabaseJdbcDriver("org.mariadb.jdbc.Driver");
-        // TLS as the source's JDBC url asks for it (MariaDB's driver: sslMode, off unless set)
-        cfg.setDatabaseSslMode(query(uri, "sslMode", "disable"));
+        // TLS as the source's JDBC url asks for it (MariaDB's driver: sslMode, or useSsl=true for verify-full; off unless set)
+        cfg.setDatabaseSslMode(query(uri, "sslMode", "true".equalsIgnoreCase(query(uri, "useSsl", "false")) ? "verify-full" : "disable"));
+        // the binlog client hears from an idle server only this often; its heartbeats carry the source's (SILENT_AFTER)
+        cfg.setConnectKeepAliveIntervalMs(10_000);
         cfg.setDatabaseProtocol("jdbc:mariadb");
         // a replica id of its own in the source's replication topology (stable per source id)
         cfg.setDatabaseServerId(5_400_000L + Math.floorMod(id.hashCode(), 1_000_000));
@@ -161,7 +168,8 @@ public class ChangeCapture implements CamelContextConfiguration {
         // a position is saved each second: a restart reads at most that much again, and the repeats are recognised
         cfg.setOffsetFlushIntervalMs(1000);
         // one event after the other, in the log's order (versions of one row must not overtake each other)
-        cfg.setAdditionalProperties(new java.util.HashMap<>(Map.of("record.processing.sequentially", "true")));
+        cfg.setAdditionalProperties(new java.util.HashMap<>(Map.of("record.processing.order", "ORDERED",
+                "record.processing.threads", "1")));
         // options both connectors have, bound by name (Camel's property binding): their own defaults would win over additionalProperties
         org.apache.camel.support.PropertyBindingSupport.build().withMandatory(true).bind(camel, cfg, new java.util.HashMap<>(Map.of(
                 "topicPrefix", "govhub-" + id,
@@ -173,7 +181,9 @@ public class ChangeCapture implements CamelContextConfiguration {
                 // a heartbeat every 5 s keeps the source's position moving and tells the hub the stream is alive
                 "heartbeatIntervalMs", "5000",
                 // a lost connection is retried by Debezium without end, with a growing wait
-                "errorsMaxRetries", "-1")));
+                "errorsMaxRetries", "-1",
+                // a TRUNCATE arrives too (the starters skip it): the source then reports it (ChangeEvents)
+                "skippedOperations", "none")));
     }
 
     /** A parameter of the JDBC url's query ({@code ?sslmode=require}), or the driver's default. */

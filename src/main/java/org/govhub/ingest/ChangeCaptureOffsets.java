@@ -9,15 +9,16 @@ import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 /**
  * Where a change-capture source keeps its position in the database's log (Debezium offsets), a file
  * in the data directory like Kafka Connect's own file store, with one difference that keeps the
- * hub's promise: once a change event of the source could not be published, no later position is
- * saved. Camel's Debezium consumer counts an event whose exchange failed as processed, so without
- * this a failure could save a position past that event; with it, the source reads the event again
- * when it starts again ({@link ChangeEvents} restarts it).
+ * hub's promise: no position is saved while a change the source has taken is not yet on the broker
+ * or in quarantine. Camel's Debezium consumer counts an event as processed when its exchange ends,
+ * even when it ended without publishing (the route stopped, the hub shut down in the middle); the
+ * engine would then save a position past it. Here such an event stays unsettled, so nothing more is
+ * saved until the source starts again and reads it again from the last position saved.
  */
 public class ChangeCaptureOffsets extends FileOffsetBackingStore {
 
-    /** Offset files whose source failed to publish an event since its engine started, with why. */
-    private static final Map<String, String> FAILED = new ConcurrentHashMap<>();
+    /** Offset files whose source has taken a change that is not settled yet, with which. */
+    private static final Map<String, String> UNSETTLED = new ConcurrentHashMap<>();
 
     private String file;
 
@@ -40,21 +41,27 @@ public class ChangeCaptureOffsets extends FileOffsetBackingStore {
 
     @Override
     public synchronized void start() {
-        FAILED.remove(file); // a new engine reads again from the last position saved
+        UNSETTLED.remove(file); // a new engine reads again from the last position saved
         super.start();
     }
 
     @Override
     protected void save() {
-        String why = FAILED.get(file);
-        if (why != null) {
-            throw new IllegalStateException("position not saved: " + why);
+        String change = UNSETTLED.get(file);
+        if (change != null) {
+            throw new IllegalStateException("position not saved: " + change + " was taken but is not on the broker or in"
+                    + " quarantine; it is read again when the source starts again");
         }
         super.save();
     }
 
-    /** A change event of the source with this offset file could not be published: save nothing more until it starts again. */
-    static void publishingFailed(String offsetFile, String why) {
-        FAILED.put(offsetFile, why);
+    /** The source with this offset file has taken a change: no position is saved until it is settled. */
+    static void taken(String offsetFile, String change) {
+        UNSETTLED.put(offsetFile, change);
+    }
+
+    /** The change in hand is on the broker or in quarantine. */
+    static void settled(String offsetFile) {
+        UNSETTLED.remove(offsetFile);
     }
 }

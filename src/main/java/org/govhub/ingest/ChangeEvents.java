@@ -54,36 +54,59 @@ public class ChangeEvents {
         this.dataDir = Path.of(dataDir);
     }
 
-    /** The event in hand becomes the list of rows record-publishing takes (one, or none for a heartbeat). */
+    /**
+     * The event in hand becomes the list of rows record-publishing takes (one, or none for a
+     * heartbeat). From here until {@link #published} the source's position is not saved
+     * ({@link ChangeCaptureOffsets}). A value this cannot read makes the row's problem (quarantine),
+     * never an exception: an event is settled, or read again after a restart.
+     */
     public void rows(Exchange exchange) {
         Message m = exchange.getMessage();
+        String sourceId = exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
         String topic = m.getHeader(DebeziumConstants.HEADER_IDENTIFIER, String.class);
         String operation = m.getHeader(DebeziumConstants.HEADER_OPERATION, String.class);
         boolean heartbeat = topic != null && topic.startsWith("__debezium-heartbeat");
+        String position = position(m.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class), heartbeat);
+        ChangeCaptureOffsets.taken(offsetFile(sourceId), "the change at " + position);
         activity.begin(exchange, heartbeat ? "heartbeat" : "change");
         exchange.setProperty(PENDING, true);
         exchange.setProperty(ATTEMPTS, 0);
-        exchange.setProperty(POSITION, position(m.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class), heartbeat));
+        exchange.setProperty(POSITION, position);
         if (heartbeat || operation == null) {
             m.setBody(List.of());
             return;
         }
+        if ("t".equals(operation)) {
+            // a TRUNCATE names no rows: receivers keep what they hold, which the operator must hear of
+            activity.problem(sourceId, "the department truncated the table at " + position + "; receivers still hold its"
+                    + " rows (a truncate sends no withdrawals); take the source's table as it is again or tell the receivers");
+            m.setBody(List.of());
+            return;
+        }
         Map<String, Object> row;
-        if ("d".equals(operation)) {
-            row = row(m.getHeader(DebeziumConstants.HEADER_BEFORE, Struct.class));
-            row.put(RecordNormaliser.WITHDRAWN, true);
-            Struct key = m.getHeader(DebeziumConstants.HEADER_KEY, Struct.class);
-            Set<String> keyColumns = key == null ? Set.of() : row(key).keySet();
-            if (row.entrySet().stream().noneMatch(e -> e.getValue() != null && !keyColumns.contains(e.getKey())
-                    && !RecordNormaliser.WITHDRAWN.equals(e.getKey()))) {
-                row.put(RecordNormaliser.PROBLEM, "the department deleted this row, but its database sent only the key"
-                        + " (PostgreSQL: ALTER TABLE ... REPLICA IDENTITY FULL makes it send the row), so the withdrawal"
-                        + " cannot be shared as a record");
-            }
-        } else {
-            row = row(m.getBody(Struct.class));
+        try {
+            row = "d".equals(operation) ? withdrawal(m) : row(m.getBody(Struct.class));
+        } catch (RuntimeException e) {
+            row = new LinkedHashMap<>();
+            row.put(RecordNormaliser.PROBLEM, "the change (" + operation + ") at " + position + " could not be read: "
+                    + SourceActivity.describe(e));
         }
         m.setBody(List.of(row));
+    }
+
+    /** A delete: the row as it was, marked withdrawn; with only its key, a row that cannot be shared (its reason). */
+    private static Map<String, Object> withdrawal(Message m) {
+        Map<String, Object> row = row(m.getHeader(DebeziumConstants.HEADER_BEFORE, Struct.class));
+        row.put(RecordNormaliser.WITHDRAWN, true);
+        Struct key = m.getHeader(DebeziumConstants.HEADER_KEY, Struct.class);
+        Set<String> keyColumns = key == null ? Set.of() : row(key).keySet();
+        if (row.entrySet().stream().noneMatch(e -> e.getValue() != null && !keyColumns.contains(e.getKey())
+                && !RecordNormaliser.WITHDRAWN.equals(e.getKey()))) {
+            row.put(RecordNormaliser.PROBLEM, "the department deleted this row, but its database sent only the key"
+                    + " (PostgreSQL: ALTER TABLE ... REPLICA IDENTITY FULL makes it send the row), so the withdrawal"
+                    + " cannot be shared as a record");
+        }
+        return row;
     }
 
     /** Whether the event still waits to be published (the route's retry loop). */
@@ -91,16 +114,18 @@ public class ChangeEvents {
         return exchange.getProperty(PENDING, false, Boolean.class);
     }
 
-    /** The event's row is on the broker or in quarantine. */
+    /** The event's row is on the broker or in quarantine: settled. */
     public void published(Exchange exchange) {
         exchange.setProperty(PENDING, false);
+        ChangeCaptureOffsets.settled(offsetFile(exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class)));
         activity.endQuietly(exchange, exchange.getProperty(POSITION));
     }
 
     /**
      * Publishing failed (broker or hub database down): the source is FAILING, and the event is tried
      * again after a wait that doubles up to {@code maxBackoff}, unless the hub or the route is
-     * stopping: then the event is left for the next start.
+     * stopping: then the event is left unsettled, so no later position is saved, and it is read
+     * again at the next start.
      */
     public void failed(Exchange exchange) {
         activity.fail(exchange);
@@ -112,12 +137,13 @@ public class ChangeEvents {
         var context = exchange.getContext();
         var status = exchange.getFromRouteId() == null ? null : context.getRouteController().getRouteStatus(exchange.getFromRouteId());
         if (context.isStopping() || context.isStopped() || status != null && (status.isStopping() || status.isStopped())) {
-            String sourceId = exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class);
-            ChangeCaptureOffsets.publishingFailed(ChangeCapture.offsetFile(dataDir, sourceId).toString(),
-                    "a change event of " + sourceId + " was not published before the hub stopped; it is read again at the next start");
             exchange.setProperty(PENDING, false);
             exchange.setProperty(BACKOFF, 0L);
         }
+    }
+
+    private String offsetFile(String sourceId) {
+        return ChangeCapture.offsetFile(dataDir, sourceId).toString();
     }
 
     /** Where the event stands in the database's log, for the source's mark: PostgreSQL's LSN, a binlog file and position. */
@@ -161,6 +187,9 @@ public class ChangeEvents {
                     .toLocalTime();
             // a time with a zone comes as ISO text
             case "io.debezium.time.ZonedTimestamp" -> OffsetDateTime.parse(value.toString());
+            // PostgreSQL NUMERIC without a declared scale: the scale and the unscaled value
+            case "io.debezium.data.VariableScaleDecimal" -> new java.math.BigDecimal(
+                    new java.math.BigInteger(((Struct) value).getBytes("value")), ((Struct) value).getInt32("scale"));
             default -> value;
         };
     }

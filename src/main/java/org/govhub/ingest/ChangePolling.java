@@ -58,7 +58,12 @@ public class ChangePolling implements SourceMarks {
     private static final String TAIL_DONE = "govhubTailDone";
 
     /** Before the first row: every row with a change time is after it. */
-    static final Timestamp BEGINNING = Timestamp.valueOf("1900-01-01 00:00:00");
+    static final Timestamp BEGINNING = Timestamp.valueOf("0001-01-01 00:00:00");
+    /** How far a change time may be ahead of the source's clock before the source's times are taken for another zone. */
+    private static final Duration AHEAD_TOLERANCE = Duration.ofMinutes(5);
+    private static final String READ_FROM = "govhubReadFrom";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChangePolling.class);
+
     /** How often the rows without a change time are counted. */
     private static final Duration NULL_CHECK_EVERY = Duration.ofMinutes(1);
 
@@ -93,8 +98,12 @@ public class ChangePolling implements SourceMarks {
 
         /** The key of a row as the next query will bind it: whole numbers as long, other numbers exact, the rest as text. */
         static Object key(Object raw) {
-            if (raw instanceof Long || raw instanceof Integer || raw instanceof Short || raw instanceof java.math.BigInteger) {
+            if (raw instanceof Long || raw instanceof Integer || raw instanceof Short) {
                 return Long.valueOf(((Number) raw).longValue());
+            }
+            if (raw instanceof java.math.BigInteger b) {
+                // BIGINT UNSIGNED beyond a long stays exact
+                return b.bitLength() < 64 ? (Object) b.longValue() : new BigDecimal(b);
             }
             if (raw instanceof BigDecimal d) {
                 try {
@@ -151,6 +160,7 @@ public class ChangePolling implements SourceMarks {
     public void head(Exchange exchange) {
         Position head = marks(sourceId(exchange)).map(Marks::head).orElse(Position.START);
         exchange.removeProperty(RECHECK);
+        exchange.setProperty(READ_FROM, head);
         bind(exchange, head);
         activity.begin(exchange, "page");
     }
@@ -160,7 +170,7 @@ public class ChangePolling implements SourceMarks {
         String sourceId = sourceId(exchange);
         List<Map<String, Object>> rows = rows(exchange);
         Optional<Marks> stored = marks(sourceId);
-        Position before = stored.map(Marks::head).orElse(Position.START);
+        Position before = exchange.getProperty(READ_FROM, Position.START, Position.class);
         Position after = rows.isEmpty() ? before : position(exchange, rows.get(rows.size() - 1));
         if (stored.isEmpty()) {
             // the tail starts a window behind the source's clock: older rows were all committed when the head first read
@@ -171,8 +181,7 @@ public class ChangePolling implements SourceMarks {
                     VALUES (?, ?, ?, ?, ?, ?, ?)""", sourceId, after.atText(), after.keyText(), tail.atText(), tail.keyText(),
                     nowTs(), nowTs());
         } else if (!rows.isEmpty()) {
-            hub.update("UPDATE sql_change_mark SET head_at = ?, head_key = ?, head_moved_at = ? WHERE source_id = ?",
-                    after.atText(), after.keyText(), nowTs(), sourceId);
+            move(sourceId, "head", before, after);
         }
         activity.end(exchange, before, after, rows.size() >= pageSize(exchange));
     }
@@ -213,6 +222,7 @@ public class ChangePolling implements SourceMarks {
             tailStartedAt.put(sourceId, Instant.now());
         }
         exchange.setProperty(TAIL_PAGES, pages + 1);
+        exchange.setProperty(READ_FROM, tail);
         bind(exchange, tail);
         exchange.getMessage().setHeader(UNTIL, until);
         exchange.setProperty(RECHECK, true);
@@ -224,15 +234,29 @@ public class ChangePolling implements SourceMarks {
     public void tailTaken(Exchange exchange) {
         String sourceId = sourceId(exchange);
         List<Map<String, Object>> rows = rows(exchange);
-        Position before = marks(sourceId).map(Marks::tail).orElse(Position.START);
+        Position before = exchange.getProperty(READ_FROM, Position.START, Position.class);
         boolean full = rows.size() >= pageSize(exchange);
         Position after = full ? position(exchange, rows.get(rows.size() - 1))
                 : new Position(exchange.getMessage().getHeader(UNTIL, Timestamp.class), null);
-        hub.update("UPDATE sql_change_mark SET tail_at = ?, tail_key = ?, tail_moved_at = ? WHERE source_id = ?",
-                after.atText(), after.keyText(), nowTs(), sourceId);
+        move(sourceId, "tail", before, after);
         exchange.removeProperty(RECHECK);
         exchange.setProperty(TAIL_DONE, !full);
         activity.end(exchange, before, after, false);
+    }
+
+    /**
+     * Moves a mark from where its page was read to the page's end, unless it moved meanwhile (an
+     * operator's rewind while the page was being published): then the operator's mark stays.
+     */
+    private void move(String sourceId, String mark, Position from, Position to) {
+        int moved = hub.update("UPDATE sql_change_mark SET " + mark + "_at = ?, " + mark + "_key = ?, " + mark + "_moved_at = ?"
+                + " WHERE source_id = ? AND " + mark + "_at = ? AND " + mark + "_key " + (from.key() == null ? "IS NULL" : "= ?"),
+                from.key() == null ? new Object[] {to.atText(), to.keyText(), nowTs(), sourceId, from.atText()}
+                        : new Object[] {to.atText(), to.keyText(), nowTs(), sourceId, from.atText(), from.keyText()});
+        if (moved == 0) {
+            log.info("source {}: its {} was moved while a page was read from {}; the page is in, the {} stays where it was moved to",
+                    sourceId, mark, from, mark);
+        }
     }
 
     /** Rows without a change time cannot be read in order: counted once a minute, a problem of the source while there are any. */
@@ -245,10 +269,22 @@ public class ChangePolling implements SourceMarks {
         nullsCheckedAt.put(sourceId, Instant.now());
         String table = exchange.getProperty(TABLE, String.class);
         String column = exchange.getProperty(CHANGED_COLUMN, String.class);
-        Long n = source(sourceId).queryForObject("SELECT COUNT(*) FROM " + table + " WHERE " + column + " IS NULL", Long.class);
-        activity.problem(sourceId, n == null || n == 0 ? null
-                : n + " row(s) of " + table + " have no " + column + " (NULL), so they cannot be read in change order;"
-                        + " the department must fill " + column + " (e.g. with the time the row was written)");
+        JdbcTemplate db = source(sourceId);
+        Long n = db.queryForObject("SELECT COUNT(*) FROM " + table + " WHERE " + column + " IS NULL", Long.class);
+        Object newest = db.queryForObject("SELECT MAX(" + column + ") FROM " + table, Object.class);
+        Timestamp now = sourceNow(sourceId);
+        List<String> problems = new java.util.ArrayList<>();
+        if (n != null && n > 0) {
+            problems.add(n + " row(s) of " + table + " have no " + column + " (NULL), so they cannot be read in change order;"
+                    + " the department must set " + column + " to the current time (an earlier time would place them behind"
+                    + " what was read already)");
+        }
+        if (newest != null && timestamp(newest).after(minus(now, -AHEAD_TOLERANCE.toMillis()))) {
+            problems.add(table + "." + column + " holds " + timestamp(newest) + ", ahead of the source's clock (" + now + "):"
+                    + " its times are not in the hub's time zone (" + java.time.ZoneId.systemDefault() + "), so the late-commit"
+                    + " window does not hold; run the hub in the department's time zone (user.timezone)");
+        }
+        activity.problem(sourceId, problems.isEmpty() ? null : String.join("; ", problems));
     }
 
     // ------------------------------------------------------------------ operators (SourceMarks)
@@ -330,6 +366,10 @@ public class ChangePolling implements SourceMarks {
         }
         if (value instanceof OffsetDateTime o) {
             return Timestamp.valueOf(o.atZoneSameInstant(java.time.ZoneId.systemDefault()).toLocalDateTime());
+        }
+        if (value instanceof java.sql.Date || value instanceof java.time.LocalDate) {
+            // a day cannot order the rows written in it: a row written later that day with a lower key would be passed over
+            throw new IllegalStateException("the change column holds dates, not times; name a TIMESTAMP/DATETIME column as changedColumn");
         }
         if (value instanceof java.util.Date d) {
             return new Timestamp(d.getTime());

@@ -117,6 +117,8 @@ public class SourceActivity {
         boolean silentLogged;
         // a standing problem the source found (rows it cannot read, a file waiting too long)
         String problem;
+        // the kind of unit whose failure makes the source FAILING (see kind)
+        String failedKind;
         // a stream that reports itself at least this often (change capture's heartbeats), and since when it is watched
         Duration expectEvery;
         Instant watchedSince;
@@ -225,7 +227,11 @@ public class SourceActivity {
             s.published += tally.published.get();
             s.quarantined += tally.quarantined.get();
             s.repeats += tally.repeats.get();
-            recovered(sourceId, s);
+            // a unit of the kind that failed (or any unit after a failed poll) ends the failure: the source's
+            // pages going on do not hide that its late-commit check keeps failing
+            if (s.failedKind == null || "poll".equals(s.failedKind) || s.failedKind.equals(kind(what))) {
+                recovered(sourceId, s);
+            }
             if (stalled) {
                 s.stalls++;
                 if (s.stalls == stuckAfter) {
@@ -264,6 +270,7 @@ public class SourceActivity {
             s.failingSince = null;
             s.error = null;
             s.unlogged = 0;
+            s.failedKind = null;
         }
     }
 
@@ -306,6 +313,7 @@ public class SourceActivity {
             String what = s.unitSince != null && s.unitWhat != null ? s.unitWhat : "poll";
             s.unitSince = null;
             s.failures++;
+            s.failedKind = kind(what);
             s.lastFailureAt = now;
             if (s.failingSince == null) {
                 s.failingSince = now;
@@ -323,6 +331,11 @@ public class SourceActivity {
                 s.unlogged++;
             }
         }
+    }
+
+    /** The kind of a unit: its description without what it was about ("file x.csv" is a file). */
+    private static String kind(String what) {
+        return what.startsWith("file ") ? "file" : what;
     }
 
     /**
@@ -377,7 +390,7 @@ public class SourceActivity {
     /** Since when an expected source has said nothing, if it is SILENT. */
     public java.util.Optional<Instant> silentSince(String sourceId) {
         State s = states.get(sourceId);
-        if (s == null || s.expectEvery == null || s.unitSince != null) {
+        if (s == null || s.expectEvery == null || s.unitSince != null || s.failures > 0) {
             return java.util.Optional.empty();
         }
         Instant last = s.lastSuccess == null || s.lastSuccess.isBefore(s.watchedSince) ? s.watchedSince : s.lastSuccess;

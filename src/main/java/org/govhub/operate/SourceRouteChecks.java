@@ -51,7 +51,8 @@ public final class SourceRouteChecks {
                             + environmentVariable(key) + "), and .username and .password");
                 } else if ("cdc-source".equals(template) && !url.strip().matches("(?i)jdbc:(postgresql|mariadb):.*")) {
                     problems.add(where + "change capture needs a PostgreSQL (jdbc:postgresql:) or MariaDB (jdbc:mariadb:) database, not "
-                            + url.strip().split("[;?]")[0]
+                            // the kind of database only: a url may carry a login
+                            + String.join(":", java.util.Arrays.copyOf(url.strip().split(":", 3), 2))
                             + "; poll it with sql-source instead");
                 }
             }

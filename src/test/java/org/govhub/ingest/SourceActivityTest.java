@@ -70,6 +70,29 @@ class SourceActivityTest {
     }
 
     @Test
+    void aFailingKindOfUnitStaysFailingWhileOtherKindsSucceed() {
+        SourceActivity activity = new SourceActivity(Duration.ofMinutes(2), 3, Duration.ofMinutes(5));
+        activity.begin(exchange("s5"), "late-commit check");
+        activity.failed("s5", "SQLException: timeout");
+        Exchange page = exchange("s5");
+        activity.begin(page, "page");
+        activity.end(page, "a", "b", false);
+        assertThat(activity.condition("s5")).as("pages going on do not hide a failing late-commit check")
+                .isEqualTo(SourceActivity.Condition.FAILING);
+        Exchange check = exchange("s5");
+        activity.begin(check, "late-commit check");
+        activity.end(check, "x", "y", false);
+        assertThat(activity.condition("s5")).isEqualTo(SourceActivity.Condition.OK);
+        // any file ends a file's failure (files have names), and any unit ends a failed poll
+        activity.begin(exchange("s5"), "file a.csv");
+        activity.failed("s5", "IOException: reset");
+        Exchange file = exchange("s5");
+        activity.begin(file, "file b.csv");
+        activity.end(file, "a.csv", "b.csv", false);
+        assertThat(activity.condition("s5")).isEqualTo(SourceActivity.Condition.OK);
+    }
+
+    @Test
     void aUnitThatDoesNotEndIsBlockedAndAMarkThatStaysPutWhileMoreWaitsIsStuck() throws Exception {
         SourceActivity activity = new SourceActivity(Duration.ofMillis(200), 3, Duration.ofMinutes(5));
         Exchange hanging = exchange("s3");

@@ -114,7 +114,7 @@ class StartupValidationTest {
                         + " govhub.sources.city-tax.url to its JDBC url (environment variable GOVHUB_SOURCES_CITY_TAX_URL)")
                 // the sandbox tax bureau is H2: no change capture there
                 .hasMessageContaining("city-tax-source.yaml: line 14: source 'tax-bureau' (cdc-source): change capture needs a"
-                        + " PostgreSQL (jdbc:postgresql:) or MariaDB (jdbc:mariadb:) database, not jdbc:h2:file:");
+                        + " PostgreSQL (jdbc:postgresql:) or MariaDB (jdbc:mariadb:) database, not jdbc:h2;");
     }
 
     @Test
