@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
+import org.govhub.Backoff;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.govhub.batch.BatchAssembler;
@@ -225,9 +226,9 @@ public class PlatformDelivery {
                 "attempts = 0, next_attempt_at = ?", Timestamp.from(Instant.now()));
     }
 
+    /** Two seconds after the first failed attempt, doubling up to {@code max}. */
     static Duration backoff(int attempt, Duration max) {
-        long seconds = 1L << Math.min(attempt, 20);
-        return Duration.ofSeconds(Math.min(seconds, max.toSeconds()));
+        return new Backoff(Duration.ofSeconds(2), max).after(attempt);
     }
 
     /** The platform answered and said no to this batch (malformed, conflicting): retrying the same bytes cannot help. */

@@ -8,7 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.Duration;
 import org.apache.camel.Exchange;
+import org.govhub.Backoff;
 import org.apache.camel.Message;
 import org.apache.camel.component.debezium.DebeziumConstants;
 import org.apache.kafka.connect.data.Field;
@@ -133,7 +135,7 @@ public class ChangeEvents {
         exchange.setProperty(ATTEMPTS, attempts);
         long delay = Long.parseLong(exchange.getProperty(RETRY_DELAY, "1000", String.class).strip());
         long max = Long.parseLong(exchange.getProperty(MAX_BACKOFF, "60000", String.class).strip());
-        exchange.setProperty(BACKOFF, Math.min(max, delay << Math.min(attempts - 1, 20)));
+        exchange.setProperty(BACKOFF, new Backoff(Duration.ofMillis(delay), Duration.ofMillis(max)).after(attempts).toMillis());
         var context = exchange.getContext();
         var status = exchange.getFromRouteId() == null ? null : context.getRouteController().getRouteStatus(exchange.getFromRouteId());
         if (context.isStopping() || context.isStopped() || status != null && (status.isStopping() || status.isStopped())) {

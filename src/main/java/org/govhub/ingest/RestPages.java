@@ -24,6 +24,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
+import org.govhub.Backoff;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.govhub.normalise.IdentityNumbers;
 import org.govhub.normalise.NormalisedRecord;
@@ -444,9 +445,7 @@ public class RestPages {
 
     /** First retry after {@code retryDelay}, doubling with every consecutive failure up to {@code maxBackoff}. */
     static long backoff(int failures, long retryDelay, long maxBackoff) {
-        int doublings = Math.min(Math.max(failures - 1, 0), 30);
-        long delay = retryDelay * (1L << doublings);
-        return delay <= 0 ? maxBackoff : Math.min(delay, maxBackoff);
+        return new Backoff(Duration.ofMillis(retryDelay), Duration.ofMillis(maxBackoff)).after(failures).toMillis();
     }
 
     /** What went wrong with a page, for the log and the health endpoint: no credential, no item content. */

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.govhub.Backoff;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
@@ -126,8 +127,7 @@ public class ReportDeliveries {
     }
 
     Duration backoff(int attempts) {
-        Duration d = config.firstBackoff().multipliedBy(1L << Math.min(20, attempts - 1));
-        return d.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : d;
+        return new Backoff(config.firstBackoff(), config.maxBackoff()).after(attempts);
     }
 
     /** An operator's re-send of a FAILED (or already DELIVERED) delivery: attempted again at once with fresh attempts. */

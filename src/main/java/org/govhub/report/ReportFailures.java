@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.govhub.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -52,8 +53,7 @@ public class ReportFailures {
         List<Map<String, Object>> before = jdbc.queryForList("SELECT attempts, first_failed_at, last_error FROM report_failure WHERE week = ?",
                 week.toString());
         int attempts = before.isEmpty() ? 1 : ((Number) before.get(0).get("attempts")).intValue() + 1;
-        Duration wait = firstBackoff.multipliedBy(1L << Math.min(20, attempts - 1));
-        wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+        Duration wait = new Backoff(firstBackoff, MAX_BACKOFF).after(attempts);
         if (before.isEmpty()) {
             jdbc.update("INSERT INTO report_failure (week, attempts, first_failed_at, last_failed_at, next_attempt_at, last_error)"
                     + " VALUES (?, 1, ?, ?, ?, ?)", week.toString(), Timestamp.from(now), Timestamp.from(now), Timestamp.from(now.plus(wait)), error);
