@@ -297,9 +297,7 @@ public class RestPages {
             reasons.addAll(r.reasons()); // what the mapping finds besides; not for a value that is no item at all
         }
         exchange.getMessage().setHeader(RecordNormaliser.H_VALID, false);
-        exchange.getMessage().setBody(new NormalisedRecord(r.sourceId(), r.mappingId(), r.schema(), r.schemaVersion(),
-                r.recordKey(), r.rawJson(), r.canonicalJson(), r.contentHash(), r.eventTime(),
-                reasons.stream().map(IdentityNumbers::maskAll).toList(), null, null));
+        exchange.getMessage().setBody(r.setAside(reasons));
     }
 
     /**

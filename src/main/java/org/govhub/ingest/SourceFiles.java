@@ -11,10 +11,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.govhub.normalise.ControlCharacters;
-import org.govhub.normalise.IdentityNumbers;
 import org.govhub.normalise.MappingDefinition;
 import org.govhub.normalise.MappingRegistry;
-import org.govhub.normalise.NormalisedRecord;
 import org.govhub.normalise.RecordNormaliser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,17 +124,11 @@ public class SourceFiles {
         columns.put(FILE_COLUMN, file.name());
         columns.put(LINE_COLUMN, row.line());
         if (row.rejected()) {
-            // The row could not be cut into its columns: that is its reason, not what follows from it.
-            NormalisedRecord r = normaliser.normalise(exchange.getProperty(RecordNormaliser.SOURCE_ID, String.class),
-                    exchange.getProperty(RecordNormaliser.MAPPING_ID, String.class), columns, Instant.now());
-            exchange.getMessage().setHeader(RecordNormaliser.H_VALID, false);
-            exchange.getMessage().setBody(new NormalisedRecord(r.sourceId(), r.mappingId(), r.schema(), r.schemaVersion(),
-                    r.recordKey(), r.rawJson(), r.canonicalJson(), r.contentHash(), r.eventTime(),
-                    List.of(ControlCharacters.escape(IdentityNumbers.maskAll(file.name() + ": " + row.problem()))), null, null));
-        } else {
-            exchange.getMessage().setBody(columns);
-            normaliser.normalise(exchange);
+            // the row could not be cut into its columns: that is its reason, not what follows from it
+            columns.put(RecordNormaliser.PROBLEM, file.name() + ": " + row.problem());
         }
+        exchange.getMessage().setBody(columns);
+        normaliser.normalise(exchange);
         if (Boolean.TRUE.equals(exchange.getMessage().getHeader(RecordNormaliser.H_VALID, Boolean.class))) {
             file.records().incrementAndGet();
         } else {

@@ -19,4 +19,13 @@ public record NormalisedRecord(String sourceId, String mappingId, String schema,
     public boolean valid() {
         return reasons.isEmpty();
     }
+
+    /**
+     * The same row set aside for these reasons instead (a source's own finding about it), with
+     * identity numbers masked and control characters escaped, as every reason is.
+     */
+    public NormalisedRecord setAside(List<String> why) {
+        return new NormalisedRecord(sourceId, mappingId, schema, schemaVersion, recordKey, rawJson, canonicalJson, contentHash,
+                eventTime, why.stream().map(IdentityNumbers::maskAll).map(ControlCharacters::escape).toList(), null, null);
+    }
 }

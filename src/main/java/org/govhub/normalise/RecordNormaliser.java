@@ -56,7 +56,9 @@ public class RecordNormaliser {
     /**
      * Columns a source may add to a row: {@code _withdrawn} (true: the department deleted the row; the
      * record is shared as withdrawn, {@code provenance.withdrawn}) and {@code _problem} (why the row
-     * cannot be shared, found by the source itself; it goes to quarantine with that reason).
+     * cannot be shared, found by the source itself: a line that could not be cut into columns, a
+     * change that carried only its key; it goes to quarantine with that reason alone, not with what
+     * the mapping then finds missing, and is not part of the raw row kept).
      */
     public static final String WITHDRAWN = "_withdrawn";
     public static final String PROBLEM = "_problem";
@@ -252,8 +254,9 @@ public class RecordNormaliser {
         // reasons are logged and listed: no identity number in them, whatever field it stood in, and no
         // raw control character (a converter's message quotes the value)
         List<String> masked = reasons.stream().map(IdentityNumbers::maskAll).map(ControlCharacters::escape).toList();
-        return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
+        NormalisedRecord result = new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
                 rawJson(row), CanonicalJson.write(record), contentHash, eventTime, masked, priority, enterpriseCode(content));
+        return problem == null ? result : result.setAside(List.of(problem.toString()));
     }
 
     /** The enterprise a record is about: its creditCode, or the subjectId of an enterprise's credit record. */
@@ -269,6 +272,10 @@ public class RecordNormaliser {
      * reinterpreted. Nested objects and lists (REST sources) stay objects and lists.
      */
     static String rawJson(Map<String, Object> row) {
+        if (row.containsKey(PROBLEM)) {
+            row = new java.util.LinkedHashMap<>(row);
+            row.remove(PROBLEM); // the source's finding, not the department's value
+        }
         return CanonicalJson.write(rawNode(row));
     }
 
