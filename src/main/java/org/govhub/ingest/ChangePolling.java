@@ -62,6 +62,7 @@ public class ChangePolling implements SourceMarks {
     /** How far a change time may be ahead of the source's clock before the source's times are taken for another zone. */
     private static final Duration AHEAD_TOLERANCE = Duration.ofMinutes(5);
     private static final String READ_FROM = "govhubReadFrom";
+    private static final String MARKS_STORED = "govhubMarksStored";
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChangePolling.class);
 
     /** How often the rows without a change time are counted. */
@@ -158,9 +159,11 @@ public class ChangePolling implements SourceMarks {
 
     /** Before a head page: the query reads after the head (headers {@link #AT}, {@link #KEY}). */
     public void head(Exchange exchange) {
-        Position head = marks(sourceId(exchange)).map(Marks::head).orElse(Position.START);
+        Optional<Marks> marks = marks(sourceId(exchange));
+        Position head = marks.map(Marks::head).orElse(Position.START);
         exchange.removeProperty(RECHECK);
         exchange.setProperty(READ_FROM, head);
+        exchange.setProperty(MARKS_STORED, marks.isPresent());
         bind(exchange, head);
         activity.begin(exchange, "page");
     }
@@ -169,10 +172,9 @@ public class ChangePolling implements SourceMarks {
     public void headTaken(Exchange exchange) {
         String sourceId = sourceId(exchange);
         List<Map<String, Object>> rows = rows(exchange);
-        Optional<Marks> stored = marks(sourceId);
         Position before = exchange.getProperty(READ_FROM, Position.START, Position.class);
         Position after = rows.isEmpty() ? before : position(exchange, rows.get(rows.size() - 1));
-        if (stored.isEmpty()) {
+        if (!exchange.getProperty(MARKS_STORED, false, Boolean.class)) {
             // the tail starts a window behind the source's clock: older rows were all committed when the head first read
             Timestamp now = sourceNow(sourceId);
             Position tail = new Position(minus(now, lateWindow(exchange)), null);
@@ -180,8 +182,8 @@ public class ChangePolling implements SourceMarks {
                     INSERT INTO sql_change_mark (source_id, head_at, head_key, tail_at, tail_key, head_moved_at, tail_moved_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)""", sourceId, after.atText(), after.keyText(), tail.atText(), tail.keyText(),
                     nowTs(), nowTs());
-        } else if (!rows.isEmpty()) {
-            move(sourceId, "head", before, after);
+        } else if (!rows.isEmpty() && !move(sourceId, "head", before, after)) {
+            after = marks(sourceId).map(Marks::head).orElse(after);
         }
         activity.end(exchange, before, after, rows.size() >= pageSize(exchange));
     }
@@ -198,6 +200,15 @@ public class ChangePolling implements SourceMarks {
         if (pages >= TAIL_PAGES_PER_POLL || exchange.getProperty(TAIL_DONE, false, Boolean.class)) {
             return false;
         }
+        // the check starts at most once per quarter window (at most every 10 s), not a sliver (and a look at
+        // the source's clock) every poll; once started it reads on up to its bound
+        if (pages == 0) {
+            Instant last = tailStartedAt.get(sourceId);
+            if (last != null && last.plusMillis(Math.min(lateWindow(exchange) / 4, 10_000)).isAfter(Instant.now())) {
+                return false;
+            }
+            tailStartedAt.put(sourceId, Instant.now());
+        }
         Optional<Marks> marks = marks(sourceId);
         if (marks.isEmpty()) {
             return false;
@@ -210,16 +221,6 @@ public class ChangePolling implements SourceMarks {
         Position tail = marks.get().tail();
         if (!tail.at().before(until)) {
             return false;
-        }
-        // the check starts at most once per quarter window (at most every 10 s), not a sliver every poll;
-        // once started it reads on up to its bound
-        long every = Math.min(lateWindow(exchange) / 4, 10_000);
-        Instant last = tailStartedAt.get(sourceId);
-        if (pages == 0 && last != null && last.plusMillis(every).isAfter(Instant.now())) {
-            return false;
-        }
-        if (pages == 0) {
-            tailStartedAt.put(sourceId, Instant.now());
         }
         exchange.setProperty(TAIL_PAGES, pages + 1);
         exchange.setProperty(READ_FROM, tail);
@@ -238,7 +239,9 @@ public class ChangePolling implements SourceMarks {
         boolean full = rows.size() >= pageSize(exchange);
         Position after = full ? position(exchange, rows.get(rows.size() - 1))
                 : new Position(exchange.getMessage().getHeader(UNTIL, Timestamp.class), null);
-        move(sourceId, "tail", before, after);
+        if (!move(sourceId, "tail", before, after)) {
+            after = marks(sourceId).map(Marks::tail).orElse(after);
+        }
         exchange.removeProperty(RECHECK);
         exchange.setProperty(TAIL_DONE, !full);
         activity.end(exchange, before, after, false);
@@ -248,7 +251,7 @@ public class ChangePolling implements SourceMarks {
      * Moves a mark from where its page was read to the page's end, unless it moved meanwhile (an
      * operator's rewind while the page was being published): then the operator's mark stays.
      */
-    private void move(String sourceId, String mark, Position from, Position to) {
+    private boolean move(String sourceId, String mark, Position from, Position to) {
         int moved = hub.update("UPDATE sql_change_mark SET " + mark + "_at = ?, " + mark + "_key = ?, " + mark + "_moved_at = ?"
                 + " WHERE source_id = ? AND " + mark + "_at = ? AND " + mark + "_key " + (from.key() == null ? "IS NULL" : "= ?"),
                 from.key() == null ? new Object[] {to.atText(), to.keyText(), nowTs(), sourceId, from.atText()}
@@ -257,6 +260,7 @@ public class ChangePolling implements SourceMarks {
             log.info("source {}: its {} was moved while a page was read from {}; the page is in, the {} stays where it was moved to",
                     sourceId, mark, from, mark);
         }
+        return moved == 1;
     }
 
     /** Rows without a change time cannot be read in order: counted once a minute, a problem of the source while there are any. */
