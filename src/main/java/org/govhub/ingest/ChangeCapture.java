@@ -85,14 +85,18 @@ public class ChangeCapture implements CamelContextConfiguration {
     @Override
     public void beforeApplicationStart(CamelContext camel) {
         this.camel = camel;
-        RouteFileModel.read(RouteFileModel.files(environment)).sources().stream()
+        RouteFileModel routeFiles = RouteFileModel.read(RouteFileModel.files(environment));
+        routeFiles.sources().stream()
                 .filter(u -> "cdc-source".equals(u.template()) && u.routeId() != null)
                 .forEach(u -> {
                     routes.put(u.parameter("sourceId"), u.routeId());
                     activity.expect(u.parameter("sourceId"), SILENT_AFTER);
                 });
         Path dir = Path.of(environment.getProperty("govhub.data-dir", "./data"), "cdc");
-        SourceDataSourceRegistrar.jdbcSources(environment).forEach((id, connection) -> {
+        SourceDataSourceRegistrar.sources(environment, routeFiles).forEach((id, connection) -> {
+            if (!connection.jdbc()) {
+                return;
+            }
             String url = connection.url().strip();
             String kind = url.substring("jdbc:".length(), url.indexOf(':', "jdbc:".length())).toLowerCase(Locale.ROOT);
             switch (kind) {

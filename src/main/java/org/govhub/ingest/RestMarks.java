@@ -33,20 +33,21 @@ import org.springframework.stereotype.Component;
 public class RestMarks implements SourceMarks {
 
     private final CamelContext camel;
-    private final Environment environment;
     private final RestPages pages;
     private final RestSkips skips;
+    /** The REST sources, from the configuration the hub started with (read once, not on every request). */
+    private final java.util.Set<String> restSources;
 
     public RestMarks(CamelContext camel, Environment environment, RestPages pages, RestSkips skips) {
         this.camel = camel;
-        this.environment = environment;
         this.pages = pages;
         this.skips = skips;
+        this.restSources = SourceDataSourceRegistrar.restSources(environment);
     }
 
     @Override
     public boolean handles(String sourceId) {
-        return SourceDataSourceRegistrar.restSources(environment).contains(sourceId);
+        return restSources.contains(sourceId);
     }
 
     @Override

@@ -48,8 +48,13 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
      * cannot: there the variable's underscores cannot tell the id from the property.
      */
     public static Map<String, SourceConnection> sources(Environment environment) {
+        return sources(environment, RouteFileModel.read(RouteFileModel.files(environment)));
+    }
+
+    /** {@link #sources(Environment)} for route files already read. */
+    public static Map<String, SourceConnection> sources(Environment environment, RouteFileModel routes) {
         java.util.Set<String> ids = new java.util.TreeSet<>();
-        RouteFileModel.read(RouteFileModel.files(environment)).sources().forEach(u -> ids.add(u.parameter("sourceId")));
+        routes.sources().forEach(u -> ids.add(u.parameter("sourceId")));
         ids.addAll(Binder.get(environment).bind(PREFIX, Bindable.mapOf(String.class, Object.class)).orElse(Map.of()).keySet());
         Map<String, SourceConnection> sources = new TreeMap<>();
         for (String id : ids) {
@@ -75,17 +80,6 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
             }
         });
         return jdbc;
-    }
-
-    /** The file-drop sources: those with an {@code ftp} block. */
-    public static Map<String, FtpConnection> ftpSources(Environment environment) {
-        Map<String, FtpConnection> ftp = new TreeMap<>();
-        sources(environment).forEach((id, c) -> {
-            if (!c.jdbc() && c.ftp() != null) {
-                ftp.put(id, c.ftp());
-            }
-        });
-        return ftp;
     }
 
     /** The REST sources: those with a base URL. */

@@ -2,14 +2,18 @@ package org.govhub.operate;
 
 import java.sql.Connection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
 import org.govhub.ingest.DropFolders;
 import org.govhub.ingest.FtpConnection;
 import org.govhub.ingest.SourceActivity;
 import org.govhub.ingest.RestPages;
+import org.govhub.ingest.RouteFileModel;
 import org.govhub.ingest.SourceDataSourceRegistrar;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
@@ -23,23 +27,46 @@ import org.springframework.stereotype.Component;
 /**
  * Health of every departmental source, one entry per source id under {@code sources}. A source is UP
  * only when it can be reached (a database answers a validity check, an FTP server accepts the
- * source's login, a REST source's pages do not fail) and its work goes on ({@link SourceActivity}:
- * not failing, blocked or stuck); otherwise DOWN with the reason.
+ * source's login, a REST source's pages do not fail), its route runs (one stopped in Hawtio takes
+ * nothing), and its work goes on ({@link SourceActivity}: not failing, blocked or stuck); otherwise
+ * DOWN with the reason.
  */
 @Component("sources")
 public class SourcesHealth implements CompositeHealthContributor {
 
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
-    public SourcesHealth(Environment environment, BeanFactory beans, RestPages restPages, SourceActivity activity,
-            DropFolders dropFolders) {
-        SourceDataSourceRegistrar.jdbcSources(environment).keySet()
-                .forEach(id -> contributors.put(id, all(indicator(beans.getBean(id, DataSource.class)), () -> activity.health(id))));
-        // an FTP drop: the login, the work, and the files that wait in the folder (DropFolders)
-        SourceDataSourceRegistrar.ftpSources(environment)
-                .forEach((id, ftp) -> contributors.put(id, all(indicator(ftp), () -> activity.health(id), () -> dropFolders.health(id))));
-        SourceDataSourceRegistrar.restSources(environment)
-                .forEach(id -> contributors.put(id, all(() -> restPages.health(id), () -> activity.health(id))));
+    public SourcesHealth(Environment environment, BeanFactory beans, CamelContext camel, RestPages restPages,
+            SourceActivity activity, DropFolders dropFolders) {
+        RouteFileModel routes = RouteFileModel.read(RouteFileModel.files(environment));
+        SourceDataSourceRegistrar.sources(environment, routes).forEach((id, connection) -> {
+            HealthIndicator running = running(camel, routes.sources().stream()
+                    .filter(u -> id.equals(u.parameter("sourceId")) && u.routeId() != null).map(RouteFileModel.Use::routeId).toList());
+            HealthIndicator work = () -> activity.health(id);
+            if (connection.jdbc()) {
+                contributors.put(id, all(indicator(beans.getBean(id, DataSource.class)), running, work));
+            } else if (connection.ftp() != null) {
+                // an FTP drop: the login, the route, the work, and the files that wait in the folder (DropFolders)
+                contributors.put(id, all(indicator(connection.ftp()), running, work, () -> dropFolders.health(id)));
+            } else {
+                // a REST source switched off (enabled: false) is UNKNOWN before its stopped route is looked at
+                contributors.put(id, all(() -> restPages.health(id), running, work));
+            }
+        });
+    }
+
+    /** Whether the source's routes are started: a stopped one (an operator in Hawtio, a failed start) takes nothing. */
+    private static HealthIndicator running(CamelContext camel, List<String> routeIds) {
+        return () -> {
+            for (String routeId : routeIds) {
+                ServiceStatus status = camel.getRouteController().getRouteStatus(routeId);
+                if (status != ServiceStatus.Started) {
+                    return Health.down().withDetail("state", "STOPPED")
+                            .withDetail("reason", "its route " + routeId + " is " + (status == null ? "not there" : status)).build();
+                }
+            }
+            return Health.up().build();
+        };
     }
 
     /**

@@ -27,7 +27,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Health tells the truth about a source, in {@code /actuator/health} and {@code /api/admin/sources}
  * alike: a SQL source whose table is locked by the department (its poll hangs) is BLOCKED, one
  * whose table is gone fails every poll and is FAILING, with the error logged once and then counted,
- * not once per poll; both are UP again once the cause is gone. On the machine's PostgreSQL.
+ * not once per poll; both are UP again once the cause is gone. A source whose route an operator
+ * stopped is STOPPED. On the machine's PostgreSQL.
  */
 class SourceHealthTest {
 
@@ -89,6 +90,16 @@ class SourceHealthTest {
             }
             department.commit();
             await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(taxBureau(port).path("status").asText()));
+
+            // an operator stops the source's route (Hawtio): it takes nothing, so it is not UP
+            org.apache.camel.CamelContext camel = hub.getBean(org.apache.camel.CamelContext.class);
+            camel.getRouteController().stopRoute("tax-bureau-source");
+            JsonNode stopped = taxBureau(port);
+            assertThat(stopped.path("status").asText()).isEqualTo("DOWN");
+            assertThat(stopped.path("details").path("state").asText()).isEqualTo("STOPPED");
+            assertThat(stopped.path("details").path("reason").asText()).contains("tax-bureau-source", "Stopped");
+            camel.getRouteController().startRoute("tax-bureau-source");
+            assertThat(taxBureau(port).path("status").asText()).isEqualTo("UP");
         }
         String log = java.nio.file.Files.readString(Path.of("target/govhub-tests.log"), StandardCharsets.UTF_8);
         String ours = log.substring(log.lastIndexOf("source tax-bureau: page done"));
