@@ -38,6 +38,25 @@ public final class ProjectFiles {
         }
     }
 
+    /**
+     * Writes a source's route file into {@code routes}, as a data-integration team would:
+     * {@code <sourceId>-source.yaml} filling in {@code template} with the source id, its mapping and
+     * the other parameters, given as name, value pairs.
+     */
+    public static Path source(Path routes, String template, String sourceId, String mapping, String... parameters) {
+        StringBuilder yaml = new StringBuilder("- templatedRoute:\n    routeTemplateRef: " + template + "\n    routeId: " + sourceId
+                + "-source\n    parameters:\n      - { name: sourceId, value: " + sourceId + " }\n      - { name: mapping, value: "
+                + mapping + " }\n");
+        for (int i = 0; i + 1 < parameters.length; i += 2) {
+            yaml.append("      - { name: ").append(parameters[i]).append(", value: \"").append(parameters[i + 1]).append("\" }\n");
+        }
+        try {
+            return Files.writeString(routes.resolve(sourceId + "-source.yaml"), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The argument that makes a hub load its routes from {@code routes}. */
     public static String routesFrom(Path routes) {
         return "--camel.main.routes-include-pattern=file:" + routes + "/*.yaml";

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.govhub.GovHubApplication;
+import org.govhub.ProjectFiles;
 import org.govhub.normalise.RegionCodes;
 import org.govhub.sandbox.GeneratedRow;
 import org.govhub.sandbox.NationalPlatformReceiver;
@@ -47,26 +48,13 @@ public final class ChangeCaptureBenchmark {
         postgres.execute("CREATE SCHEMA " + SCHEMA);
         postgres.execute(TaxBureauSandbox.DDL.replace("CREATE TABLE tax_declaration", "CREATE TABLE " + SCHEMA + ".tax_declaration"));
         Path dir = Files.createTempDirectory("govhub-cdc-bench");
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        try (var project = Files.list(Path.of("routes"))) {
-            for (Path f : project.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
-        Files.writeString(routes.resolve("bench-cdc-source.yaml"), """
-                - templatedRoute:
-                    routeTemplateRef: cdc-source
-                    routeId: bench-cdc-source
-                    parameters:
-                      - { name: sourceId, value: bench-cdc }
-                      - { name: mapping, value: tax-bureau }
-                      - { name: table, value: %s.tax_declaration }
-                """.formatted(SCHEMA));
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
+        ProjectFiles.source(routes, "cdc-source", "bench-cdc", "tax-bureau", "table", SCHEMA + ".tax_declaration");
         String url = POSTGRES + "?currentSchema=" + SCHEMA;
         List<GeneratedRow> rows = new TaxDeclarationGenerator(5, new RegionCodes().countiesUnder("3601"), 0).generate(records);
         try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(GovHubApplication.class).run(
                 "--server.port=0", "--govhub.data-dir=" + dir.resolve("data"), "--govhub.security.admin-password=bench",
-                "--camel.main.routes-include-pattern=file:" + routes + "/*.yaml", "--govhub.sandbox.tax-bureau.rows=0",
+                ProjectFiles.routesFrom(routes), "--govhub.sandbox.tax-bureau.rows=0",
                 "--govhub.sandbox.credit-reference.rows=0", "--govhub.sandbox.hrss.drop-files=false",
                 "--govhub.sources.provincial-filings.enabled=false", "--govhub.sources.credit-portal.enabled=false",
                 "--govhub.sources.bench-cdc.url=" + url, "--govhub.sources.bench-cdc.username=postgres",

@@ -62,9 +62,7 @@ class SourceActivityTest {
         // another error is news: logged at once, with the count so far
         activity.failed("s2", "SQLException: permission denied");
         assertThat(messages()).hasSize(2).last().asString().contains("51 failures since", "49 not logged", "permission denied");
-        Exchange page = exchange("s2");
-        activity.begin(page, "page");
-        activity.end(page, "a", "a", false);
+        unit(activity, "s2", "page", "a", "a", false);
         assertThat(messages()).hasSize(3).last().asString().contains("working again after 51 failure(s)");
         assertThat(activity.condition("s2")).isEqualTo(SourceActivity.Condition.OK);
     }
@@ -74,21 +72,15 @@ class SourceActivityTest {
         SourceActivity activity = new SourceActivity(Duration.ofMinutes(2), 3, Duration.ofMinutes(5));
         activity.begin(exchange("s5"), "late-commit check");
         activity.failed("s5", "SQLException: timeout");
-        Exchange page = exchange("s5");
-        activity.begin(page, "page");
-        activity.end(page, "a", "b", false);
+        unit(activity, "s5", "page", "a", "b", false);
         assertThat(activity.condition("s5")).as("pages going on do not hide a failing late-commit check")
                 .isEqualTo(SourceActivity.Condition.FAILING);
-        Exchange check = exchange("s5");
-        activity.begin(check, "late-commit check");
-        activity.end(check, "x", "y", false);
+        unit(activity, "s5", "late-commit check", "x", "y", false);
         assertThat(activity.condition("s5")).isEqualTo(SourceActivity.Condition.OK);
         // any file ends a file's failure (files have names), and any unit ends a failed poll
         activity.begin(exchange("s5"), "file a.csv");
         activity.failed("s5", "IOException: reset");
-        Exchange file = exchange("s5");
-        activity.begin(file, "file b.csv");
-        activity.end(file, "a.csv", "b.csv", false);
+        unit(activity, "s5", "file b.csv", "a.csv", "b.csv", false);
         assertThat(activity.condition("s5")).isEqualTo(SourceActivity.Condition.OK);
     }
 
@@ -103,16 +95,11 @@ class SourceActivityTest {
         assertThat(activity.health("s3").getStatus().getCode()).isEqualTo("DOWN");
         activity.end(hanging, "m", "m", true);
         assertThat(activity.condition("s3")).isEqualTo(SourceActivity.Condition.OK);
-        for (int i = 0; i < 2; i++) {
-            Exchange page = exchange("s3");
-            activity.begin(page, "page");
-            activity.end(page, "m", "m", true);
-        }
+        unit(activity, "s3", "page", "m", "m", true);
+        unit(activity, "s3", "page", "m", "m", true);
         assertThat(activity.condition("s3")).as("three full pages in a row without moving").isEqualTo(SourceActivity.Condition.STUCK);
         assertThat((String) activity.details("s3").get("reason")).contains("mark stays at m");
-        Exchange moving = exchange("s3");
-        activity.begin(moving, "page");
-        activity.end(moving, "m", "n", true);
+        unit(activity, "s3", "page", "m", "n", true);
         assertThat(activity.condition("s3")).isEqualTo(SourceActivity.Condition.OK);
     }
 
@@ -132,6 +119,13 @@ class SourceActivityTest {
         assertThat(activity.details("s4")).containsEntry("reason", "3 row(s) have no updated_at");
         activity.problem("s4", null);
         assertThat(activity.condition("s4")).isEqualTo(SourceActivity.Condition.OK);
+    }
+
+    /** One unit of a source that begins and ends, its mark moving from {@code from} to {@code to}. */
+    private void unit(SourceActivity activity, String sourceId, String what, String from, String to, boolean more) {
+        Exchange e = exchange(sourceId);
+        activity.begin(e, what);
+        activity.end(e, from, to, more);
     }
 
     private Exchange exchange(String sourceId) {

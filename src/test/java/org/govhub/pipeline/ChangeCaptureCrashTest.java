@@ -54,15 +54,7 @@ class ChangeCaptureCrashTest {
         RealDatabases.requireChangeCapture("PostgreSQL");
         Path dir = SandboxHubTest.newDataDir("govhub-cdc-crash");
         Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
-        Files.writeString(routes.resolve(SOURCE + "-source.yaml"), """
-                - templatedRoute:
-                    routeTemplateRef: cdc-source
-                    routeId: cdc-crash-source
-                    parameters:
-                      - { name: sourceId, value: cdc-crash }
-                      - { name: mapping, value: tax-bureau }
-                      - { name: table, value: %s }
-                """.formatted(TABLE));
+        ProjectFiles.source(routes, "cdc-source", SOURCE, "tax-bureau", "table", TABLE);
         String url = RealDatabases.POSTGRES_URL + "?currentSchema=" + SCHEMA;
         String[] args = {ProjectFiles.routesFrom(routes),
             "--govhub.sandbox.tax-bureau.rows=0", "--govhub.sandbox.credit-reference.rows=0",

@@ -183,22 +183,13 @@ class DepartmentalChangesTest {
 
         ConfigurableApplicationContext start() throws Exception {
             Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
-            String parameters = "cdc".equals(mode)
-                    ? "      - { name: table, value: " + table + " }\n"
-                    : "      - { name: table, value: " + table + " }\n"
-                            + "      - { name: keyColumn, value: decl_id }\n"
-                            + "      - { name: changedColumn, value: updated_at }\n"
-                            // longer than the test's slow transaction (open while its neighbour is shared)
-                            + "      - { name: lateCommitWindow, value: \"12000\" }\n"
-                            + "      - { name: pollInterval, value: \"300\" }\n";
-            Files.writeString(routes.resolve(sourceId + "-source.yaml"), """
-                    - templatedRoute:
-                        routeTemplateRef: %s
-                        routeId: %s-source
-                        parameters:
-                          - { name: sourceId, value: %s }
-                          - { name: mapping, value: tax-bureau }
-                    %s""".formatted("cdc".equals(mode) ? "cdc-source" : "sql-source", sourceId, sourceId, parameters));
+            if ("cdc".equals(mode)) {
+                ProjectFiles.source(routes, "cdc-source", sourceId, "tax-bureau", "table", table);
+            } else {
+                // the late-commit window is longer than the test's slow transaction (open while its neighbour is read)
+                ProjectFiles.source(routes, "sql-source", sourceId, "tax-bureau", "table", table, "keyColumn", "decl_id",
+                        "changedColumn", "updated_at", "lateCommitWindow", "12000", "pollInterval", "300");
+            }
             return HubProcess.start(dir.resolve("data"),
                     ProjectFiles.routesFrom(routes),
                     "--govhub.sandbox.tax-bureau.rows=0",

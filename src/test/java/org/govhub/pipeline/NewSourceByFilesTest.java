@@ -84,17 +84,8 @@ class NewSourceByFilesTest {
         List<GeneratedRow> rows = new TaxDeclarationGenerator(78, new RegionCodes().countiesUnder("3604"), 0).generate(30);
         TaxBureauSandbox.seed(cityTaxUrl, "sa", "", rows);
         Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
-        Files.writeString(routes.resolve("city-tax-source.yaml"), """
-                - templatedRoute:
-                    routeTemplateRef: sql-source
-                    routeId: city-tax-source
-                    parameters:
-                      - { name: sourceId,      value: city-tax }
-                      - { name: mapping,       value: tax-bureau }
-                      - { name: table,         value: tax_declaration }
-                      - { name: keyColumn,     value: decl_id }
-                      - { name: changedColumn, value: updated_at }
-                """);
+        ProjectFiles.source(routes, "sql-source", "city-tax", "tax-bureau", "table", "tax_declaration", "keyColumn", "decl_id",
+                "changedColumn", "updated_at");
         org.springframework.core.env.StandardEnvironment environment = new org.springframework.core.env.StandardEnvironment();
         environment.getPropertySources().replace(org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                 new org.springframework.core.env.SystemEnvironmentPropertySource(
