@@ -67,8 +67,7 @@ public final class CheckFiles {
         problems.addAll(checkRoutes(routes));
         if (Files.isDirectory(routes)) {
             RouteFileModel model = RouteFileModel.read(files(routes));
-            problems.addAll(TemplateParameterTypes.check(model, environment::getProperty));
-            problems.addAll(SourceRouteChecks.check(model, mappings, environment));
+            problems.addAll(RouteFileRules.problems(model, mappings, environment));
         }
         return problems;
     }

@@ -10,6 +10,7 @@ import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.govhub.ingest.RouteFileModel;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertyResolver;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,12 +29,18 @@ public class RouteFileRules implements CamelContextConfiguration {
 
     /** Checks the route files as the bean is created: before Camel loads them. */
     public RouteFileRules(Environment environment) {
-        RouteFileModel model = RouteFileModel.read(RouteFileModel.files(environment));
-        List<String> problems = new ArrayList<>(TemplateParameterTypes.check(model, environment::getProperty));
-        problems.addAll(SourceRouteChecks.check(model, Path.of(environment.getProperty("govhub.mappings.dir", "mappings")), environment));
+        List<String> problems = problems(RouteFileModel.read(RouteFileModel.files(environment)),
+                Path.of(environment.getProperty("govhub.mappings.dir", "mappings")), environment);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("route files are invalid:\n  - " + String.join("\n  - ", problems));
         }
+    }
+
+    /** Every problem of the route files against these properties (the check-files command asks the same). */
+    public static List<String> problems(RouteFileModel model, Path mappings, PropertyResolver properties) {
+        List<String> problems = new ArrayList<>(TemplateParameterTypes.check(model, properties::getProperty));
+        problems.addAll(SourceRouteChecks.check(model, mappings, properties));
+        return problems;
     }
 
     @Override
