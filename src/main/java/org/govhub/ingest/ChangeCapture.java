@@ -1,10 +1,10 @@
 package org.govhub.ingest;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.debezium.configuration.EmbeddedDebeziumConfiguration;
 import org.apache.camel.component.debezium.mysql.DebeziumMySqlComponent;
@@ -109,18 +109,22 @@ public class ChangeCapture implements CamelContextConfiguration {
 
     private static DebeziumPostgresComponent postgres(CamelContext camel, String id, SourceConnection c, Path dir) {
         PostgresConnectorEmbeddedDebeziumConfiguration cfg = new PostgresConnectorEmbeddedDebeziumConfiguration();
-        URI uri = uri(c.url());
-        cfg.setDatabaseHostname(uri.getHost());
-        cfg.setDatabasePort(uri.getPort() < 0 ? 5432 : uri.getPort());
-        cfg.setDatabaseDbname(uri.getPath().replaceFirst("^/", ""));
+        // the url as PostgreSQL's own driver reads it (host, port and database defaults, its parameters)
+        Properties url = org.postgresql.Driver.parseURL(c.url().strip(), new Properties());
+        if (url == null) {
+            throw new IllegalStateException("govhub.sources." + id + ".url is not a PostgreSQL JDBC url");
+        }
+        cfg.setDatabaseHostname(url.getProperty("PGHOST").split(",")[0]);
+        cfg.setDatabasePort(Integer.parseInt(url.getProperty("PGPORT").split(",")[0]));
+        cfg.setDatabaseDbname(url.getProperty("PGDBNAME"));
         cfg.setDatabaseUser(c.username());
         cfg.setDatabasePassword(c.password() == null ? "" : c.password());
-        // TLS as the source's JDBC url asks for it (PostgreSQL's driver: sslmode, or ssl=true for verify-full; prefer unless set)
-        cfg.setDatabaseSslmode(query(uri, "sslmode", "true".equalsIgnoreCase(query(uri, "ssl", "false")) ? "verify-full" : "prefer"));
-        cfg.setDatabaseSslrootcert(query(uri, "sslrootcert", null));
-        cfg.setDatabaseSslcert(query(uri, "sslcert", null));
-        cfg.setDatabaseSslkey(query(uri, "sslkey", null));
-        cfg.setDatabaseSslpassword(query(uri, "sslpassword", null));
+        // TLS as the url asks for it (sslmode, or ssl=true, which the driver takes for verify-full; prefer unless set)
+        cfg.setDatabaseSslmode(url.getProperty("sslmode", "true".equalsIgnoreCase(url.getProperty("ssl")) ? "verify-full" : "prefer"));
+        cfg.setDatabaseSslrootcert(url.getProperty("sslrootcert"));
+        cfg.setDatabaseSslcert(url.getProperty("sslcert"));
+        cfg.setDatabaseSslkey(url.getProperty("sslkey"));
+        cfg.setDatabaseSslpassword(url.getProperty("sslpassword"));
         cfg.setPluginName("pgoutput");
         // one slot and one publication per source: the slot keeps the WAL the source has not read yet
         String slot = "govhub_" + id.replaceAll("[^A-Za-z0-9]", "_").toLowerCase(Locale.ROOT);
@@ -137,15 +141,23 @@ public class ChangeCapture implements CamelContextConfiguration {
     private static DebeziumMySqlComponent mariadb(CamelContext camel, String id, SourceConnection c, Path dir) {
         MySqlConnectorEmbeddedDebeziumConfiguration cfg = new MySqlConnectorEmbeddedDebeziumConfiguration();
         cfg.setConnectorClass(io.debezium.connector.mariadb.MariaDbConnector.class);
-        URI uri = uri(c.url());
-        cfg.setDatabaseHostname(uri.getHost());
-        cfg.setDatabasePort(uri.getPort() < 0 ? 3306 : uri.getPort());
-        cfg.setDatabaseIncludeList(uri.getPath().replaceFirst("^/", ""));
+        // the url as MariaDB's own driver reads it (address defaults, database, TLS mode and its legacy spellings)
+        org.mariadb.jdbc.Configuration url;
+        try {
+            url = org.mariadb.jdbc.Configuration.parse(c.url().strip());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("govhub.sources." + id + ".url is not a MariaDB JDBC url: " + e.getMessage(), e);
+        }
+        if (url == null || url.addresses().isEmpty()) {
+            throw new IllegalStateException("govhub.sources." + id + ".url is not a MariaDB JDBC url");
+        }
+        cfg.setDatabaseHostname(url.addresses().get(0).host);
+        cfg.setDatabasePort(url.addresses().get(0).port);
+        cfg.setDatabaseIncludeList(url.database());
         cfg.setDatabaseUser(c.username());
         cfg.setDatabasePassword(c.password() == null ? "" : c.password());
         cfg.setDatabaseJdbcDriver("org.mariadb.jdbc.Driver");
-        // TLS as the source's JDBC url asks for it (MariaDB's driver: sslMode, or useSsl=true for verify-full; off unless set)
-        cfg.setDatabaseSslMode(query(uri, "sslMode", "true".equalsIgnoreCase(query(uri, "useSsl", "false")) ? "verify-full" : "disable"));
+        cfg.setDatabaseSslMode(url.sslMode().getValue());
         // the binlog client hears from an idle server only this often; its heartbeats carry the source's (SILENT_AFTER)
         cfg.setConnectKeepAliveIntervalMs(10_000);
         cfg.setDatabaseProtocol("jdbc:mariadb");
@@ -188,23 +200,6 @@ public class ChangeCapture implements CamelContextConfiguration {
                 "errorsMaxRetries", "-1",
                 // a TRUNCATE arrives too (the starters skip it): the source then reports it (ChangeEvents)
                 "skippedOperations", "none")));
-    }
-
-    /** A parameter of the JDBC url's query ({@code ?sslmode=require}), or the driver's default. */
-    private static String query(URI uri, String name, String otherwise) {
-        if (uri.getQuery() != null) {
-            for (String pair : uri.getQuery().split("&")) {
-                String[] kv = pair.split("=", 2);
-                if (kv.length == 2 && kv[0].equalsIgnoreCase(name)) {
-                    return kv[1];
-                }
-            }
-        }
-        return otherwise;
-    }
-
-    private static URI uri(String jdbcUrl) {
-        return URI.create(jdbcUrl.strip().substring("jdbc:".length()));
     }
 
     @Override
