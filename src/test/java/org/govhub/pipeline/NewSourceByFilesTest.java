@@ -31,9 +31,7 @@ class NewSourceByFilesTest {
     @Test
     void aSecondTaxOfficeIsConnectedWithOneRouteFileOneMappingFileAndItsConnection() throws Exception {
         // the new department's database: a city tax office with its own view and key column
-        String cityTaxUrl = "jdbc:h2:file:" + dir.resolve("city-tax-db") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
-        List<GeneratedRow> rows = new TaxDeclarationGenerator(77, new RegionCodes().countiesUnder("3604"), 0).generate(60);
-        TaxBureauSandbox.seed(cityTaxUrl, "sa", "", rows);
+        List<GeneratedRow> rows = cityTaxOffice(77, 60);
 
         Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
         Path mappings = ProjectFiles.copy("mappings", dir.resolve("mappings"));
@@ -56,20 +54,15 @@ class NewSourceByFilesTest {
         assertThat(org.govhub.operate.CheckFiles.check(routes, mappings, environment)).singleElement().asString()
                 .contains("city-tax-source.yaml: line ", "no database connection: set govhub.sources.city-tax.url");
         environment.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("city-tax",
-                java.util.Map.of("govhub.sources.city-tax.url", cityTaxUrl, "govhub.sources.city-tax.username", "sa")));
+                java.util.Map.of("govhub.sources.city-tax.url", cityTaxUrl(), "govhub.sources.city-tax.username", "sa")));
         assertThat(org.govhub.operate.CheckFiles.check(routes, mappings, environment)).isEmpty();
 
         try (ConfigurableApplicationContext hub = HubProcess.start(dir.resolve("data"),
                 ProjectFiles.routesFrom(routes),
                 "--govhub.mappings.dir=" + mappings,
-                "--govhub.sources.city-tax.url=" + cityTaxUrl,
+                "--govhub.sources.city-tax.url=" + cityTaxUrl(),
                 "--govhub.sources.city-tax.username=sa")) {
-            NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
-            Set<String> expected = rows.stream().map(GeneratedRow::key).collect(Collectors.toSet());
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> platform.receivedRecords("city-tax").size() >= expected.size());
-            assertThat(platform.receivedRecords("city-tax")).extracting(r -> (String) r.get("source_record_key"))
-                    .containsExactlyInAnyOrderElementsOf(expected);
+            assertEveryRowArrivesOnce(hub, rows);
         }
     }
 
@@ -80,9 +73,7 @@ class NewSourceByFilesTest {
      */
     @Test
     void aHyphenatedSourceIsConnectedFromEnvironmentVariablesAlone() throws Exception {
-        String cityTaxUrl = "jdbc:h2:file:" + dir.resolve("city-tax-db") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
-        List<GeneratedRow> rows = new TaxDeclarationGenerator(78, new RegionCodes().countiesUnder("3604"), 0).generate(30);
-        TaxBureauSandbox.seed(cityTaxUrl, "sa", "", rows);
+        List<GeneratedRow> rows = cityTaxOffice(78, 30);
         Path routes = ProjectFiles.copy("routes", dir.resolve("routes"));
         ProjectFiles.source(routes, "sql-source", "city-tax", "tax-bureau", "table", "tax_declaration", "keyColumn", "decl_id",
                 "changedColumn", "updated_at");
@@ -90,19 +81,35 @@ class NewSourceByFilesTest {
         environment.getPropertySources().replace(org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                 new org.springframework.core.env.SystemEnvironmentPropertySource(
                         org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, java.util.Map.of(
-                                "GOVHUB_SOURCES_CITY_TAX_URL", cityTaxUrl,
+                                "GOVHUB_SOURCES_CITY_TAX_URL", cityTaxUrl(),
                                 "GOVHUB_SOURCES_CITY_TAX_USERNAME", "sa",
                                 "GOVHUB_SOURCES_CITY_TAX_PASSWORD", "")));
         List<String> args = HubProcess.withOverrides(HubProcess.defaults(dir.resolve("data")),
                 ProjectFiles.routesFrom(routes));
         try (ConfigurableApplicationContext hub = new org.springframework.boot.builder.SpringApplicationBuilder(
                 org.govhub.GovHubApplication.class).environment(environment).run(args.toArray(String[]::new))) {
-            NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
-            Set<String> expected = rows.stream().map(GeneratedRow::key).collect(Collectors.toSet());
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> platform.receivedRecords("city-tax").size() >= expected.size());
-            assertThat(platform.receivedRecords("city-tax")).extracting(r -> (String) r.get("source_record_key"))
-                    .containsExactlyInAnyOrderElementsOf(expected);
+            assertEveryRowArrivesOnce(hub, rows);
         }
+    }
+
+    /** The new department's database: a city tax office with its own declarations (H2, in the test's folder). */
+    private List<GeneratedRow> cityTaxOffice(long seed, int declarations) throws Exception {
+        List<GeneratedRow> rows = new TaxDeclarationGenerator(seed, new RegionCodes().countiesUnder("3604"), 0).generate(declarations);
+        TaxBureauSandbox.seed(cityTaxUrl(), "sa", "", rows);
+        return rows;
+    }
+
+    private String cityTaxUrl() {
+        return "jdbc:h2:file:" + dir.resolve("city-tax-db") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /** Every generated declaration is at the platform, once. */
+    private static void assertEveryRowArrivesOnce(ConfigurableApplicationContext hub, List<GeneratedRow> rows) {
+        NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
+        Set<String> expected = rows.stream().map(GeneratedRow::key).collect(Collectors.toSet());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> platform.receivedRecords("city-tax").size() >= expected.size());
+        assertThat(platform.receivedRecords("city-tax")).extracting(r -> (String) r.get("source_record_key"))
+                .containsExactlyInAnyOrderElementsOf(expected);
     }
 }
