@@ -105,18 +105,30 @@ public class BatchAssembler {
     /**
      * The records among these that are already in a batch: same source, same source key, same content
      * (a re-read after a crash, a redelivery). Equal content under another key is another record.
+     * Looked up by source and key, the leading columns of the repeat index (V9).
      */
     private Set<String> alreadyTaken(List<Incoming> records) {
         Set<String> taken = new HashSet<>();
-        List<String> hashes = records.stream().map(Incoming::contentHash).distinct().toList();
-        for (int from = 0; from < hashes.size(); from += 500) {
-            List<String> chunk = hashes.subList(from, Math.min(hashes.size(), from + 500));
-            jdbc.query("SELECT source_id, source_record_key, content_hash FROM batch_record WHERE content_hash IN ("
-                    + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")",
-                    rs -> {
-                        taken.add(repeatKey(rs.getString(1), rs.getString(2), rs.getString(3)));
-                    }, chunk.toArray());
+        Map<String, List<String>> keysBySource = new HashMap<>();
+        for (Incoming r : records) {
+            keysBySource.computeIfAbsent(r.sourceId(), s -> new ArrayList<>()).add(r.recordKey());
         }
+        keysBySource.forEach((sourceId, keys) -> {
+            List<String> distinct = keys.stream().distinct().toList();
+            for (int from = 0; from < distinct.size(); from += 500) {
+                List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + 500));
+                Object[] args = new Object[chunk.size() + 1];
+                args[0] = sourceId;
+                for (int i = 0; i < chunk.size(); i++) {
+                    args[i + 1] = chunk.get(i);
+                }
+                jdbc.query("SELECT source_id, source_record_key, content_hash FROM batch_record WHERE source_id = ?"
+                        + " AND source_record_key IN (" + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")",
+                        rs -> {
+                            taken.add(repeatKey(rs.getString(1), rs.getString(2), rs.getString(3)));
+                        }, args);
+            }
+        });
         return taken;
     }
 
@@ -137,10 +149,11 @@ public class BatchAssembler {
     public boolean holds(String sourceId, String recordKey, String contentHash) {
         try {
             Set<String> taken = new HashSet<>();
-            jdbc.query("SELECT source_id, source_record_key, content_hash FROM batch_record WHERE content_hash = ?",
+            jdbc.query("SELECT source_id, source_record_key, content_hash FROM batch_record WHERE source_id = ?"
+                    + " AND source_record_key = ? AND content_hash = ?",
                     rs -> {
                         taken.add(repeatKey(rs.getString(1), rs.getString(2), rs.getString(3)));
-                    }, contentHash);
+                    }, sourceId, recordKey, contentHash);
             return taken.contains(repeatKey(sourceId, recordKey, contentHash));
         } catch (DataAccessException e) {
             log.warn("looking up record {} of {} failed ({}); taken as not batched", recordKey, sourceId, e.getMessage());
@@ -298,25 +311,25 @@ public class BatchAssembler {
     /** Closes a batch and writes its manifest; from here on its content never changes. */
     private void seal(String batchId, String why) {
         Map<String, Object> batch = jdbc.queryForMap("SELECT * FROM batch WHERE batch_id = ?", batchId);
-        List<Map<String, Object>> records = jdbc.queryForList(
-                "SELECT source_id, event_time FROM batch_record WHERE batch_id = ? ORDER BY seq", batchId);
-        String payload = payload(batchId);
         TreeSet<String> sources = new TreeSet<>();
         TreeSet<String> times = new TreeSet<>();
-        for (Map<String, Object> r : records) {
-            sources.add((String) r.get("source_id"));
-            if (r.get("event_time") != null) {
-                times.add((String) r.get("event_time"));
+        Payload payload = new Payload();
+        jdbc.query("SELECT source_id, event_time, record FROM batch_record WHERE batch_id = ? ORDER BY seq", rs -> {
+            sources.add(rs.getString(1));
+            if (rs.getString(2) != null) {
+                times.add(rs.getString(2));
             }
-        }
+            payload.add(rs.getString(3));
+        }, batchId);
+        String sha256 = payload.sha256();
         Instant sealedAt = Instant.now();
         ObjectNode manifest = CanonicalJson.MAPPER.createObjectNode();
         manifest.put("batchId", batchId);
         manifest.put("schema", (String) batch.get("schema_name"));
         manifest.put("schemaVersion", (String) batch.get("schema_version"));
         manifest.put("priorityClass", ((Number) batch.get("priority_class")).intValue());
-        manifest.put("recordCount", records.size());
-        manifest.put("payloadSha256", CanonicalJson.sha256(payload));
+        manifest.put("recordCount", payload.count());
+        manifest.put("payloadSha256", sha256);
         ObjectNode range = manifest.putObject("timeRange");
         range.put("from", times.isEmpty() ? null : times.first());
         range.put("to", times.isEmpty() ? null : times.last());
@@ -324,16 +337,61 @@ public class BatchAssembler {
         manifest.put("openedAt", ((Timestamp) batch.get("opened_at")).toInstant().toString());
         manifest.put("sealedAt", sealedAt.toString());
         lifecycle.move(batchId, BatchLifecycle.State.OPEN, BatchLifecycle.State.SEALED,
-                "sealed with " + records.size() + " records: " + why,
+                "sealed with " + payload.count() + " records: " + why,
                 "sealed_at = ?, payload_sha256 = ?, manifest = ?, next_attempt_at = ?",
-                Timestamp.from(sealedAt), CanonicalJson.sha256(payload), CanonicalJson.write(manifest), Timestamp.from(sealedAt));
-        log.info("batch {} sealed with {} {} records ({})", batchId, records.size(), batch.get("schema_name"), why);
+                Timestamp.from(sealedAt), sha256, CanonicalJson.write(manifest), Timestamp.from(sealedAt));
+        log.info("batch {} sealed with {} {} records ({})", batchId, payload.count(), batch.get("schema_name"), why);
     }
 
-    /** The canonical payload of a batch: its records in order, as one JSON array. */
-    public String payload(String batchId) {
-        List<String> records = jdbc.queryForList("SELECT record FROM batch_record WHERE batch_id = ? ORDER BY seq",
-                String.class, batchId);
-        return "[" + String.join(",", records) + "]";
+    /** The canonical payload of a batch: its records in order, as one JSON array (UTF-8). */
+    public Payload payload(String batchId) {
+        Payload payload = new Payload();
+        jdbc.query("SELECT record FROM batch_record WHERE batch_id = ? ORDER BY seq", rs -> {
+            payload.add(rs.getString(1));
+        }, batchId);
+        return payload;
+    }
+
+    /**
+     * A batch's payload, {@code [record,record,…]} in UTF-8, built once from the stored records and
+     * hashed as it is built, so neither the text nor the hash is made twice.
+     */
+    public static final class Payload {
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64 * 1024);
+        private final java.security.MessageDigest digest = CanonicalJson.sha256Digest();
+        private int count;
+        private byte[] done;
+        private String sha256;
+
+        void add(String record) {
+            byte[] b = ((count++ == 0 ? "[" : ",") + record).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            bytes.write(b, 0, b.length);
+            digest.update(b);
+        }
+
+        public int count() {
+            return count;
+        }
+
+        /** The payload's bytes, the array closed. */
+        public byte[] bytes() {
+            close();
+            return done;
+        }
+
+        public String sha256() {
+            close();
+            return sha256;
+        }
+
+        private void close() {
+            if (done == null) {
+                byte[] end = (count == 0 ? "[]" : "]").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                bytes.write(end, 0, end.length);
+                digest.update(end);
+                done = bytes.toByteArray();
+                sha256 = java.util.HexFormat.of().formatHex(digest.digest());
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.govhub.batch;
 
+import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
@@ -15,7 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.ExchangeProperty;
-import org.govhub.normalise.RecordNormaliser;
+import org.govhub.normalise.RecordPage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -25,8 +26,8 @@ import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Takes records off a schema's queue into the batch store, many per transaction: up to
- * {@code govhub.batch.intake.max-records} messages are received in one transacted session,
+ * Takes records off a schema's queue into the batch store, many per transaction: pages of records
+ * ({@link RecordPage}) up to {@code govhub.batch.intake.max-records} records are received in one transacted session,
  * stored in one database transaction ({@link BatchAssembler#store}) and only then acknowledged
  * with one broker commit. A crash between the two commits redelivers them and the store drops
  * them as repeats (content hash), so nothing is lost or batched twice.
@@ -55,7 +56,7 @@ public class BatchIntake implements DisposableBean {
     private volatile int failures;
 
     public BatchIntake(ConnectionFactory factory, BatchAssembler assembler,
-            @Value("${govhub.batch.intake.max-records:200}") int maxRecords,
+            @Value("${govhub.batch.intake.max-records:1000}") int maxRecords,
             @Value("${govhub.batch.intake.first-wait:500}") long firstWaitMillis) {
         // the broker's own factory: this connection and its sessions live as long as the hub
         this.factory = factory instanceof CachingConnectionFactory caching ? caching.getTargetConnectionFactory() : factory;
@@ -79,12 +80,12 @@ public class BatchIntake implements DisposableBean {
             throw e;
         }
         try {
+            // the records taken and, for each, the message (page) it came in
             List<BatchAssembler.Incoming> records = new ArrayList<>();
             List<Message> messages = new ArrayList<>();
             Message message = reader.consumer.receive(firstWaitMillis);
             while (message != null) {
-                BatchAssembler.Incoming record = read(message, reader);
-                if (record != null) {
+                for (BatchAssembler.Incoming record : read(message, reader)) {
                     records.add(record);
                     messages.add(message);
                 }
@@ -155,8 +156,8 @@ public class BatchIntake implements DisposableBean {
             throw failure;
         }
         for (int k = 0; k < refused.size(); k++) {
-            Message m = messages.get(refused.get(k));
-            moveToUnreadable(m, reader, "the batch store refused it: " + errors.get(k));
+            moveToUnreadable(records.get(refused.get(k)), messages.get(refused.get(k)), reader,
+                    "the batch store refused it: " + errors.get(k));
         }
         return stored;
     }
@@ -179,61 +180,89 @@ public class BatchIntake implements DisposableBean {
         }
     }
 
-    /** The record a message carries; null when it cannot be read (it goes to the unreadable queue). */
-    private static BatchAssembler.Incoming read(Message message, Reader reader) throws JMSException {
-        String problem = null;
+    /** The records a page carries; none when it cannot be read (it goes to the unreadable queue whole). */
+    private static List<BatchAssembler.Incoming> read(Message message, Reader reader) throws JMSException {
         try {
             return incoming(message);
         } catch (IllegalArgumentException e) {
-            problem = e.getMessage();
+            log.error("message {} on {} cannot be batched ({}); moved to {}", message.getJMSMessageID(), reader.queue, e.getMessage(),
+                    UNREADABLE_QUEUE);
+            reader.unreadable().send(withReason(message, reader.session, e.getMessage()));
+            return List.of();
         }
-        moveToUnreadable(message, reader, problem);
-        return null;
     }
 
-    /** The record of a message, or IllegalArgumentException with what is wrong with it. */
-    private static BatchAssembler.Incoming incoming(Message message) throws JMSException {
-        String problem;
-        if (!(message instanceof TextMessage text) || text.getText() == null) {
-            problem = "not a text message";
-        } else {
-            String schema = message.getStringProperty(RecordNormaliser.H_SCHEMA);
-            String version = message.getStringProperty(RecordNormaliser.H_SCHEMA_VERSION);
-            String hash = message.getStringProperty(RecordNormaliser.H_CONTENT_HASH);
-            String sourceId = message.getStringProperty(RecordNormaliser.H_SOURCE_ID);
-            String key = message.getStringProperty(RecordNormaliser.H_RECORD_KEY);
-            if (schema == null || version == null || hash == null || sourceId == null || key == null) {
-                problem = "missing one of the headers govhubSchema, govhubSchemaVersion, govhubContentHash, govhubSourceId, govhubRecordKey";
-            } else {
-                Object priority = message.getObjectProperty(RecordNormaliser.H_PRIORITY_CLASS);
-                int priorityClass;
-                try {
-                    priorityClass = priority == null ? 3 : Integer.parseInt(priority.toString());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("govhubPriorityClass is not a number: " + priority);
-                }
-                return new BatchAssembler.Incoming(text.getText(), schema, version, hash, sourceId, key,
-                        message.getStringProperty(RecordNormaliser.H_EVENT_TIME), priorityClass,
-                        message.getStringProperty(RecordNormaliser.H_ENTERPRISE));
-            }
+    /** The records of a page ({@link RecordPage}), or IllegalArgumentException with what is wrong with it. */
+    private static List<BatchAssembler.Incoming> incoming(Message message) throws JMSException {
+        if (!(message instanceof BytesMessage)) {
+            throw new IllegalArgumentException("not a page of records (a BytesMessage)");
         }
-        throw new IllegalArgumentException(problem);
+        String schema = message.getStringProperty(RecordPage.H_SCHEMA);
+        String version = message.getStringProperty(RecordPage.H_SCHEMA_VERSION);
+        String sourceId = message.getStringProperty(RecordPage.H_SOURCE_ID);
+        if (schema == null || version == null || sourceId == null || !message.propertyExists(RecordPage.H_RECORD_COUNT)) {
+            throw new IllegalArgumentException("missing one of the headers " + RecordPage.H_SCHEMA + ", " + RecordPage.H_SCHEMA_VERSION
+                    + ", " + RecordPage.H_SOURCE_ID + ", " + RecordPage.H_RECORD_COUNT);
+        }
+        Object priority = message.getObjectProperty(RecordPage.H_PRIORITY_CLASS);
+        int priorityClass;
+        int count;
+        try {
+            priorityClass = priority == null ? 3 : Integer.parseInt(priority.toString());
+            count = Integer.parseInt(message.getObjectProperty(RecordPage.H_RECORD_COUNT).toString());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(RecordPage.H_PRIORITY_CLASS + " or " + RecordPage.H_RECORD_COUNT + " is not a number");
+        }
+        List<BatchAssembler.Incoming> records = new ArrayList<>(count);
+        for (RecordPage.Entry e : RecordPage.read(message.getBody(byte[].class), count)) {
+            records.add(new BatchAssembler.Incoming(e.record(), schema, version, e.contentHash(), sourceId, e.recordKey(),
+                    e.eventTime(), priorityClass, e.enterpriseCode()));
+        }
+        return records;
     }
 
-    /** Kept, not dropped: moved in the drain's transaction to a queue an operator can browse in Hawtio. */
-    private static void moveToUnreadable(Message message, Reader reader, String problem) throws JMSException {
-        log.error("message {} on {} cannot be batched ({}); moved to {}", message.getJMSMessageID(), reader.queue, problem, UNREADABLE_QUEUE);
-        Message kept = message;
-        if (message instanceof TextMessage text) {
-            // a received message is read-only: the copy carries the reason
-            kept = reader.session.createTextMessage(text.getText());
-            for (String name : Collections.list((Enumeration<?>) message.getPropertyNames()).stream()
-                    .map(Object::toString).filter(n -> !n.startsWith("JMS")).toList()) {
-                kept.setObjectProperty(name, message.getObjectProperty(name));
-            }
-            kept.setStringProperty("govhubReason", problem);
-        }
+    /**
+     * Kept, not dropped: a record the batch store refused moves, in the drain's transaction, to a queue an
+     * operator can browse in Hawtio, as a page of its own with the page's headers and the reason.
+     */
+    private static void moveToUnreadable(BatchAssembler.Incoming record, Message page, Reader reader, String problem)
+            throws JMSException {
+        log.error("record {} of {} on {} cannot be batched ({}); moved to {}", record.recordKey(), record.sourceId(), reader.queue,
+                problem, UNREADABLE_QUEUE);
+        BytesMessage kept = reader.session.createBytesMessage();
+        copyProperties(page, kept);
+        kept.writeBytes(RecordPage.line(new RecordPage.Entry(record.recordKey(), record.contentHash(), record.eventTime(),
+                record.enterpriseCode(), record.record())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        kept.setIntProperty(RecordPage.H_RECORD_COUNT, 1);
+        // what an operator browsing the queue in Hawtio looks for first
+        kept.setStringProperty("govhubRecordKey", record.recordKey());
+        kept.setStringProperty("govhubReason", problem);
         reader.unreadable().send(kept);
+    }
+
+    /** A copy of a message (a received one is read-only) that carries the reason it cannot be batched. */
+    private static Message withReason(Message message, Session session, String problem) throws JMSException {
+        Message kept;
+        if (message instanceof BytesMessage bytes) {
+            BytesMessage copy = session.createBytesMessage();
+            copy.writeBytes(bytes.getBody(byte[].class));
+            kept = copy;
+        } else if (message instanceof TextMessage text) {
+            kept = session.createTextMessage(text.getText());
+        } else {
+            kept = message; // kept as it came; the reason is in the log
+            return kept;
+        }
+        copyProperties(message, kept);
+        kept.setStringProperty("govhubReason", problem);
+        return kept;
+    }
+
+    private static void copyProperties(Message from, Message to) throws JMSException {
+        for (String name : Collections.list((Enumeration<?>) from.getPropertyNames()).stream()
+                .map(Object::toString).filter(n -> !n.startsWith("JMS")).toList()) {
+            to.setObjectProperty(name, from.getObjectProperty(name));
+        }
     }
 
     private synchronized Reader reader(String queue) throws JMSException {

@@ -1,6 +1,7 @@
 package org.govhub.deliver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,8 +124,8 @@ public class PlatformDelivery {
         exchange.setProperty(BATCH_ID, batchId);
         exchange.setProperty(SCHEMA, batch.get("schema_name"));
         State from = State.valueOf((String) batch.get("status"));
-        String payload = assembler.payload(batchId);
-        if (!CanonicalJson.sha256(payload).equals(batch.get("payload_sha256"))) {
+        BatchAssembler.Payload payload = assembler.payload(batchId);
+        if (!payload.sha256().equals(batch.get("payload_sha256"))) {
             // never send what the manifest does not describe; keep it for an operator to examine
             lifecycle.move(batchId, from, State.DEAD, "stored records no longer match the manifest's SHA-256", null);
             throw new IllegalStateException("batch " + batchId + " payload no longer matches its manifest hash");
@@ -141,7 +142,14 @@ public class PlatformDelivery {
         if (platform.token() != null && !platform.token().isBlank()) {
             message.setHeader("Authorization", "Bearer " + platform.token());
         }
-        message.setBody("{\"manifest\":" + batch.get("manifest") + ",\"records\":" + payload + "}");
+        // the payload's bytes as hashed: the platform checks its SHA-256 over exactly what it receives
+        byte[] records = payload.bytes();
+        byte[] head = ("{\"manifest\":" + batch.get("manifest") + ",\"records\":").getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[head.length + records.length + 1];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(records, 0, body, head.length, records.length);
+        body[body.length - 1] = '}';
+        message.setBody(body);
     }
 
     /** Records the platform's receipt, after telling the departments' feed. */

@@ -5,7 +5,6 @@ import org.govhub.batch.BatchAssembler;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.NormalisedRecord;
 import org.govhub.normalise.Quarantine;
-import org.govhub.normalise.RecordNormaliser;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,21 +29,13 @@ public class PublishFilter {
     }
 
     public boolean takes(Exchange exchange) {
-        var message = exchange.getMessage();
-        boolean valid = Boolean.TRUE.equals(message.getHeader(RecordNormaliser.H_VALID, Boolean.class));
+        NormalisedRecord r = exchange.getMessage().getBody(NormalisedRecord.class);
         if (Boolean.TRUE.equals(exchange.getProperty(UrgentLane.URGENT_ONLY, Boolean.class))) {
-            return valid && Integer.valueOf(1).equals(message.getHeader(RecordNormaliser.H_PRIORITY_CLASS, Integer.class));
+            return r.valid() && r.priority().priorityClass() == 1;
         }
         if (Boolean.TRUE.equals(exchange.getProperty(ChangePolling.RECHECK, Boolean.class))) {
-            boolean repeat;
-            if (valid) {
-                repeat = batches.holds(message.getHeader(RecordNormaliser.H_SOURCE_ID, String.class),
-                        message.getHeader(RecordNormaliser.H_RECORD_KEY, String.class),
-                        message.getHeader(RecordNormaliser.H_CONTENT_HASH, String.class));
-            } else {
-                NormalisedRecord r = message.getBody(NormalisedRecord.class);
-                repeat = quarantine.holds(r.sourceId(), r.recordKey(), CanonicalJson.sha256(r.rawJson()));
-            }
+            boolean repeat = r.valid() ? batches.holds(r.sourceId(), r.recordKey(), r.contentHash())
+                    : quarantine.holds(r.sourceId(), r.recordKey(), CanonicalJson.sha256(r.rawJson()));
             if (repeat) {
                 SourceActivity.Tally tally = SourceActivity.tally(exchange);
                 if (tally != null) {

@@ -3,15 +3,12 @@ package org.govhub.normalise;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.TreeSet;
 
 /**
  * Canonical JSON: object keys sorted, no insignificant whitespace, UTF-8. Hashes of records and
@@ -20,34 +17,15 @@ import java.util.TreeSet;
  */
 public final class CanonicalJson {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Writes every object's properties in sorted order (Jackson's own feature), at any depth. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build();
 
     private CanonicalJson() {
     }
 
-    /** A copy of the node with every object's keys in sorted order. */
-    public static JsonNode canonicalise(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            ObjectNode sorted = JsonNodeFactory.instance.objectNode();
-            TreeSet<String> names = new TreeSet<>();
-            Iterator<String> it = object.fieldNames();
-            it.forEachRemaining(names::add);
-            for (String name : names) {
-                sorted.set(name, canonicalise(object.get(name)));
-            }
-            return sorted;
-        }
-        if (node instanceof ArrayNode array) {
-            ArrayNode copy = JsonNodeFactory.instance.arrayNode(array.size());
-            array.forEach(element -> copy.add(canonicalise(element)));
-            return copy;
-        }
-        return node;
-    }
-
     public static String write(JsonNode node) {
         try {
-            return MAPPER.writeValueAsString(canonicalise(node));
+            return MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise JSON", e);
         }
@@ -62,9 +40,16 @@ public final class CanonicalJson {
     }
 
     public static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256Digest().digest(bytes));
+    }
+
+    public static MessageDigest sha256Digest() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Records that cannot be shared, kept in the hub database with every reason and the raw row.
@@ -23,25 +24,52 @@ public class Quarantine {
     private static final Logger log = LoggerFactory.getLogger(Quarantine.class);
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
 
-    public Quarantine(JdbcTemplate jdbc) {
+    public Quarantine(JdbcTemplate jdbc, TransactionTemplate tx) {
         this.jdbc = jdbc;
+        this.tx = tx;
     }
 
     public void keep(@Body NormalisedRecord record) {
-        String reasons = CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(record.reasons()));
         try {
-            jdbc.update("""
-                    INSERT INTO quarantine (source_id, mapping_id, schema_name, source_record_key, raw_hash,
-                                            raw_payload, reasons, status, quarantined_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)""",
-                    record.sourceId(), record.mappingId(), record.schema(),
-                    record.recordKey() == null ? "" : record.recordKey(), CanonicalJson.sha256(record.rawJson()),
-                    record.rawJson(), reasons, Timestamp.from(Instant.now()));
-            log.warn("quarantined {} record {}: {}", record.sourceId(), ControlCharacters.escape(record.recordKey()), record.reasons());
+            jdbc.update(INSERT, values(record));
+            logKept(record);
         } catch (DuplicateKeyException e) {
             log.debug("record {} of {} is already in quarantine", record.recordKey(), record.sourceId());
         }
+    }
+
+    /**
+     * The invalid rows of one poll, in one database batch and transaction. A row already kept (a
+     * re-read after a crash) fails the batch; then each is kept alone and the repeat is passed over.
+     */
+    public void keepAll(List<NormalisedRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        try {
+            tx.executeWithoutResult(s -> jdbc.batchUpdate(INSERT, records.stream().map(Quarantine::values).toList()));
+            records.forEach(Quarantine::logKept);
+        } catch (DuplicateKeyException e) {
+            records.forEach(this::keep);
+        }
+    }
+
+    private static final String INSERT = """
+            INSERT INTO quarantine (source_id, mapping_id, schema_name, source_record_key, raw_hash,
+                                    raw_payload, reasons, status, quarantined_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)""";
+
+    private static Object[] values(NormalisedRecord record) {
+        return new Object[] {record.sourceId(), record.mappingId(), record.schema(),
+                record.recordKey() == null ? "" : record.recordKey(), CanonicalJson.sha256(record.rawJson()),
+                record.rawJson(), CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(record.reasons())),
+                Timestamp.from(Instant.now())};
+    }
+
+    private static void logKept(NormalisedRecord record) {
+        log.warn("quarantined {} record {}: {}", record.sourceId(), ControlCharacters.escape(record.recordKey()), record.reasons());
     }
 
     /** Whether this row (same source, key and raw content) is in quarantine already. */

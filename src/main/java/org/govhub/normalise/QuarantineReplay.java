@@ -44,8 +44,9 @@ public class QuarantineReplay {
             quarantine.stillInvalid(id, record.reasons());
             return new Outcome(id, false, record.reasons(), null);
         }
+        // a page of one record, as a source publishes it
         producer.sendBodyAndHeaders("jms:queue:" + Queues.forSchema(record.schema()) + "?preserveMessageQos=true",
-                record.canonicalJson(), RecordNormaliser.messageHeaders(record));
+                RecordPage.of(record), RecordPage.kindOf(record).headers(1));
         quarantine.replayed(id, operator);
         return new Outcome(id, true, List.of(), record.contentHash());
     }

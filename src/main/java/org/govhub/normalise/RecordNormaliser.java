@@ -37,21 +37,8 @@ public class RecordNormaliser {
     public static final String SOURCE_ID = "govhubSourceId";
     public static final String MAPPING_ID = "govhubMapping";
 
-    /** Headers of a valid record's message on the broker. */
+    /** Header set by {@link #normalise(Exchange)}: whether the row gave a valid record. */
     public static final String H_VALID = "govhubValid";
-    public static final String H_SCHEMA = "govhubSchema";
-    public static final String H_SCHEMA_VERSION = "govhubSchemaVersion";
-    public static final String H_SOURCE_ID = "govhubSourceId";
-    public static final String H_RECORD_KEY = "govhubRecordKey";
-    public static final String H_CONTENT_HASH = "govhubContentHash";
-    public static final String H_EVENT_TIME = "govhubEventTime";
-    /** The enterprise the record is about (unified social credit code), for the policy API's index. */
-    public static final String H_ENTERPRISE = "govhubEnterprise";
-    /** The broker queue of the record's schema (see {@link Queues}). */
-    public static final String H_QUEUE = "govhubQueue";
-    public static final String H_PRIORITY_CLASS = "govhubPriorityClass";
-    /** The JMS priority (sent with preserveMessageQos), so urgent records overtake a backlog. */
-    public static final String H_JMS_PRIORITY = "JMSPriority";
 
     /**
      * Columns a source may add to a row: {@code _withdrawn} (true: the department deleted the row; the
@@ -90,8 +77,8 @@ public class RecordNormaliser {
     }
 
     /**
-     * Camel entry point. A valid row leaves with the canonical JSON as body and the routing
-     * headers set; an invalid one leaves with its {@link NormalisedRecord} as body, for quarantine.
+     * Camel entry point: the row in the body becomes its {@link NormalisedRecord}, and the header
+     * {@value #H_VALID} says whether it is a valid record (for the broker) or not (for quarantine).
      */
     @SuppressWarnings("unchecked")
     public void normalise(Exchange exchange) {
@@ -99,30 +86,8 @@ public class RecordNormaliser {
         String mappingId = exchange.getProperty(MAPPING_ID, String.class);
         Map<String, Object> row = exchange.getMessage().getBody(Map.class);
         NormalisedRecord record = normalise(sourceId, mappingId, row, Instant.now());
-        var message = exchange.getMessage();
-        message.setHeader(H_VALID, record.valid());
-        messageHeaders(record).forEach(message::setHeader);
-        message.setBody(record.valid() ? record.canonicalJson() : record);
-    }
-
-    /** The headers a record travels with on the broker; the batch stage reads them. */
-    public static Map<String, Object> messageHeaders(NormalisedRecord record) {
-        Map<String, Object> headers = new java.util.HashMap<>();
-        headers.put(H_SCHEMA, record.schema());
-        headers.put(H_SCHEMA_VERSION, record.schemaVersion());
-        headers.put(H_SOURCE_ID, record.sourceId());
-        headers.put(H_RECORD_KEY, record.recordKey());
-        headers.put(H_CONTENT_HASH, record.contentHash());
-        headers.put(H_EVENT_TIME, record.eventTime());
-        if (record.enterpriseCode() != null) {
-            headers.put(H_ENTERPRISE, record.enterpriseCode());
-        }
-        headers.put(H_QUEUE, Queues.forSchema(record.schema()));
-        if (record.priority() != null) {
-            headers.put(H_PRIORITY_CLASS, record.priority().priorityClass());
-            headers.put(H_JMS_PRIORITY, record.priority().jmsPriority());
-        }
-        return headers;
+        exchange.getMessage().setHeader(H_VALID, record.valid());
+        exchange.getMessage().setBody(record);
     }
 
     public NormalisedRecord normalise(String sourceId, String mappingId, Map<String, Object> row, Instant ingestedAt) {
@@ -210,7 +175,7 @@ public class RecordNormaliser {
         // a withdrawal is a version of its own: same fields, another hash (of the fields and the mark)
         String contentHash = CanonicalJson.sha256(CanonicalJson.write(withdrawn ? content.deepCopy().put("withdrawn", true) : content));
 
-        ObjectNode record = content.deepCopy();
+        ObjectNode record = content; // the content, now with what the hub adds to it
         ObjectNode provenance = record.putObject("provenance");
         provenance.put("sourceId", sourceId);
         provenance.put("sourceRecordKey", recordKey == null ? "" : recordKey);

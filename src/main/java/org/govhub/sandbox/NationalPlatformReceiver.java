@@ -69,16 +69,20 @@ public class NationalPlatformReceiver {
                     submissions  INTEGER      NOT NULL,
                     received_at  TIMESTAMP    NOT NULL
                 )""");
-        // No uniqueness here on purpose: a record delivered twice in different batches must show.
+        // a batch's records are kept once, as the bytes received (the array its payloadSha256 is taken over)
+        jdbc.execute("ALTER TABLE received_batch ADD COLUMN IF NOT EXISTS records CLOB");
+        // one small row per record, for counting and finding records. No uniqueness here on purpose: a
+        // record delivered twice in different batches must show
         jdbc.execute("""
                 CREATE TABLE IF NOT EXISTS received_record (
                     id                BIGINT AUTO_INCREMENT PRIMARY KEY,
                     batch_id          VARCHAR(36)  NOT NULL,
                     source_id         VARCHAR(100),
                     source_record_key VARCHAR(200),
-                    content_hash      CHAR(64),
-                    record            CLOB         NOT NULL
+                    content_hash      CHAR(64)
                 )""");
+        // a sandbox database of an earlier version kept each record here as well
+        jdbc.execute("ALTER TABLE received_record DROP COLUMN IF EXISTS record");
         jdbc.execute("CREATE INDEX IF NOT EXISTS ix_received_record_source ON received_record (source_id)");
         // weekly resumption reports (POST /api/v1/reports), one row per report id
         jdbc.execute("""
@@ -210,7 +214,7 @@ public class NationalPlatformReceiver {
     public ResponseEntity<Map<String, Object>> submit(
             @RequestHeader(value = "Authorization", required = false) String auth,
             @RequestHeader(value = "Idempotency-Key", required = false) String idempotencyKey,
-            @RequestBody String body) {
+            @RequestBody byte[] body) {
         submissions.incrementAndGet();
         ResponseEntity<Map<String, Object>> injected = injectedFault();
         if (injected != null) {
@@ -219,8 +223,8 @@ public class NationalPlatformReceiver {
         return store(auth, idempotencyKey, body);
     }
 
-    private synchronized ResponseEntity<Map<String, Object>> store(String auth, String idempotencyKey, String body) {
-        Submission submission = submission(auth, body);
+    private synchronized ResponseEntity<Map<String, Object>> store(String auth, String idempotencyKey, byte[] body) {
+        Submission submission = submission(auth, new String(body, StandardCharsets.UTF_8));
         if (submission.refusal() != null) {
             return submission.refusal();
         }
@@ -234,7 +238,9 @@ public class NationalPlatformReceiver {
         if (idempotencyKey != null && !idempotencyKey.equals(batchId)) {
             return error(HttpStatus.BAD_REQUEST, "Idempotency-Key " + idempotencyKey + " is not the manifest's batchId");
         }
-        String sha = CanonicalJson.sha256(CanonicalJson.write(records));
+        // the hash of the records array as received, byte for byte: what the hub hashed when it sealed the batch
+        String received = recordsAsReceived(body);
+        String sha = received == null ? "" : CanonicalJson.sha256(received);
         if (!sha.equals(manifest.path("payloadSha256").asText())) {
             return error(HttpStatus.UNPROCESSABLE_ENTITY, "payloadSha256 does not match the records (computed " + sha + ")");
         }
@@ -256,21 +262,45 @@ public class NationalPlatformReceiver {
                 + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         // one transaction: a platform that dies while storing keeps the whole batch or none of it
         // (a batch kept without some of its records would answer the re-sent batch as already held)
-        tx.executeWithoutResult(status -> storeBatch(batchId, receiptId, manifest, records, sha));
+        tx.executeWithoutResult(status -> storeBatch(batchId, receiptId, manifest, records, received, sha));
         log.info("sandbox platform: batch {} with {} records stored, receipt {}", batchId, records.size(), receiptId);
         return ResponseEntity.status(HttpStatus.CREATED).body(receipt(batchId, receiptId, false));
     }
 
-    private void storeBatch(String batchId, String receiptId, JsonNode manifest, JsonNode records, String sha) {
+    private void storeBatch(String batchId, String receiptId, JsonNode manifest, JsonNode records, String received, String sha) {
         jdbc.update("INSERT INTO received_batch (batch_id, receipt_id, schema_name, record_count, sha256, manifest,"
-                + " submissions, received_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+                + " submissions, received_at, records) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
                 batchId, receiptId, manifest.path("schema").asText(), records.size(), sha, CanonicalJson.write(manifest),
-                Timestamp.from(Instant.now()));
+                Timestamp.from(Instant.now()), received);
+        List<Object[]> rows = new java.util.ArrayList<>(records.size());
         for (JsonNode record : records) {
             JsonNode p = record.path("provenance");
-            jdbc.update("INSERT INTO received_record (batch_id, source_id, source_record_key, content_hash, record)"
-                    + " VALUES (?, ?, ?, ?, ?)", batchId, p.path("sourceId").asText(null),
-                    p.path("sourceRecordKey").asText(null), p.path("contentHash").asText(null), CanonicalJson.write(record));
+            rows.add(new Object[] {batchId, p.path("sourceId").asText(null), p.path("sourceRecordKey").asText(null),
+                    p.path("contentHash").asText(null)});
+        }
+        jdbc.batchUpdate("INSERT INTO received_record (batch_id, source_id, source_record_key, content_hash) VALUES (?, ?, ?, ?)", rows);
+    }
+
+    /** The text of the submission's top-level "records" array exactly as it came, or null when there is none. */
+    static String recordsAsReceived(byte[] body) {
+        try (com.fasterxml.jackson.core.JsonParser parser = CanonicalJson.MAPPER.getFactory().createParser(body)) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
+                if ("records".equals(name) && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                    int from = (int) parser.currentTokenLocation().getByteOffset();
+                    parser.skipChildren();
+                    int to = (int) parser.currentLocation().getByteOffset();
+                    return new String(body, from, to - from, StandardCharsets.UTF_8);
+                }
+                parser.skipChildren();
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            return null;
         }
     }
 
@@ -377,8 +407,7 @@ public class NationalPlatformReceiver {
         }
         Map<String, Object> result = new LinkedHashMap<>(batch.get(0));
         result.put("manifest", CanonicalJson.read(batch.get(0).get("manifest").toString()));
-        result.put("records", jdbc.queryForList("SELECT record FROM received_record WHERE batch_id = ? ORDER BY id",
-                String.class, batchId).stream().map(CanonicalJson::read).toList());
+        result.put("records", receivedRecordsOf(batchId).stream().map(CanonicalJson::read).toList());
         return ResponseEntity.ok(result);
     }
 
@@ -415,7 +444,13 @@ public class NationalPlatformReceiver {
 
     /** The records of one received batch, as canonical JSON, in the order they came. */
     public List<String> receivedRecordsOf(String batchId) {
-        return jdbc.queryForList("SELECT record FROM received_record WHERE batch_id = ? ORDER BY id", String.class, batchId);
+        List<String> records = jdbc.queryForList("SELECT records FROM received_batch WHERE batch_id = ?", String.class, batchId);
+        if (records.isEmpty() || records.get(0) == null) {
+            return List.of();
+        }
+        List<String> each = new java.util.ArrayList<>();
+        CanonicalJson.read(records.get(0)).forEach(r -> each.add(CanonicalJson.write(r)));
+        return each;
     }
 
     public List<Map<String, Object>> receivedBatches() {

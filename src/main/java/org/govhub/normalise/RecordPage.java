@@ -1,0 +1,216 @@
+package org.govhub.normalise;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.govhub.prioritise.Priority;
+
+/**
+ * The broker message that carries valid records to the batch stage: a page of records of one source,
+ * one schema (and version) and one priority class, so the broker, the JMS client and Camel work once
+ * per page instead of once per record, and the JMS priority still says the class of every record in it.
+ *
+ * <p>The body is UTF-8 JSON lines (a JMS BytesMessage), one record per line:
+ * <pre>{"contentHash":"…","enterprise":"…","eventTime":"…","recordKey":"…","record":{…canonical record…}}</pre>
+ * The canonical record comes last, as the normaliser wrote it, so the batch stage keeps its exact
+ * bytes without parsing it: the first {@code ,"record":} of a line is the field's (inside the quoted
+ * strings before it a quote is always escaped). Canonical JSON has no raw line break, so lines split safely.
+ * The page headers: schema, schema version, source, priority class, JMS priority, record count.
+ */
+public final class RecordPage {
+
+    public static final String H_SCHEMA = "govhubSchema";
+    public static final String H_SCHEMA_VERSION = "govhubSchemaVersion";
+    public static final String H_SOURCE_ID = "govhubSourceId";
+    public static final String H_PRIORITY_CLASS = "govhubPriorityClass";
+    public static final String H_RECORD_COUNT = "govhubRecordCount";
+    /** The broker queue of the page's schema (see {@link Queues}); the publishing route sends to it. */
+    public static final String H_QUEUE = "govhubQueue";
+    /** The JMS priority (sent with preserveMessageQos), so urgent pages overtake a backlog. */
+    public static final String H_JMS_PRIORITY = "JMSPriority";
+
+    /**
+     * A page closes at this many bytes: below Artemis' large-message size (100 KiB), so a page is one
+     * journal record and never a large-message file.
+     */
+    public static final int MAX_BYTES = 60 * 1024;
+
+    private static final String RECORD_FIELD = ",\"record\":";
+
+    /** One record of a page: what the batch stage stores, with the canonical record as written. */
+    public record Entry(String recordKey, String contentHash, String eventTime, String enterpriseCode, String record) {
+    }
+
+    /** What all records of a page share; it names the page's queue and JMS priority. */
+    public record Kind(String sourceId, String schema, String schemaVersion, int priorityClass) {
+
+        static Kind of(NormalisedRecord r) {
+            return new Kind(r.sourceId(), r.schema(), r.schemaVersion(), r.priority().priorityClass());
+        }
+
+        public Map<String, Object> headers(int recordCount) {
+            Map<String, Object> headers = new HashMap<>();
+            headers.put(H_SCHEMA, schema);
+            headers.put(H_SCHEMA_VERSION, schemaVersion);
+            headers.put(H_SOURCE_ID, sourceId);
+            headers.put(H_PRIORITY_CLASS, priorityClass);
+            headers.put(H_JMS_PRIORITY, new Priority(priorityClass, null).jmsPriority());
+            headers.put(H_RECORD_COUNT, recordCount);
+            headers.put(H_QUEUE, Queues.forSchema(schema));
+            return headers;
+        }
+    }
+
+    /** A page being filled. */
+    public static final class Builder {
+        private final Kind kind;
+        private final StringBuilder text = new StringBuilder();
+        private int bytes;
+        private int count;
+
+        public Builder(Kind kind) {
+            this.kind = kind;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        /** Whether this record still fits (a page always takes its first record, however long). */
+        public boolean fits(String line) {
+            return count == 0 || bytes + utf8Length(line) + 1 <= MAX_BYTES;
+        }
+
+        public void add(String line) {
+            if (count > 0) {
+                text.append('\n');
+            }
+            text.append(line);
+            bytes += utf8Length(line) + 1;
+            count++;
+        }
+
+        public int count() {
+            return count;
+        }
+
+        public byte[] body() {
+            return text.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    private RecordPage() {
+    }
+
+    /** The kind of page a valid record goes on. */
+    public static Kind kindOf(NormalisedRecord record) {
+        return Kind.of(record);
+    }
+
+    /** A valid record's line. */
+    public static String line(NormalisedRecord r) {
+        return line(new Entry(r.recordKey(), r.contentHash(), r.eventTime(), r.enterpriseCode(), r.canonicalJson()));
+    }
+
+    public static String line(Entry e) {
+        StringBuilder line = new StringBuilder(e.record().length() + 200);
+        line.append("{\"contentHash\":");
+        quote(line, e.contentHash());
+        line.append(",\"enterprise\":");
+        quote(line, e.enterpriseCode());
+        line.append(",\"eventTime\":");
+        quote(line, e.eventTime());
+        line.append(",\"recordKey\":");
+        quote(line, e.recordKey());
+        return line.append(RECORD_FIELD).append(e.record()).append('}').toString();
+    }
+
+    /** A page of one record (a replay from quarantine, a test). */
+    public static byte[] of(NormalisedRecord record) {
+        Builder page = new Builder(kindOf(record));
+        page.add(line(record));
+        return page.body();
+    }
+
+    /**
+     * The records of a page body, or IllegalArgumentException saying what is wrong with it (the batch
+     * stage moves such a message to the unreadable queue with that reason).
+     */
+    public static List<Entry> read(byte[] body, int expectedCount) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        List<Entry> entries = new ArrayList<>(Math.max(expectedCount, 1));
+        int start = 0;
+        int lineNo = 1;
+        while (start <= text.length() && !text.isEmpty()) {
+            int end = text.indexOf('\n', start);
+            String line = text.substring(start, end < 0 ? text.length() : end);
+            entries.add(entry(line, lineNo++));
+            if (end < 0) {
+                break;
+            }
+            start = end + 1;
+        }
+        if (entries.size() != expectedCount) {
+            throw new IllegalArgumentException("the page says " + expectedCount + " records (" + H_RECORD_COUNT + ") but holds "
+                    + entries.size());
+        }
+        return entries;
+    }
+
+    private static Entry entry(String line, int lineNo) {
+        int at = line.indexOf(RECORD_FIELD);
+        if (!line.startsWith("{") || at < 0 || !line.endsWith("}}")) {
+            throw new IllegalArgumentException("line " + lineNo + " is not a record line");
+        }
+        JsonNode meta;
+        try {
+            meta = CanonicalJson.read(line.substring(0, at) + "}");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("line " + lineNo + ": " + e.getMessage());
+        }
+        String key = text(meta, "recordKey");
+        String hash = text(meta, "contentHash");
+        if (key == null || hash == null) {
+            throw new IllegalArgumentException("line " + lineNo + " has no recordKey or contentHash");
+        }
+        String record = line.substring(at + RECORD_FIELD.length(), line.length() - 1);
+        return new Entry(key, hash, text(meta, "eventTime"), text(meta, "enterprise"), record);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static void quote(StringBuilder out, String value) {
+        if (value == null) {
+            out.append("null");
+            return;
+        }
+        out.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(value, out);
+        out.append('"');
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+}
