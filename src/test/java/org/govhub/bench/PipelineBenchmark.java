@@ -1,6 +1,7 @@
 package org.govhub.bench;
 
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,8 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.govhub.GovHubApplication;
+import org.govhub.normalise.RecordNormaliser;
 import org.govhub.normalise.RegionCodes;
 import org.govhub.sandbox.NationalPlatformReceiver;
 import org.govhub.sandbox.SandboxProperties;
@@ -20,151 +24,379 @@ import org.govhub.sandbox.TaxBureauSandbox;
 import org.govhub.sandbox.TaxDeclarationGenerator;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * End-to-end benchmark, run on demand (not a test):
  *
- * <pre>./mvnw -q test-compile exec:exec@benchmark -Dbench.records=100000</pre>
+ * <pre>./mvnw -q test-compile exec:exec@benchmark -Dbench.records=100000 [-Dbench.db=postgres]</pre>
  *
- * Seeds the sandbox tax bureau with N declarations (1 in 25 invalid), starts the whole hub on a
- * fresh data directory with its default polling and measures: records/s from the SQL source to the
- * platform receiver, heap in use and live set of the JVM, and the latency of class-1 records injected
- * while the class-3 backlog drains (a patient's credit event via the idle credit-reference source,
- * and a class-1 TaxRecord put on the tax queue). Results are printed and written to
- * target/benchmark-N.txt.
+ * Seeds the sandbox tax bureau with N declarations (1 in 25 invalid), then runs two phases on the
+ * same rows, one after the other, each on a fresh data directory:
+ * <ol>
+ * <li>the straight-line baseline ({@link StraightLineBaseline}): one thread reads the rows,
+ * normalises them with the hub's own normaliser, quarantines the invalid ones and posts the valid
+ * ones 100 to a batch to the platform receiver, in a hub context where no route runs;</li>
+ * <li>the whole hub with its default polling.</li>
+ * </ol>
+ * For each it measures records/s from the SQL source to the platform receiver, bytes written to
+ * disk per delivered record by component, heap in use and live set, and the machine's load; during
+ * the hub phase, class-1 records put in at random moments while the class-3 backlog drains (half
+ * patients' credit events via the idle credit-reference source, half class-1 TaxRecords put on the
+ * tax queue) and their latency to the receiver. Results are printed and written to
+ * target/benchmark-N.txt (-postgres for that database).
  *
  * <p>With {@code -Dbench.source=credit-reference} the backlog is N class-3 credit events of the
- * credit-reference centre instead, and the patient's credit event is written to the same table
- * behind them: its latency is that of the source's urgent lane.
+ * credit-reference centre instead, and the patients' credit events are written to the same table
+ * behind them: their latency is that of the source's urgent lane. With {@code -Dbench.db=postgres}
+ * the hub keeps its state in a fresh schema of the PostgreSQL at 127.0.0.1:5432 (production's set-up);
+ * the baseline's quarantine stays on H2.
  */
 public final class PipelineBenchmark {
+
+    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static final String POSTGRES_SCHEMA = "govhub_bench_hub";
+    /** The hub phase's batch size limit (class 1 keeps its own, 20); the baseline's is {@link StraightLineBaseline#BATCH_SIZE}. */
+    private static final int HUB_BATCH = 1000;
 
     private PipelineBenchmark() {
     }
 
+    /** The run's settings (-Dbench.*). */
+    private record Settings(int records, String source, boolean creditBacklog, boolean postgres, boolean keep, int urgent) {
+
+        static Settings fromSystemProperties() {
+            String source = System.getProperty("bench.source", "tax-bureau");
+            boolean creditBacklog = switch (source) {
+                case "tax-bureau" -> false;
+                case "credit-reference" -> true;
+                default -> throw new IllegalArgumentException("bench.source is tax-bureau or credit-reference, not " + source);
+            };
+            String db = System.getProperty("bench.db", "h2");
+            if (!db.equals("h2") && !db.equals("postgres")) {
+                throw new IllegalArgumentException("bench.db is h2 or postgres, not " + db);
+            }
+            return new Settings(Integer.getInteger("bench.records", 100_000), source, creditBacklog, db.equals("postgres"),
+                    Boolean.getBoolean("bench.keep"), Integer.getInteger("bench.urgent", 20));
+        }
+
+        /** The source's table and key column (routes/*-source.yaml); its mapping has the source's id. */
+        String table() {
+            return creditBacklog ? "credit_event" : "tax_declaration";
+        }
+
+        String keyColumn() {
+            return creditBacklog ? "event_id" : "decl_id";
+        }
+    }
+
+    /** What one phase measured. */
+    private static final class Phase {
+        long delivered;
+        long duplicates;
+        /** From the phase's start (the hub: including its start-up) to the last delivery. */
+        double seconds;
+        double steadyRate;
+        double firstDeliverySeconds;
+        /** Bytes written from the phase's start to its last delivery. */
+        DiskUse.Counters written;
+        DiskUse disk;
+        /** The hub phase's class-1 records. */
+        UrgentProbes probes;
+        long usedHeapMiB;
+        long liveHeapMiB;
+        String loadStart;
+        String loadEnd;
+
+        double fromStartRate() {
+            return delivered / seconds;
+        }
+
+        void heap(HeapWatch heap) {
+            heap.close();
+            usedHeapMiB = heap.usedMaxMiB();
+            liveHeapMiB = heap.liveMaxMiB();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        int records = Integer.getInteger("bench.records", 100_000);
-        String source = System.getProperty("bench.source", "tax-bureau");
-        boolean creditBacklog = switch (source) {
-            case "tax-bureau" -> false;
-            case "credit-reference" -> true;
-            default -> throw new IllegalArgumentException("bench.source is tax-bureau or credit-reference, not " + source);
-        };
+        Settings s = Settings.fromSystemProperties();
         Path dir = Files.createTempDirectory("govhub-bench");
-        String taxUrl = "jdbc:h2:file:" + dir.resolve("sandbox/tax-bureau") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
-        String creditUrl = "jdbc:h2:file:" + dir.resolve("sandbox/credit-reference") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
+        // the source databases both phases read; each phase has a data directory of its own
+        String taxUrl = "jdbc:h2:file:" + dir.resolve("sources/tax-bureau") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
+        String creditUrl = "jdbc:h2:file:" + dir.resolve("sources/credit-reference") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
 
         Instant seedStart = Instant.now();
-        long valid = creditBacklog ? seedCreditEvents(creditUrl, records) : seed(taxUrl, records);
-        System.out.printf("seeded %,d rows of %s (%,d valid) in %s%n", records, source, valid, Duration.between(seedStart, Instant.now()));
-        String urgentKey = Long.toString(records + 1L);
+        long valid = s.creditBacklog() ? seedCreditEvents(creditUrl, s.records()) : seed(taxUrl, s.records());
+        System.out.printf("seeded %,d rows of %s (%,d valid) in %s; %d cores, load %s%n", s.records(), s.source(), valid,
+                Duration.between(seedStart, Instant.now()), Machine.cores(), Machine.loadAverage());
 
-        Instant start = Instant.now();
-        try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(GovHubApplication.class).run(
-                "--server.port=0", "--govhub.data-dir=" + dir, "--govhub.security.admin-password=benchmark",
-                // the sandbox keeps a table that is already there: the seeded backlog stays as it is
-                "--govhub.sandbox.tax-bureau.url=" + taxUrl, "--govhub.sandbox.tax-bureau.rows=" + (creditBacklog ? 0 : records),
-                "--govhub.sandbox.credit-reference.url=" + creditUrl, "--govhub.sandbox.credit-reference.rows=0",
-                "--govhub.sandbox.hrss.port=0", "--govhub.sandbox.hrss.drop-files=false",
-                "--govhub.sources.provincial-filings.enabled=false", "--govhub.sources.credit-portal.enabled=false",
-                "--govhub.batch.max-records=1000", "--govhub.batch.max-age=2s",
-                "--logging.level.org.govhub=WARN", "--logging.level.org.apache.camel=WARN")) {
-            NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
-            Instant urgentSent = null;
-            Duration urgentLatency = null;
-            Duration urgentTaxLatency = null;
-            String backlogAtInjection = "";
-            String watermarkAtUrgent = "";
-            long urgentAtDelivered = -1;
-            List<String> progress = new ArrayList<>();
-            long delivered = 0;
-            Instant firstDelivery = null;
-            long firstDelivered = 0;
-            long liveHeapMiB = 0;
-            long usedHeapMiB = 0;
-            Instant nextLiveSample = Instant.now().plusSeconds(30);
-            Instant deadline = start.plus(Duration.ofHours(2));
-            while (delivered < valid && Instant.now().isBefore(deadline)) {
-                Thread.sleep(500);
-                // the backlog's records only: with a credit backlog the probe arrives among them
-                delivered = platform.receivedCount(source) - (creditBacklog && platform.holds(source, urgentKey) ? 1 : 0);
-                if (firstDelivery == null && delivered > 0) {
-                    firstDelivery = Instant.now();
-                    firstDelivered = delivered;
-                }
-                usedHeapMiB = Math.max(usedHeapMiB, usedHeapMiB());
-                if (Instant.now().isAfter(nextLiveSample)) {
-                    // what the hub really holds: heap in use right after a full collection (once a minute)
-                    System.gc();
-                    liveHeapMiB = Math.max(liveHeapMiB, usedHeapMiB());
-                    nextLiveSample = Instant.now().plusSeconds(60);
-                }
-                if (urgentSent == null && delivered >= valid / 10) {
-                    urgentSent = Instant.now();
-                    urgentAtDelivered = delivered;
-                    injectPatientCreditEvent(creditUrl, urgentKey);
-                    backlogAtInjection = backlog(hub);
-                    injectUrgentTaxRecord(hub);
-                }
-                if (urgentSent != null && urgentLatency == null && platform.holds("credit-reference", urgentKey)) {
-                    urgentLatency = Duration.between(urgentSent, Instant.now());
-                    watermarkAtUrgent = hub.getBean(org.govhub.ingest.ChangePolling.class).head(source)
-                            .map(h -> String.valueOf(h.key())).orElse("0");
-                }
-                if (urgentSent != null && urgentTaxLatency == null && platform.receivedCount("bench-urgent") > 0) {
-                    urgentTaxLatency = Duration.between(urgentSent, Instant.now());
-                }
-                if (progress.size() < 400) {
-                    progress.add(Duration.between(start, Instant.now()).toSeconds() + "s: " + delivered);
-                }
-            }
-            Duration total = Duration.between(start, Instant.now());
-            System.gc();
-            liveHeapMiB = Math.max(liveHeapMiB, usedHeapMiB());
-            while (urgentSent != null && (urgentLatency == null || urgentTaxLatency == null) && Instant.now().isBefore(deadline)) {
-                Thread.sleep(200);
-                if (urgentLatency == null && platform.holds("credit-reference", urgentKey)) {
-                    urgentLatency = Duration.between(urgentSent, Instant.now());
-                }
-                if (urgentTaxLatency == null && platform.receivedCount("bench-urgent") > 0) {
-                    urgentTaxLatency = Duration.between(urgentSent, Instant.now());
-                }
-            }
-            long duplicates = platform.duplicateCount(source);
-            String report = String.format("""
-                    GovHub pipeline benchmark (SQL source -> broker -> batches -> platform receiver, one JVM, sandbox)
-                      records in source      %,d of %s (%,d valid, %,d invalid to quarantine)
-                      delivered              %,d (%s; duplicates %d)
-                      time from start        %.1f s (including start-up)
-                      throughput             %,.0f records/s end to end (start-up included)
-                      steady throughput      %,.0f records/s from the first delivery (%.1f s after start) to the last
-                      heap                   at most %,d MiB in use (sampled every 0.5 s; max heap %,d MiB); live set at most %,d MiB (after a full GC, once a minute)
-                      class-1 latency        %s (a patient's credit event written to the credit-reference centre when %,d of the class-3 backlog were delivered%s)
-                      class-1 latency, tax   %s (a class-1 TaxRecord put on the tax queue at the same moment, behind %s)
-                      machine                %d cores, Java %s
-                    """, records, source, valid, records - valid, delivered, delivered == valid ? "all" : "INCOMPLETE", duplicates,
-                    total.toMillis() / 1000.0, valid / (total.toMillis() / 1000.0),
-                    firstDelivery == null ? 0.0 : (valid - firstDelivered) / (Duration.between(firstDelivery, start.plus(total)).toMillis() / 1000.0),
-                    firstDelivery == null ? 0.0 : Duration.between(start, firstDelivery).toMillis() / 1000.0, usedHeapMiB,
-                    Runtime.getRuntime().maxMemory() / (1024 * 1024), liveHeapMiB,
-                    urgentLatency == null ? "not measured" : String.format("%.1f s", urgentLatency.toMillis() / 1000.0),
-                    urgentAtDelivered,
-                    creditBacklog ? ", behind the backlog in the same table; at the platform while the source's watermark was at "
-                            + watermarkAtUrgent + " of " + records : "",
-                    urgentTaxLatency == null ? "not measured" : String.format("%.1f s", urgentTaxLatency.toMillis() / 1000.0),
-                    backlogAtInjection, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-            System.out.println(report);
-            Files.createDirectories(Path.of("target"));
-            Files.writeString(Path.of("target", "benchmark-" + records + ".txt"), report + "\nprogress:\n" + String.join("\n", progress) + "\n");
-        }
-        if (!Boolean.getBoolean("bench.keep")) {
+        List<String> details = new ArrayList<>();
+        Phase baseline = baseline(s, dir, taxUrl, creditUrl, valid, details);
+        System.out.printf("baseline: %,d records in %.1f s, %,.0f records/s%n", baseline.delivered, baseline.seconds, baseline.steadyRate);
+        List<String> progress = new ArrayList<>();
+        Phase hub = hub(s, dir, taxUrl, creditUrl, valid, details, progress);
+
+        String report = report(s, valid, baseline, hub, details);
+        System.out.println(report);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "benchmark-" + s.records() + (s.postgres() ? "-postgres" : "") + ".txt"),
+                report + "\nprogress of the hub:\n" + String.join("\n", progress) + "\n");
+        if (!s.keep()) {
             // a million-record run leaves gigabytes of H2 files; -Dbench.keep=true keeps them to look at
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
+            if (s.postgres()) {
+                postgres().execute("DROP SCHEMA IF EXISTS " + POSTGRES_SCHEMA + " CASCADE");
+            }
         } else {
-            System.out.println("data directory kept: " + dir);
+            System.out.println("data directory kept: " + dir + (s.postgres() ? "; PostgreSQL schema kept: " + POSTGRES_SCHEMA : ""));
         }
+    }
+
+    /**
+     * The hub's start-up arguments for a phase, the same for both: the seeded backlog stays as it is
+     * (the sandbox keeps a table that is already there), no other source brings records.
+     */
+    private static List<String> hubArguments(Settings s, Path dataDir, String taxUrl, String creditUrl) {
+        return new ArrayList<>(List.of(
+                "--server.port=0", "--govhub.data-dir=" + dataDir, "--govhub.security.admin-password=benchmark",
+                "--govhub.sandbox.tax-bureau.url=" + taxUrl, "--govhub.sandbox.tax-bureau.rows=" + (s.creditBacklog() ? 0 : s.records()),
+                "--govhub.sandbox.credit-reference.url=" + creditUrl, "--govhub.sandbox.credit-reference.rows=0",
+                "--govhub.sandbox.hrss.port=0", "--govhub.sandbox.hrss.drop-files=false",
+                "--govhub.sources.provincial-filings.enabled=false", "--govhub.sources.credit-portal.enabled=false",
+                "--govhub.batch.max-records=" + HUB_BATCH, "--govhub.batch.max-age=2s",
+                "--logging.level.org.govhub=WARN", "--logging.level.org.apache.camel=WARN"));
+    }
+
+    /**
+     * The straight-line baseline, in a hub context where no route runs: only its normaliser bean and
+     * the sandbox platform receiver are used.
+     */
+    private static Phase baseline(Settings s, Path dir, String taxUrl, String creditUrl, long valid, List<String> details)
+            throws Exception {
+        Phase phase = new Phase();
+        Path data = dir.resolve("baseline");
+        List<String> args = hubArguments(s, data, taxUrl, creditUrl);
+        // a route folder with no file: the start-up checks have nothing to check and Camel nothing to run
+        args.add("--camel.main.routes-include-pattern=file:" + Files.createDirectories(dir.resolve("no-routes")) + "/*.yaml");
+        String quarantineUrl = "jdbc:h2:file:" + data.resolve("quarantine/quarantine") + ";WRITE_DELAY=0";
+        String receiverUrl;
+        String brokerDir;
+        System.gc();
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(GovHubApplication.class).run(args.toArray(String[]::new))) {
+            Environment env = context.getEnvironment();
+            NationalPlatformReceiver platform = context.getBean(NationalPlatformReceiver.class);
+            receiverUrl = env.getProperty("govhub.sandbox.platform.url");
+            brokerDir = env.getProperty("spring.artemis.embedded.data-directory");
+            URI api = URI.create("http://localhost:" + env.getProperty("local.server.port") + "/sandbox/platform/api/v1/batches");
+            try (StraightLineBaseline straight = new StraightLineBaseline(context.getBean(RecordNormaliser.class), s.source(), api,
+                    env.getProperty("govhub.sandbox.platform.token"), quarantineUrl)) {
+                HeapWatch heap = new HeapWatch();
+                phase.loadStart = Machine.loadAverage();
+                DiskUse.Counters start = new DiskUse.Counters(Machine.writeBytes(), straight.quarantineWriteBytes(),
+                        DiskUse.h2WriteBytes(receiverUrl));
+                StraightLineBaseline.Result result = straight.run(s.creditBacklog() ? creditUrl : taxUrl, s.table(), s.keyColumn());
+                phase.written = new DiskUse.Counters(Machine.writeBytes(), straight.quarantineWriteBytes(),
+                        DiskUse.h2WriteBytes(receiverUrl)).minus(start);
+                phase.loadEnd = Machine.loadAverage();
+                phase.heap(heap);
+                phase.seconds = result.took().toMillis() / 1000.0;
+                phase.steadyRate = result.recordsPerSecond();
+                phase.delivered = platform.receivedCount(StraightLineBaseline.SOURCE_ID);
+                phase.duplicates = platform.duplicateCount(StraightLineBaseline.SOURCE_ID);
+                details.add(String.format("baseline: read %,d rows: %,d valid in %,d batches of at most %d, %,d to its quarantine;"
+                        + " delivered %,d (%s; duplicates %d)%s; of its %.1f s, %.1f s in the normaliser and %.1f s waiting for"
+                        + " the receiver's answers (the receiver's work included)", result.read(), result.valid(), result.batches(),
+                        StraightLineBaseline.BATCH_SIZE, result.invalid(), phase.delivered,
+                        phase.delivered == result.valid() ? "all" : "INCOMPLETE", phase.duplicates,
+                        result.valid() == valid ? "" : "; THE SEED SAYS " + valid + " VALID", phase.seconds,
+                        result.normalising().toMillis() / 1000.0, result.posting().toMillis() / 1000.0));
+            }
+        }
+        // on disk once closed, as it stays
+        phase.disk = new DiskUse(phase.written.process(), phase.written.hubDb(), true, phase.written.receiverDb(),
+                Machine.size(DiskUse.h2File(quarantineUrl)), Machine.size(Path.of(brokerDir)), Machine.size(DiskUse.h2File(receiverUrl)));
+        return phase;
+    }
+
+    /** The whole hub on the backlog, with class-1 records put in while it drains. */
+    private static Phase hub(Settings s, Path dir, String taxUrl, String creditUrl, long valid, List<String> details,
+            List<String> progress) throws Exception {
+        Phase phase = new Phase();
+        List<String> args = hubArguments(s, dir.resolve("hub"), taxUrl, creditUrl);
+        JdbcTemplate postgres = null;
+        if (s.postgres()) {
+            // as PostgresTaxFlowTest: the hub's own database in a fresh schema; Flyway creates its tables there
+            postgres = postgres();
+            postgres.execute("DROP SCHEMA IF EXISTS " + POSTGRES_SCHEMA + " CASCADE");
+            postgres.execute("CREATE SCHEMA " + POSTGRES_SCHEMA);
+            args.add("--spring.datasource.url=" + POSTGRES + "?currentSchema=" + POSTGRES_SCHEMA);
+            args.add("--spring.datasource.username=postgres");
+        }
+        String source = s.source();
+        String receiverUrl;
+        String hubDbUrl;
+        String brokerDir;
+        System.gc();
+        phase.loadStart = Machine.loadAverage();
+        // the hub's start-up is its own: counted from before it
+        DiskUse.Counters start = new DiskUse.Counters(Machine.writeBytes(), postgres == null ? 0 : walBytes(postgres), 0);
+        long walPositionAtStart = postgres == null ? 0 : walPosition(postgres);
+        HeapWatch heap = new HeapWatch();
+        Instant started = Instant.now();
+        try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(GovHubApplication.class).run(args.toArray(String[]::new))) {
+            Environment env = hub.getEnvironment();
+            receiverUrl = env.getProperty("govhub.sandbox.platform.url");
+            hubDbUrl = env.getProperty("spring.datasource.url");
+            brokerDir = env.getProperty("spring.artemis.embedded.data-directory");
+            NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
+            UrgentProbes probes = urgentProbes(s, hub, platform, creditUrl, valid);
+            phase.probes = probes;
+            try (probes) {
+                long delivered = 0;
+                Instant firstDelivery = null;
+                long firstDelivered = 0;
+                Instant deadline = started.plus(Duration.ofHours(2));
+                while (delivered < valid && Instant.now().isBefore(deadline)) {
+                    Thread.sleep(500);
+                    // the backlog's records only: with a credit backlog the probes arrive among them
+                    delivered = platform.receivedCount(source) - probes.injectedInto(source);
+                    if (firstDelivery == null && delivered > 0) {
+                        firstDelivery = Instant.now();
+                        firstDelivered = delivered;
+                    }
+                    probes.progress(delivered);
+                    if (progress.size() < 400) {
+                        progress.add(Duration.between(started, Instant.now()).toSeconds() + "s: " + delivered);
+                    }
+                }
+                Instant end = Instant.now();
+                long walPositionAtEnd = postgres == null ? 0 : walPosition(postgres);
+                phase.written = new DiskUse.Counters(Machine.writeBytes(),
+                        postgres == null ? h2WriteBytes(hub.getBean(DataSource.class)) : walBytes(postgres),
+                        DiskUse.h2WriteBytes(receiverUrl)).minus(start);
+                phase.loadEnd = Machine.loadAverage();
+                phase.heap(heap);
+                phase.seconds = Duration.between(started, end).toMillis() / 1000.0;
+                phase.firstDeliverySeconds = firstDelivery == null ? 0 : Duration.between(started, firstDelivery).toMillis() / 1000.0;
+                phase.steadyRate = firstDelivery == null ? 0
+                        : (valid - firstDelivered) / (Duration.between(firstDelivery, end).toMillis() / 1000.0);
+                probes.awaitArrivals(Duration.ofMinutes(2));
+                phase.delivered = platform.receivedCount(source) - probes.injectedInto(source);
+                phase.duplicates = platform.duplicateCount(source);
+                if (postgres != null) {
+                    details.add(String.format("hub on PostgreSQL (schema %s): WAL %,d bytes by pg_stat_wal, the WAL position moved %,d"
+                            + " bytes (both for the whole server)", POSTGRES_SCHEMA, phase.written.hubDb(), walPositionAtEnd - walPositionAtStart));
+                }
+            }
+        }
+        long hubDbSize = postgres == null ? Machine.size(DiskUse.h2File(hubDbUrl)) : schemaBytes(postgres);
+        phase.disk = new DiskUse(phase.written.process(), phase.written.hubDb(), postgres == null, phase.written.receiverDb(),
+                hubDbSize, Machine.size(Path.of(brokerDir)), Machine.size(DiskUse.h2File(receiverUrl)));
+        return phase;
+    }
+
+    /**
+     * Half the class-1 records are patients' credit events written to the credit-reference centre
+     * (idle; with a credit backlog, behind it in the same table), half class-1 TaxRecords put on the
+     * tax queue as a source would send them (behind the tax backlog on the broker and in batching).
+     */
+    private static UrgentProbes urgentProbes(Settings s, ConfigurableApplicationContext hub, NationalPlatformReceiver platform,
+            String creditUrl, long valid) {
+        UrgentProbes probes = new UrgentProbes(valid, platform, 12);
+        for (int i = 1; i <= s.urgent(); i++) {
+            int n = (i + 1) / 2; // credit event 1, TaxRecord 1, credit event 2, …
+            if (i % 2 == 1) {
+                String eventId = Long.toString(s.records() + n); // after the generated events' ids
+                probes.add("credit event", "credit-reference", eventId, () -> injectPatientCreditEvent(creditUrl, eventId), null,
+                        s.creditBacklog() ? () -> "the source's head at " + head(hub, s.source()) + " of " + s.records() : null);
+            } else {
+                String key = "urgent-tax-" + n;
+                probes.add("TaxRecord", "bench-urgent", key, () -> injectUrgentTaxRecord(hub, n), () -> backlog(hub), null);
+            }
+        }
+        return probes;
+    }
+
+    private static String report(Settings s, long valid, Phase baseline, Phase hub, List<String> details) {
+        UrgentProbes probes = hub.probes;
+        StringBuilder r = new StringBuilder();
+        r.append(String.format(Locale.ROOT, """
+                GovHub pipeline benchmark: SQL source -> platform receiver, one JVM, sandbox; hub database %s
+                  records in source      %,d of %s (%,d valid, %,d invalid to quarantine)
+                  baseline               %,d delivered in %.1f s (straight line, one thread, %d per batch; its context's start-up not counted)
+                  hub                    %,d delivered (%s; duplicates %d) in %.1f s from start (first delivery %.1f s after start; %,d per batch)
+                  heap                   max %,d MiB; baseline at most %,d MiB in use, live %,d MiB; hub at most %,d MiB in use, live %,d MiB
+                                         (in use sampled every 0.5 s; live after a full GC 30 s in, then once a minute, and at the end)
+                  class-1 latency        %s, %d put in at random moments between 5%% and 90%% of the backlog delivered
+                    credit events        %s (%s)
+                    TaxRecords           %s (put on the tax queue, behind the tax backlog)
+                  machine                %d cores, Java %s
+                """, s.postgres() ? "PostgreSQL 15 (127.0.0.1:5432, schema " + POSTGRES_SCHEMA + ")" : "H2 (embedded)",
+                s.records(), s.source(), valid, s.records() - valid,
+                baseline.delivered, baseline.seconds, StraightLineBaseline.BATCH_SIZE,
+                hub.delivered, hub.delivered == valid ? "all" : "INCOMPLETE", hub.duplicates, hub.seconds, hub.firstDeliverySeconds, HUB_BATCH,
+                HeapWatch.maxMiB(), baseline.usedHeapMiB, baseline.liveHeapMiB, hub.usedHeapMiB, hub.liveHeapMiB,
+                probes.summary(null), s.urgent(), probes.summary("credit event"),
+                s.creditBacklog() ? "written behind the backlog in the same table: the source's urgent lane"
+                        : "written to the idle credit-reference centre",
+                probes.summary("TaxRecord"), Machine.cores(), System.getProperty("java.version")));
+        details.forEach(d -> r.append("  ").append(d).append('\n'));
+        r.append("  class-1 records, in the order put in:\n");
+        probes.lines().forEach(l -> r.append("  ").append(l).append('\n'));
+        r.append('\n').append(table(s, baseline, hub));
+        return r.toString();
+    }
+
+    /** The side-by-side table issue 12 asks for. */
+    private static String table(Settings s, Phase baseline, Phase hub) {
+        String row = "%-32s %16s %16s %10s%n";
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(row, "", "baseline", "hub", "hub/base"));
+        t.append(String.format(row, "records/s (steady)", perSecond(baseline.steadyRate), perSecond(hub.steadyRate),
+                ratio(hub.steadyRate, baseline.steadyRate)));
+        t.append(String.format(row, "records/s (from start)", perSecond(baseline.steadyRate), perSecond(hub.fromStartRate()),
+                ratio(hub.fromStartRate(), baseline.steadyRate)));
+        t.append("disk written, bytes per delivered record\n");
+        t.append(bytesRow(row, "  total", baseline, hub, DiskUse::total, true));
+        // the baseline has no hub database, only its quarantine: no ratio there
+        t.append(bytesRow(row, s.postgres() ? "  hub DB (PostgreSQL WAL)" : "  hub DB (baseline: quarantine)", baseline, hub,
+                DiskUse::hubDb, false));
+        t.append(bytesRow(row, "  broker journal + rest", baseline, hub, DiskUse::rest, true));
+        t.append(bytesRow(row, "  receiver DB", baseline, hub, DiskUse::receiverDb, true));
+        t.append("on disk at the end, bytes per delivered record\n");
+        t.append(bytesRow(row, s.postgres() ? "  hub DB (schema on PostgreSQL)" : "  hub DB (baseline: quarantine)", baseline, hub,
+                DiskUse::hubDbSize, false));
+        t.append(bytesRow(row, "  broker (artemis directory)", baseline, hub, DiskUse::brokerSize, true));
+        t.append(bytesRow(row, "  receiver DB", baseline, hub, DiskUse::receiverSize, true));
+        t.append(String.format("%-32s %16s %s%n", "class-1 latency", "-", hub.probes.summary(null)));
+        t.append(String.format(row, "heap max in use, MiB", baseline.usedHeapMiB, hub.usedHeapMiB, ""));
+        t.append(String.format(row, "live heap max, MiB", baseline.liveHeapMiB, hub.liveHeapMiB, ""));
+        t.append(String.format("%-32s %s%n", "", String.format("hub live heap %d MiB at %,d records (issue 12: below 512 MiB at 1,000,000)",
+                hub.liveHeapMiB, s.records())));
+        t.append(String.format(row, "load average at start", baseline.loadStart, hub.loadStart, ""));
+        t.append(String.format(row, "load average at end", baseline.loadEnd, hub.loadEnd, ""));
+        t.append(String.format("%-32s %s%n", "machine", Machine.cores() + " cores"));
+        return t.toString();
+    }
+
+    private static String bytesRow(String row, String label, Phase baseline, Phase hub,
+            java.util.function.ToLongFunction<DiskUse> figure, boolean comparable) {
+        double base = figure.applyAsLong(baseline.disk) / (double) Math.max(1, baseline.delivered);
+        double mine = figure.applyAsLong(hub.disk) / (double) Math.max(1, hub.delivered);
+        return String.format(row, label, String.format("%,.0f", base), String.format("%,.0f", mine), comparable ? ratio(mine, base) : "-");
+    }
+
+    private static String perSecond(double rate) {
+        return String.format("%,.0f", rate);
+    }
+
+    private static String ratio(double hub, double baseline) {
+        return baseline <= 0 ? "-" : String.format(Locale.ROOT, "%.2f", hub / baseline);
     }
 
     /** Seeds the tax bureau as the sandbox would, but streaming, so the generated rows never sit in memory. */
@@ -237,39 +469,77 @@ public final class PipelineBenchmark {
     }
 
     /** What waits ahead of an urgent record: class-3 tax records on the broker and mature batches not yet delivered. */
-    private static String backlog(ConfigurableApplicationContext hub) throws Exception {
-        javax.management.MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-        var names = jmx.queryNames(new javax.management.ObjectName("org.apache.activemq.artemis:broker=*,component=addresses,"
-                + "address=\"govhub.records.tax-record\",subcomponent=queues,routing-type=\"anycast\",queue=\"govhub.records.tax-record\""), null);
-        long onBroker = names.isEmpty() ? -1 : (Long) jmx.getAttribute(names.iterator().next(), "MessageCount");
-        Integer waiting = hub.getBean(org.springframework.jdbc.core.JdbcTemplate.class).queryForObject(
-                "SELECT COALESCE(SUM(record_count), 0) FROM batch WHERE status IN ('OPEN', 'SEALED', 'RETRYING')", Integer.class);
-        return String.format("%,d records on the broker and %,d in batches not yet delivered", onBroker, waiting);
+    private static String backlog(ConfigurableApplicationContext hub) {
+        String onBroker;
+        try {
+            javax.management.MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            var names = jmx.queryNames(new javax.management.ObjectName("org.apache.activemq.artemis:broker=*,component=addresses,"
+                    + "address=\"govhub.records.tax-record\",subcomponent=queues,routing-type=\"anycast\",queue=\"govhub.records.tax-record\""), null);
+            onBroker = names.isEmpty() ? "?" : String.format("%,d", (Long) jmx.getAttribute(names.iterator().next(), "MessageCount"));
+        } catch (Exception e) {
+            onBroker = "?";
+        }
+        String waiting;
+        try {
+            waiting = String.format("%,d", hub.getBean(JdbcTemplate.class).queryForObject(
+                    "SELECT COALESCE(SUM(record_count), 0) FROM batch WHERE status IN ('OPEN', 'SEALED', 'RETRYING')", Long.class));
+        } catch (RuntimeException e) {
+            waiting = "?"; // the hub's batch tables are its own business: this is only a note
+        }
+        return onBroker + " messages on the broker, " + waiting + " records in batches not yet delivered";
+    }
+
+    /** Where the source's head is (its key), to show how far behind a patient's event was written. */
+    private static String head(ConfigurableApplicationContext hub, String source) {
+        return hub.getBean(org.govhub.ingest.ChangePolling.class).head(source).map(h -> String.valueOf(h.key())).orElse("0");
     }
 
     /**
      * A class-1 TaxRecord, sent to the tax queue as a source would send it, so that it competes with the
-     * tax backlog on the broker, in batching and in delivery (the credit event above has its own queue).
+     * tax backlog on the broker, in batching and in delivery (the credit events have their own queue).
      */
-    private static void injectUrgentTaxRecord(ConfigurableApplicationContext hub) {
+    private static void injectUrgentTaxRecord(ConfigurableApplicationContext hub, int n) {
         try (var producer = hub.getBean(org.apache.camel.CamelContext.class).createProducerTemplate()) {
-            org.govhub.TaxRecordMessages.send(producer, "bench-urgent", "urgent-tax-1", 1,
-                    org.govhub.normalise.CanonicalJson.sha256("bench-urgent-tax-1"));
+            org.govhub.TaxRecordMessages.send(producer, "bench-urgent", "urgent-tax-" + n, 1,
+                    org.govhub.normalise.CanonicalJson.sha256("bench-urgent-tax-" + n));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
     /** A credit event of a hospitalised patient: class 1 by the rule epidemic-affected-person-credit. */
-    private static void injectPatientCreditEvent(String url, String eventId) throws Exception {
+    private static void injectPatientCreditEvent(String url, String eventId) {
         try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
             s.execute("INSERT INTO credit_event (event_id, zt_lx, zt_dm, zt_mc, jl_lx, je, fs_rq, yq_yx, yq_qk, hk_cn, xzqh)"
                     + " VALUES (" + eventId + ", '2', '11010519491231002X', '王伟', '01', 1200.00, DATE '2020-02-10', 1, '1', 'N', '360102')");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
+    private static long h2WriteBytes(DataSource hubDatabase) throws java.sql.SQLException {
+        try (Connection c = hubDatabase.getConnection()) {
+            return DiskUse.h2WriteBytes(c);
+        }
+    }
 
-    private static long usedHeapMiB() {
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+    private static JdbcTemplate postgres() {
+        return new JdbcTemplate(new DriverManagerDataSource(POSTGRES, "postgres", ""));
+    }
+
+    /** WAL the whole server has written (PostgreSQL 15's pg_stat_wal; its backends report it within a second or so). */
+    private static long walBytes(JdbcTemplate postgres) {
+        return postgres.queryForObject("SELECT wal_bytes::bigint FROM pg_stat_wal", Long.class);
+    }
+
+    /** Where the server's WAL is: the difference of two is the WAL written between them, exactly. */
+    private static long walPosition(JdbcTemplate postgres) {
+        return postgres.queryForObject("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint", Long.class);
+    }
+
+    /** The hub schema's tables with their indexes and TOAST. */
+    private static long schemaBytes(JdbcTemplate postgres) {
+        return postgres.queryForObject("SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind = 'r'", Long.class, POSTGRES_SCHEMA);
     }
 }
