@@ -105,7 +105,7 @@ public class BatchAssembler {
     /**
      * The records among these that are already in a batch: same source, same source key, same content
      * (a re-read after a crash, a redelivery). Equal content under another key is another record.
-     * Looked up by source and key, the leading columns of the repeat index (V9).
+     * Looked up by key and source, the leading columns of the repeat index (V15).
      */
     private Set<String> alreadyTaken(List<Incoming> records) {
         Set<String> taken = new HashSet<>();
@@ -228,10 +228,10 @@ public class BatchAssembler {
     /** The unique index that makes a record (source, source key, content hash) go into one batch only (migration V9). */
     public static final String REPEAT_INDEX = "uq_batch_record_repeat";
 
-    /** batch_record's unique constraints (migrations V1, V9) and their columns. */
+    /** batch_record's unique constraints (migrations V1, V15) and their columns. */
     private static final Map<String, String> UNIQUE_INDEXES = Map.of(
             "uq_batch_record_seq", "batch_id, seq",
-            REPEAT_INDEX, "source_id, source_record_key, content_hash");
+            REPEAT_INDEX, "source_record_key, source_id, content_hash");
 
     /** Whether the hub database answers at all (to tell a refused record from a database that is down). */
     public boolean storeAnswers() {
@@ -314,13 +314,21 @@ public class BatchAssembler {
         TreeSet<String> sources = new TreeSet<>();
         TreeSet<String> times = new TreeSet<>();
         Payload payload = new Payload();
-        jdbc.query("SELECT source_id, event_time, record FROM batch_record WHERE batch_id = ? ORDER BY seq", rs -> {
+        TreeSet<String> enterprises = new TreeSet<>();
+        jdbc.query("SELECT source_id, event_time, record, enterprise_code FROM batch_record WHERE batch_id = ? ORDER BY seq", rs -> {
             sources.add(rs.getString(1));
             if (rs.getString(2) != null) {
                 times.add(rs.getString(2));
             }
             payload.add(rs.getString(3));
+            if (rs.getString(4) != null) {
+                enterprises.add(rs.getString(4));
+            }
         }, batchId);
+        if (!enterprises.isEmpty()) {
+            // the enterprises the batch is about, for the policy API (V15: one row per batch, not an index entry per record)
+            jdbc.update("INSERT INTO batch_enterprise (batch_id, codes) VALUES (?, ?)", batchId, "," + String.join(",", enterprises) + ",");
+        }
         String sha256 = payload.sha256();
         Instant sealedAt = Instant.now();
         ObjectNode manifest = CanonicalJson.MAPPER.createObjectNode();
@@ -341,6 +349,26 @@ public class BatchAssembler {
                 "sealed_at = ?, payload_sha256 = ?, manifest = ?, next_attempt_at = ?",
                 Timestamp.from(sealedAt), sha256, CanonicalJson.write(manifest), Timestamp.from(sealedAt));
         log.info("batch {} sealed with {} {} records ({})", batchId, payload.count(), batch.get("schema_name"), why);
+    }
+
+    /**
+     * The records about one enterprise (its unified social credit code), in the order they were stored:
+     * those of the sealed batches whose list names it, and of the open batches. One statement finds the
+     * batches, so a batch sealed meanwhile is in one set or the other.
+     */
+    public List<Map<String, Object>> recordsAbout(String enterpriseCode) {
+        List<String> batches = jdbc.queryForList("SELECT b.batch_id FROM batch b LEFT JOIN batch_enterprise e ON e.batch_id = b.batch_id"
+                + " WHERE b.status = 'OPEN' OR e.codes LIKE ?", String.class, "%," + enterpriseCode + ",%");
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (int from = 0; from < batches.size(); from += 500) {
+            List<String> chunk = batches.subList(from, Math.min(batches.size(), from + 500));
+            List<Object> args = new ArrayList<>(chunk);
+            args.add(enterpriseCode);
+            records.addAll(jdbc.queryForList("SELECT id, batch_id, source_id, source_record_key, record FROM batch_record WHERE batch_id IN ("
+                    + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") AND enterprise_code = ?", args.toArray()));
+        }
+        records.sort(java.util.Comparator.comparing(r -> ((Number) r.get("id")).longValue()));
+        return records;
     }
 
     /** The canonical payload of a batch: its records in order, as one JSON array (UTF-8). */

@@ -231,8 +231,11 @@ public class BatchIntake implements DisposableBean {
                 problem, UNREADABLE_QUEUE);
         BytesMessage kept = reader.session.createBytesMessage();
         copyProperties(page, kept);
-        kept.writeBytes(RecordPage.line(new RecordPage.Entry(record.recordKey(), record.contentHash(), record.eventTime(),
-                record.enterpriseCode(), record.record())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        RecordPage.Builder one = new RecordPage.Builder(new RecordPage.Kind(record.sourceId(), record.schema(), record.schemaVersion(),
+                record.priorityClass()));
+        one.add(RecordPage.line(new RecordPage.Entry(record.recordKey(), record.contentHash(), record.eventTime(),
+                record.enterpriseCode(), record.record())));
+        kept.writeBytes(one.body());
         kept.setIntProperty(RecordPage.H_RECORD_COUNT, 1);
         // what an operator browsing the queue in Hawtio looks for first
         kept.setStringProperty("govhubRecordKey", record.recordKey());

@@ -50,9 +50,9 @@ public class RecordPages {
             outcome.invalid.add(record);
             return;
         }
-        String line = RecordPage.line(record);
+        byte[] line = RecordPage.line(record);
         RecordPage.Builder page = outcome.open.computeIfAbsent(RecordPage.kindOf(record), RecordPage.Builder::new);
-        if (!page.fits(line)) {
+        if (!page.fits(line.length)) {
             outcome.closed.add(page);
             page = new RecordPage.Builder(page.kind());
             outcome.open.put(page.kind(), page);

@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.govhub.batch.BatchAssembler;
 import org.govhub.enrich.PolicyRules;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.IdentityNumbers;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -36,11 +36,11 @@ public class PolicyController {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    private final JdbcTemplate hub;
+    private final BatchAssembler batches;
     private final PolicyRules rules;
 
-    public PolicyController(JdbcTemplate hub, PolicyRules rules) {
-        this.hub = hub;
+    public PolicyController(BatchAssembler batches, PolicyRules rules) {
+        this.batches = batches;
         this.rules = rules;
     }
 
@@ -56,10 +56,7 @@ public class PolicyController {
                 return error(HttpStatus.BAD_REQUEST, "period must be a month YYYY-MM, not '" + period + "'");
             }
         }
-        // the batch stage stores each record's enterprise in an indexed column
-        List<Map<String, Object>> rows = hub.queryForList(
-                "SELECT id, batch_id, source_id, source_record_key, record FROM batch_record WHERE enterprise_code = ? ORDER BY id",
-                creditCode);
+        List<Map<String, Object>> rows = batches.recordsAbout(creditCode);
 
         // versions of one source record, oldest first
         Map<String, List<ObjectNode>> versions = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package org.govhub.sandbox;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import jakarta.annotation.PreDestroy;
@@ -45,6 +47,7 @@ public class NationalPlatformReceiver {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final String token;
+    private final java.nio.file.Path batches;
 
     public NationalPlatformReceiver(SandboxProperties properties) {
         this.token = properties.platform().token();
@@ -69,8 +72,14 @@ public class NationalPlatformReceiver {
                     submissions  INTEGER      NOT NULL,
                     received_at  TIMESTAMP    NOT NULL
                 )""");
-        // a batch's records are kept once, as the bytes received (the array its payloadSha256 is taken over)
-        jdbc.execute("ALTER TABLE received_batch ADD COLUMN IF NOT EXISTS records CLOB");
+        // a batch's records are kept once, in a file of their own, as the bytes received (the array its
+        // payloadSha256 is taken over): a file written and synced costs far less than a large object in H2
+        this.batches = java.nio.file.Path.of(properties.platform().batches());
+        try {
+            java.nio.file.Files.createDirectories(batches);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the sandbox platform's folder " + batches, e);
+        }
         // one small row per record, for counting and finding records. No uniqueness here on purpose: a
         // record delivered twice in different batches must show
         jdbc.execute("""
@@ -83,7 +92,8 @@ public class NationalPlatformReceiver {
                 )""");
         // a sandbox database of an earlier version kept each record here as well
         jdbc.execute("ALTER TABLE received_record DROP COLUMN IF EXISTS record");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS ix_received_record_source ON received_record (source_id)");
+        jdbc.execute("DROP INDEX IF EXISTS ix_received_record_source");
+        jdbc.execute("CREATE INDEX IF NOT EXISTS ix_received_record_source_key ON received_record (source_id, source_record_key)");
         // weekly resumption reports (POST /api/v1/reports), one row per report id
         jdbc.execute("""
                 CREATE TABLE IF NOT EXISTS received_report (
@@ -224,26 +234,35 @@ public class NationalPlatformReceiver {
     }
 
     private synchronized ResponseEntity<Map<String, Object>> store(String auth, String idempotencyKey, byte[] body) {
-        Submission submission = submission(auth, new String(body, StandardCharsets.UTF_8));
-        if (submission.refusal() != null) {
-            return submission.refusal();
+        if (!authorised(auth)) {
+            return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
         }
-        JsonNode request = submission.json();
-        JsonNode manifest = request.path("manifest");
-        JsonNode records = request.path("records");
+        BatchSubmission submission;
+        try {
+            submission = BatchSubmission.read(body);
+        } catch (IllegalArgumentException e) {
+            return error(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        JsonNode manifest = submission.manifest();
         String batchId = manifest.path("batchId").asText("");
-        if (batchId.isEmpty() || !records.isArray()) {
+        if (batchId.isEmpty() || submission.records() == null) {
             return error(HttpStatus.BAD_REQUEST, "a submission needs manifest.batchId and a records array");
+        }
+        if (!batchId.matches("[A-Za-z0-9-]{1,36}")) {
+            return error(HttpStatus.BAD_REQUEST, "manifest.batchId is at most 36 letters, digits and hyphens");
         }
         if (idempotencyKey != null && !idempotencyKey.equals(batchId)) {
             return error(HttpStatus.BAD_REQUEST, "Idempotency-Key " + idempotencyKey + " is not the manifest's batchId");
         }
         // the hash of the records array as received, byte for byte: what the hub hashed when it sealed the batch
-        String received = recordsAsReceived(body);
-        String sha = received == null ? "" : CanonicalJson.sha256(received);
+        java.nio.ByteBuffer received = submission.records();
+        java.security.MessageDigest digest = CanonicalJson.sha256Digest();
+        digest.update(received.duplicate());
+        String sha = java.util.HexFormat.of().formatHex(digest.digest());
         if (!sha.equals(manifest.path("payloadSha256").asText())) {
             return error(HttpStatus.UNPROCESSABLE_ENTITY, "payloadSha256 does not match the records (computed " + sha + ")");
         }
+        List<String[]> records = submission.provenance();
         if (manifest.path("recordCount").asInt(-1) != records.size()) {
             return error(HttpStatus.UNPROCESSABLE_ENTITY, "recordCount " + manifest.path("recordCount") + " but "
                     + records.size() + " records");
@@ -267,40 +286,108 @@ public class NationalPlatformReceiver {
         return ResponseEntity.status(HttpStatus.CREATED).body(receipt(batchId, receiptId, false));
     }
 
-    private void storeBatch(String batchId, String receiptId, JsonNode manifest, JsonNode records, String received, String sha) {
+    private void storeBatch(String batchId, String receiptId, JsonNode manifest, List<String[]> records, java.nio.ByteBuffer received,
+            String sha) {
+        writeRecords(batchId, received);
         jdbc.update("INSERT INTO received_batch (batch_id, receipt_id, schema_name, record_count, sha256, manifest,"
-                + " submissions, received_at, records) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                + " submissions, received_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
                 batchId, receiptId, manifest.path("schema").asText(), records.size(), sha, CanonicalJson.write(manifest),
-                Timestamp.from(Instant.now()), received);
+                Timestamp.from(Instant.now()));
         List<Object[]> rows = new java.util.ArrayList<>(records.size());
-        for (JsonNode record : records) {
-            JsonNode p = record.path("provenance");
-            rows.add(new Object[] {batchId, p.path("sourceId").asText(null), p.path("sourceRecordKey").asText(null),
-                    p.path("contentHash").asText(null)});
+        for (String[] p : records) {
+            rows.add(new Object[] {batchId, p[0], p[1], p[2]});
         }
         jdbc.batchUpdate("INSERT INTO received_record (batch_id, source_id, source_record_key, content_hash) VALUES (?, ?, ?, ?)", rows);
     }
 
-    /** The text of the submission's top-level "records" array exactly as it came, or null when there is none. */
-    static String recordsAsReceived(byte[] body) {
-        try (com.fasterxml.jackson.core.JsonParser parser = CanonicalJson.MAPPER.getFactory().createParser(body)) {
-            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                return null;
+    /**
+     * The records of a batch to its file, synced, before the batch row commits: a receiver that dies in
+     * between has a file without a row, and the re-sent batch writes it again.
+     */
+    private void writeRecords(String batchId, java.nio.ByteBuffer received) {
+        if (!batchId.matches("[A-Za-z0-9-]{1,36}")) {
+            throw new IllegalArgumentException("batch id " + batchId + " is not a file name");
+        }
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(batches.resolve(batchId + ".json"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer bytes = received.duplicate();
+            while (bytes.hasRemaining()) {
+                file.write(bytes);
             }
-            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
-                if ("records".equals(name) && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
-                    int from = (int) parser.currentTokenLocation().getByteOffset();
-                    parser.skipChildren();
-                    int to = (int) parser.currentLocation().getByteOffset();
-                    return new String(body, from, to - from, StandardCharsets.UTF_8);
-                }
-                parser.skipChildren();
-            }
-            return null;
+            file.force(false);
         } catch (java.io.IOException e) {
-            return null;
+            throw new java.io.UncheckedIOException("the sandbox platform cannot keep batch " + batchId, e);
+        }
+    }
+
+    /**
+     * A batch submission read in one streaming pass: its manifest, the text of its records array exactly
+     * as received (what its SHA-256 is checked over) and each record's provenance (source, source key,
+     * content hash), without building the records as trees.
+     */
+    record BatchSubmission(JsonNode manifest, java.nio.ByteBuffer records, List<String[]> provenance) {
+
+        static BatchSubmission read(byte[] body) {
+            JsonNode manifest = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            java.nio.ByteBuffer records = null;
+            List<String[]> provenance = new java.util.ArrayList<>();
+            try (JsonParser parser = CanonicalJson.MAPPER.createParser(body)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IllegalArgumentException("not JSON: a submission is an object");
+                }
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if ("manifest".equals(name)) {
+                        manifest = parser.readValueAsTree();
+                    } else if ("records".equals(name) && value == JsonToken.START_ARRAY) {
+                        int from = (int) parser.currentTokenLocation().getByteOffset();
+                        while (parser.nextToken() != JsonToken.END_ARRAY) {
+                            if (parser.currentToken() != JsonToken.START_OBJECT) {
+                                throw new IllegalArgumentException("record " + (provenance.size() + 1) + " is not an object");
+                            }
+                            provenance.add(provenanceOf(parser));
+                        }
+                        int to = (int) parser.currentLocation().getByteOffset();
+                        records = java.nio.ByteBuffer.wrap(body, from, to - from).asReadOnlyBuffer();
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("not JSON: " + e.getMessage());
+            }
+            return new BatchSubmission(manifest, records, provenance);
+        }
+
+        /** Source id, source key and content hash of the record the parser is at (its start), leaving it at its end. */
+        private static String[] provenanceOf(JsonParser parser) throws java.io.IOException {
+            String[] found = new String[3];
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("provenance".equals(field) && value == JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = parser.currentName();
+                        parser.nextToken();
+                        int at = switch (name) {
+                            case "sourceId" -> 0;
+                            case "sourceRecordKey" -> 1;
+                            case "contentHash" -> 2;
+                            default -> -1;
+                        };
+                        if (at >= 0 && parser.currentToken() == JsonToken.VALUE_STRING) {
+                            found[at] = parser.getText();
+                        } else {
+                            parser.skipChildren();
+                        }
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return found;
         }
     }
 
@@ -444,12 +531,16 @@ public class NationalPlatformReceiver {
 
     /** The records of one received batch, as canonical JSON, in the order they came. */
     public List<String> receivedRecordsOf(String batchId) {
-        List<String> records = jdbc.queryForList("SELECT records FROM received_batch WHERE batch_id = ?", String.class, batchId);
-        if (records.isEmpty() || records.get(0) == null) {
+        java.nio.file.Path file = batches.resolve(batchId + ".json");
+        if (!batchId.matches("[A-Za-z0-9-]{1,36}") || !java.nio.file.Files.exists(file)) {
             return List.of();
         }
         List<String> each = new java.util.ArrayList<>();
-        CanonicalJson.read(records.get(0)).forEach(r -> each.add(CanonicalJson.write(r)));
+        try {
+            CanonicalJson.read(java.nio.file.Files.readString(file)).forEach(r -> each.add(CanonicalJson.write(r)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return each;
     }
 

@@ -17,7 +17,7 @@ final class SandboxDatabases {
     }
 
     /** @return true when the table was created and filled now */
-    static boolean seed(String url, String user, String password, String table, String ddl,
+    static boolean seed(String url, String user, String password, String table, List<String> ddl,
             List<Map<String, Object>> rows) throws SQLException {
         try (Connection c = DriverManager.getConnection(url, user, password)) {
             if (tableExists(c, table)) {
@@ -25,7 +25,9 @@ final class SandboxDatabases {
             }
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute(ddl);
+                for (String statement : ddl) {
+                    s.execute(statement);
+                }
             }
             if (!rows.isEmpty()) {
                 List<String> columns = List.copyOf(rows.get(0).keySet());

@@ -109,12 +109,13 @@ public record SandboxProperties(@DefaultValue("false") boolean enabled, @Default
     }
 
     /**
-     * @param url   JDBC URL where the receiver stores what it receives
+     * @param url          JDBC URL where the receiver keeps its receipts and an index row per record
+     * @param batches      folder where the receiver keeps each batch's records, one file per batch, as received
      * @param token        bearer token the receiver demands
      * @param initialFault a failure the platform starts with (UNAVAILABLE, ERROR, SLOW, REFUSE) and keeps
      *                     until told otherwise: POST /api/sandbox/platform/faults {"fault": null}
      */
-    public record Platform(String url, String token, NationalPlatformReceiver.Fault initialFault) {
+    public record Platform(String url, String batches, String token, NationalPlatformReceiver.Fault initialFault) {
         @Override
         public String toString() {
             return "Platform[url=" + url + ", token=****]";

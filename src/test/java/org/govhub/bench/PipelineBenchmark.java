@@ -185,12 +185,14 @@ public final class PipelineBenchmark {
         args.add("--camel.main.routes-include-pattern=file:" + Files.createDirectories(dir.resolve("no-routes")) + "/*.yaml");
         String quarantineUrl = "jdbc:h2:file:" + data.resolve("quarantine/quarantine") + ";WRITE_DELAY=0";
         String receiverUrl;
+        Path receiverFiles;
         String brokerDir;
         System.gc();
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(GovHubApplication.class).run(args.toArray(String[]::new))) {
             Environment env = context.getEnvironment();
             NationalPlatformReceiver platform = context.getBean(NationalPlatformReceiver.class);
             receiverUrl = env.getProperty("govhub.sandbox.platform.url");
+            receiverFiles = Path.of(env.getProperty("govhub.sandbox.platform.batches"));
             brokerDir = env.getProperty("spring.artemis.embedded.data-directory");
             URI api = URI.create("http://localhost:" + env.getProperty("local.server.port") + "/sandbox/platform/api/v1/batches");
             try (StraightLineBaseline straight = new StraightLineBaseline(context.getBean(RecordNormaliser.class), s.source(), api,
@@ -198,10 +200,10 @@ public final class PipelineBenchmark {
                 HeapWatch heap = new HeapWatch();
                 phase.loadStart = Machine.loadAverage();
                 DiskUse.Counters start = new DiskUse.Counters(Machine.writeBytes(), straight.quarantineWriteBytes(),
-                        DiskUse.h2WriteBytes(receiverUrl));
+                        receiverWritten(receiverUrl, receiverFiles));
                 StraightLineBaseline.Result result = straight.run(s.creditBacklog() ? creditUrl : taxUrl, s.table(), s.keyColumn());
                 phase.written = new DiskUse.Counters(Machine.writeBytes(), straight.quarantineWriteBytes(),
-                        DiskUse.h2WriteBytes(receiverUrl)).minus(start);
+                        receiverWritten(receiverUrl, receiverFiles)).minus(start);
                 phase.loadEnd = Machine.loadAverage();
                 phase.heap(heap);
                 phase.seconds = result.took().toMillis() / 1000.0;
@@ -219,8 +221,14 @@ public final class PipelineBenchmark {
         }
         // on disk once closed, as it stays
         phase.disk = new DiskUse(phase.written.process(), phase.written.hubDb(), true, phase.written.receiverDb(),
-                Machine.size(DiskUse.h2File(quarantineUrl)), Machine.size(Path.of(brokerDir)), Machine.size(DiskUse.h2File(receiverUrl)));
+                Machine.size(DiskUse.h2File(quarantineUrl)), Machine.size(Path.of(brokerDir)),
+                Machine.size(DiskUse.h2File(receiverUrl)) + Machine.size(receiverFiles));
         return phase;
+    }
+
+    /** What the sandbox receiver wrote: its database (H2's own count) and its batch files (each written once). */
+    private static long receiverWritten(String url, Path files) throws Exception {
+        return DiskUse.h2WriteBytes(url) + Machine.size(files);
     }
 
     /** The whole hub on the backlog, with class-1 records put in while it drains. */
@@ -239,6 +247,7 @@ public final class PipelineBenchmark {
         }
         String source = s.source();
         String receiverUrl;
+        Path receiverFiles;
         String hubDbUrl;
         String brokerDir;
         System.gc();
@@ -251,6 +260,7 @@ public final class PipelineBenchmark {
         try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(GovHubApplication.class).run(args.toArray(String[]::new))) {
             Environment env = hub.getEnvironment();
             receiverUrl = env.getProperty("govhub.sandbox.platform.url");
+            receiverFiles = Path.of(env.getProperty("govhub.sandbox.platform.batches"));
             hubDbUrl = env.getProperty("spring.datasource.url");
             brokerDir = env.getProperty("spring.artemis.embedded.data-directory");
             NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
@@ -278,7 +288,7 @@ public final class PipelineBenchmark {
                 long walPositionAtEnd = postgres == null ? 0 : walPosition(postgres);
                 phase.written = new DiskUse.Counters(Machine.writeBytes(),
                         postgres == null ? h2WriteBytes(hub.getBean(DataSource.class)) : walBytes(postgres),
-                        DiskUse.h2WriteBytes(receiverUrl)).minus(start);
+                        receiverWritten(receiverUrl, receiverFiles)).minus(start);
                 phase.loadEnd = Machine.loadAverage();
                 phase.heap(heap);
                 phase.seconds = Duration.between(started, end).toMillis() / 1000.0;
@@ -296,7 +306,7 @@ public final class PipelineBenchmark {
         }
         long hubDbSize = postgres == null ? Machine.size(DiskUse.h2File(hubDbUrl)) : schemaBytes(postgres);
         phase.disk = new DiskUse(phase.written.process(), phase.written.hubDb(), postgres == null, phase.written.receiverDb(),
-                hubDbSize, Machine.size(Path.of(brokerDir)), Machine.size(DiskUse.h2File(receiverUrl)));
+                hubDbSize, Machine.size(Path.of(brokerDir)), Machine.size(DiskUse.h2File(receiverUrl)) + Machine.size(receiverFiles));
         return phase;
     }
 
@@ -403,7 +413,7 @@ public final class PipelineBenchmark {
     private static long seed(String url, int records) throws Exception {
         SandboxProperties.Database config = new SandboxProperties.Database(url, "sa", "", records, 25, 2020);
         TaxDeclarationGenerator generator = TaxBureauSandbox.generator(config, new RegionCodes());
-        return seed(url, TaxBureauSandbox.DDL, "tax_declaration", sink -> generator.generate(records, sink), row -> row);
+        return seed(url, List.of(TaxBureauSandbox.DDL, TaxBureauSandbox.CHANGE_INDEX), "tax_declaration", sink -> generator.generate(records, sink), row -> row);
     }
 
     /**
@@ -412,7 +422,7 @@ public final class PipelineBenchmark {
      */
     private static long seedCreditEvents(String url, int records) throws Exception {
         var generator = new org.govhub.sandbox.CreditReferenceGenerator(2020, new RegionCodes().countiesUnder("3601"), 25);
-        return seed(url, org.govhub.sandbox.CreditReferenceSandbox.DDL, "credit_event", sink -> generator.generate(records, sink), row -> {
+        return seed(url, List.of(org.govhub.sandbox.CreditReferenceSandbox.DDL, org.govhub.sandbox.CreditReferenceSandbox.CHANGE_INDEX), "credit_event", sink -> generator.generate(records, sink), row -> {
             Map<String, Object> columns = new java.util.LinkedHashMap<>(row);
             columns.put("yq_yx", 0); // not epidemic-related: class 3
             columns.put("yq_qk", "0");
@@ -425,14 +435,16 @@ public final class PipelineBenchmark {
      *
      * @return how many of them are valid
      */
-    private static long seed(String url, String ddl, String table,
+    private static long seed(String url, List<String> ddl, String table,
             java.util.function.Consumer<java.util.function.Consumer<org.govhub.sandbox.GeneratedRow>> generate,
             java.util.function.UnaryOperator<Map<String, Object>> adjust) throws Exception {
         long[] valid = {0};
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute(ddl);
+                for (String statement : ddl) {
+                    s.execute(statement);
+                }
             }
             PreparedStatement[] insert = {null};
             List<String> columns = new ArrayList<>();
