@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A REST API that ignores the limit and answers the first request with all of its filings in one
- * page (sandbox behaviour IGNORE_LIMIT; 40,000, more than the 64 MiB broker queue holds, so that one
+ * page (sandbox behaviour IGNORE_LIMIT; 40,000, more than the 8 MiB broker queue holds in compressed pages, so that one
  * transaction for the page could never commit), on a hub in its own JVM with a bounded heap: the
  * page goes to the broker in chunks, each its own transaction, so its records reach the platform
  * while the page is still being sent; when the broker queue is full (the batch stage stopped) the
@@ -46,7 +46,7 @@ class RestHugePageTest {
         AtomicLong maxHeapUsed = new AtomicLong();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         try (HubJvm hub = HubJvm.start(dir, "huge-page", HEAP, args.toArray(String[]::new))) {
-            // the batch stage stops taking filings: the queue fills up (64 MiB) and the source's sends block
+            // the batch stage stops taking filings: the queue fills up (8 MiB) and the source's sends block
             hub.get("/actuator/jolokia/exec/" + BATCHING + "/stop()");
             sampler.scheduleAtFixedRate(() -> maxHeapUsed.accumulateAndGet(heapUsed(hub), Math::max), 0, 250, TimeUnit.MILLISECONDS);
 
