@@ -23,6 +23,6 @@ class BrokerSettingsTest {
         assertThat(records.getRedeliveryMultiplier()).isEqualTo(2.0);
         assertThat(records.getMaxRedeliveryDelay()).isEqualTo(60_000);
         assertThat(records.getAddressFullMessagePolicy()).isEqualTo(AddressFullMessagePolicy.BLOCK);
-        assertThat(records.getMaxSizeBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(records.getMaxSizeBytes()).isEqualTo(8L * 1024 * 1024);
     }
 }
