@@ -338,7 +338,7 @@ public final class PipelineBenchmark {
         r.append(String.format(Locale.ROOT, """
                 GovHub pipeline benchmark: SQL source -> platform receiver, one JVM, sandbox; hub database %s
                   records in source      %,d of %s (%,d valid, %,d invalid to quarantine)
-                  baseline               %,d delivered in %.1f s (straight line, one thread, %d per batch; its context's start-up not counted)
+                  baseline               %,d delivered in %.1f s (straight line, one thread, %d per batch; its context's start-up and a warm-up of the first 20,000 rows normalised and dropped not counted)
                   hub                    %,d delivered (%s; duplicates %d) in %.1f s from start (first delivery %.1f s after start; %,d per batch)
                   heap                   max %,d MiB; baseline at most %,d MiB in use, live %,d MiB; hub at most %,d MiB in use, live %,d MiB
                                          (in use sampled every 0.5 s; live after a full GC 30 s in, then once a minute, and at the end)
