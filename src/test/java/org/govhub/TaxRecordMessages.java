@@ -16,8 +16,7 @@ public final class TaxRecordMessages {
         String record = "{\"priority\":{\"class\":" + priorityClass + ",\"rule\":\"test\"},\"provenance\":{\"contentHash\":\""
                 + contentHash + "\",\"sourceId\":\"" + sourceId + "\",\"sourceRecordKey\":\"" + key + "\"},\"schema\":\"TaxRecord\"}";
         RecordPage.Kind kind = new RecordPage.Kind(sourceId, "TaxRecord", "1.0.0", priorityClass);
-        RecordPage.Builder page = new RecordPage.Builder(kind);
-        page.add(RecordPage.line(new RecordPage.Entry(key, contentHash, "2020-02-24", null, record)));
-        producer.sendBodyAndHeaders("jms:queue:govhub.records.tax-record?preserveMessageQos=true", page.body(), kind.headers(1));
+        producer.sendBodyAndHeaders("jms:queue:govhub.records.tax-record?preserveMessageQos=true",
+                RecordPage.of(kind, new RecordPage.Entry(key, contentHash, "2020-02-24", null, record)), kind.headers(1));
     }
 }

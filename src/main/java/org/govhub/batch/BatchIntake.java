@@ -200,15 +200,17 @@ public class BatchIntake implements DisposableBean {
         String schema = message.getStringProperty(RecordPage.H_SCHEMA);
         String version = message.getStringProperty(RecordPage.H_SCHEMA_VERSION);
         String sourceId = message.getStringProperty(RecordPage.H_SOURCE_ID);
-        if (schema == null || version == null || sourceId == null || !message.propertyExists(RecordPage.H_RECORD_COUNT)) {
+        // every header a page is sent with; a page without its class is not guessed to be class 3
+        if (schema == null || version == null || sourceId == null || !message.propertyExists(RecordPage.H_RECORD_COUNT)
+                || !message.propertyExists(RecordPage.H_PRIORITY_CLASS)) {
             throw new IllegalArgumentException("missing one of the headers " + RecordPage.H_SCHEMA + ", " + RecordPage.H_SCHEMA_VERSION
-                    + ", " + RecordPage.H_SOURCE_ID + ", " + RecordPage.H_RECORD_COUNT);
+                    + ", " + RecordPage.H_SOURCE_ID + ", " + RecordPage.H_PRIORITY_CLASS + ", " + RecordPage.H_RECORD_COUNT);
         }
         Object priority = message.getObjectProperty(RecordPage.H_PRIORITY_CLASS);
         int priorityClass;
         int count;
         try {
-            priorityClass = priority == null ? 3 : Integer.parseInt(priority.toString());
+            priorityClass = Integer.parseInt(priority.toString());
             count = Integer.parseInt(message.getObjectProperty(RecordPage.H_RECORD_COUNT).toString());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(RecordPage.H_PRIORITY_CLASS + " or " + RecordPage.H_RECORD_COUNT + " is not a number");
@@ -231,11 +233,9 @@ public class BatchIntake implements DisposableBean {
                 problem, UNREADABLE_QUEUE);
         BytesMessage kept = reader.session.createBytesMessage();
         copyProperties(page, kept);
-        RecordPage.Builder one = new RecordPage.Builder(new RecordPage.Kind(record.sourceId(), record.schema(), record.schemaVersion(),
-                record.priorityClass()));
-        one.add(RecordPage.line(new RecordPage.Entry(record.recordKey(), record.contentHash(), record.eventTime(),
+        kept.writeBytes(RecordPage.of(new RecordPage.Kind(record.sourceId(), record.schema(), record.schemaVersion(),
+                record.priorityClass()), new RecordPage.Entry(record.recordKey(), record.contentHash(), record.eventTime(),
                 record.enterpriseCode(), record.record())));
-        kept.writeBytes(one.body());
         kept.setIntProperty(RecordPage.H_RECORD_COUNT, 1);
         // what an operator browsing the queue in Hawtio looks for first
         kept.setStringProperty("govhubRecordKey", record.recordKey());

@@ -50,8 +50,8 @@ public class RecordPages {
             outcome.invalid.add(record);
             return;
         }
-        byte[] line = RecordPage.line(record);
-        RecordPage.Builder page = outcome.open.computeIfAbsent(RecordPage.kindOf(record), RecordPage.Builder::new);
+        byte[] line = RecordPage.line(RecordPage.entryOf(record));
+        RecordPage.Builder page = outcome.open.computeIfAbsent(RecordPage.Kind.of(record), RecordPage.Builder::new);
         if (!page.fits(line.length)) {
             outcome.closed.add(page);
             page = new RecordPage.Builder(page.kind());

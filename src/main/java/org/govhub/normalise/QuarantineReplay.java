@@ -46,7 +46,7 @@ public class QuarantineReplay {
         }
         // a page of one record, as a source publishes it
         producer.sendBodyAndHeaders("jms:queue:" + Queues.forSchema(record.schema()) + "?preserveMessageQos=true",
-                RecordPage.of(record), RecordPage.kindOf(record).headers(1));
+                RecordPage.of(RecordPage.Kind.of(record), RecordPage.entryOf(record)), RecordPage.Kind.of(record).headers(1));
         quarantine.replayed(id, operator);
         return new Outcome(id, true, List.of(), record.contentHash());
     }

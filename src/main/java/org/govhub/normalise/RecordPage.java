@@ -49,7 +49,8 @@ public final class RecordPage {
     /** What all records of a page share; it names the page's queue and JMS priority. */
     public record Kind(String sourceId, String schema, String schemaVersion, int priorityClass) {
 
-        static Kind of(NormalisedRecord r) {
+        /** The kind of page a valid record goes on. */
+        public static Kind of(NormalisedRecord r) {
             return new Kind(r.sourceId(), r.schema(), r.schemaVersion(), r.priority().priorityClass());
         }
 
@@ -130,14 +131,9 @@ public final class RecordPage {
     private RecordPage() {
     }
 
-    /** The kind of page a valid record goes on. */
-    public static Kind kindOf(NormalisedRecord record) {
-        return Kind.of(record);
-    }
-
-    /** A valid record's line, in UTF-8. */
-    public static byte[] line(NormalisedRecord r) {
-        return line(new Entry(r.recordKey(), r.contentHash(), r.eventTime(), r.enterpriseCode(), r.canonicalJson()));
+    /** A valid record's entry. */
+    public static Entry entryOf(NormalisedRecord r) {
+        return new Entry(r.recordKey(), r.contentHash(), r.eventTime(), r.enterpriseCode(), r.canonicalJson());
     }
 
     public static byte[] line(Entry e) {
@@ -153,10 +149,10 @@ public final class RecordPage {
         return line.append(RECORD_FIELD).append(e.record()).append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A page of one record (a replay from quarantine, a test). */
-    public static byte[] of(NormalisedRecord record) {
-        Builder page = new Builder(kindOf(record));
-        page.add(line(record));
+    /** The body of a page of one record (a replay from quarantine, a record set aside by the batch stage, a test). */
+    public static byte[] of(Kind kind, Entry entry) {
+        Builder page = new Builder(kind);
+        page.add(line(entry));
         return page.body();
     }
 
