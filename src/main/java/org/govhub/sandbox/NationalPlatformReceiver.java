@@ -248,7 +248,7 @@ public class NationalPlatformReceiver {
         if (batchId.isEmpty() || submission.records() == null) {
             return error(HttpStatus.BAD_REQUEST, "a submission needs manifest.batchId and a records array");
         }
-        if (!batchId.matches("[A-Za-z0-9-]{1,36}")) {
+        if (batchFile(batchId) == null) {
             return error(HttpStatus.BAD_REQUEST, "manifest.batchId is at most 36 letters, digits and hyphens");
         }
         if (idempotencyKey != null && !idempotencyKey.equals(batchId)) {
@@ -262,7 +262,7 @@ public class NationalPlatformReceiver {
         if (!sha.equals(manifest.path("payloadSha256").asText())) {
             return error(HttpStatus.UNPROCESSABLE_ENTITY, "payloadSha256 does not match the records (computed " + sha + ")");
         }
-        List<String[]> records = submission.provenance();
+        List<Provenance> records = submission.provenance();
         if (manifest.path("recordCount").asInt(-1) != records.size()) {
             return error(HttpStatus.UNPROCESSABLE_ENTITY, "recordCount " + manifest.path("recordCount") + " but "
                     + records.size() + " records");
@@ -286,7 +286,7 @@ public class NationalPlatformReceiver {
         return ResponseEntity.status(HttpStatus.CREATED).body(receipt(batchId, receiptId, false));
     }
 
-    private void storeBatch(String batchId, String receiptId, JsonNode manifest, List<String[]> records, java.nio.ByteBuffer received,
+    private void storeBatch(String batchId, String receiptId, JsonNode manifest, List<Provenance> records, java.nio.ByteBuffer received,
             String sha) {
         writeRecords(batchId, received);
         jdbc.update("INSERT INTO received_batch (batch_id, receipt_id, schema_name, record_count, sha256, manifest,"
@@ -294,10 +294,15 @@ public class NationalPlatformReceiver {
                 batchId, receiptId, manifest.path("schema").asText(), records.size(), sha, CanonicalJson.write(manifest),
                 Timestamp.from(Instant.now()));
         List<Object[]> rows = new java.util.ArrayList<>(records.size());
-        for (String[] p : records) {
-            rows.add(new Object[] {batchId, p[0], p[1], p[2]});
+        for (Provenance p : records) {
+            rows.add(new Object[] {batchId, p.sourceId(), p.sourceRecordKey(), p.contentHash()});
         }
         jdbc.batchUpdate("INSERT INTO received_record (batch_id, source_id, source_record_key, content_hash) VALUES (?, ?, ?, ?)", rows);
+    }
+
+    /** The file of a batch's records; null for a batch id that cannot be a file name (the submission is refused). */
+    private java.nio.file.Path batchFile(String batchId) {
+        return batchId.matches("[A-Za-z0-9-]{1,36}") ? batches.resolve(batchId + ".json") : null;
     }
 
     /**
@@ -305,10 +310,7 @@ public class NationalPlatformReceiver {
      * between has a file without a row, and the re-sent batch writes it again.
      */
     private void writeRecords(String batchId, java.nio.ByteBuffer received) {
-        if (!batchId.matches("[A-Za-z0-9-]{1,36}")) {
-            throw new IllegalArgumentException("batch id " + batchId + " is not a file name");
-        }
-        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(batches.resolve(batchId + ".json"),
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(batchFile(batchId),
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                 java.nio.file.StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer bytes = received.duplicate();
@@ -326,12 +328,16 @@ public class NationalPlatformReceiver {
      * as received (what its SHA-256 is checked over) and each record's provenance (source, source key,
      * content hash), without building the records as trees.
      */
-    record BatchSubmission(JsonNode manifest, java.nio.ByteBuffer records, List<String[]> provenance) {
+    /** What the receiver indexes of each record. */
+    record Provenance(String sourceId, String sourceRecordKey, String contentHash) {
+    }
+
+    record BatchSubmission(JsonNode manifest, java.nio.ByteBuffer records, List<Provenance> provenance) {
 
         static BatchSubmission read(byte[] body) {
             JsonNode manifest = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
             java.nio.ByteBuffer records = null;
-            List<String[]> provenance = new java.util.ArrayList<>();
+            List<Provenance> provenance = new java.util.ArrayList<>();
             try (JsonParser parser = CanonicalJson.MAPPER.createParser(body)) {
                 if (parser.nextToken() != JsonToken.START_OBJECT) {
                     throw new IllegalArgumentException("not JSON: a submission is an object");
@@ -362,32 +368,19 @@ public class NationalPlatformReceiver {
         }
 
         /** Source id, source key and content hash of the record the parser is at (its start), leaving it at its end. */
-        private static String[] provenanceOf(JsonParser parser) throws java.io.IOException {
-            String[] found = new String[3];
+        /** The provenance of the record the parser is at (its start), leaving it at its end; the rest is skipped unread. */
+        private static Provenance provenanceOf(JsonParser parser) throws java.io.IOException {
+            JsonNode provenance = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if ("provenance".equals(field) && value == JsonToken.START_OBJECT) {
-                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                        String name = parser.currentName();
-                        parser.nextToken();
-                        int at = switch (name) {
-                            case "sourceId" -> 0;
-                            case "sourceRecordKey" -> 1;
-                            case "contentHash" -> 2;
-                            default -> -1;
-                        };
-                        if (at >= 0 && parser.currentToken() == JsonToken.VALUE_STRING) {
-                            found[at] = parser.getText();
-                        } else {
-                            parser.skipChildren();
-                        }
-                    }
+                if (parser.nextToken() == JsonToken.START_OBJECT && "provenance".equals(field)) {
+                    provenance = parser.readValueAsTree();
                 } else {
                     parser.skipChildren();
                 }
             }
-            return found;
+            return new Provenance(provenance.path("sourceId").asText(null), provenance.path("sourceRecordKey").asText(null),
+                    provenance.path("contentHash").asText(null));
         }
     }
 
@@ -531,8 +524,8 @@ public class NationalPlatformReceiver {
 
     /** The records of one received batch, as canonical JSON, in the order they came. */
     public List<String> receivedRecordsOf(String batchId) {
-        java.nio.file.Path file = batches.resolve(batchId + ".json");
-        if (!batchId.matches("[A-Za-z0-9-]{1,36}") || !java.nio.file.Files.exists(file)) {
+        java.nio.file.Path file = batchFile(batchId);
+        if (file == null || !java.nio.file.Files.exists(file)) {
             return List.of();
         }
         List<String> each = new java.util.ArrayList<>();
