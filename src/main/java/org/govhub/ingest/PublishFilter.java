@@ -2,7 +2,6 @@ package org.govhub.ingest;
 
 import org.apache.camel.Exchange;
 import org.govhub.batch.BatchAssembler;
-import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.NormalisedRecord;
 import org.govhub.normalise.Quarantine;
 import org.springframework.stereotype.Component;
@@ -35,7 +34,7 @@ public class PublishFilter {
         }
         if (Boolean.TRUE.equals(exchange.getProperty(ChangePolling.RECHECK, Boolean.class))) {
             boolean repeat = r.valid() ? batches.holds(r.sourceId(), r.recordKey(), r.contentHash())
-                    : quarantine.holds(r.sourceId(), r.recordKey(), CanonicalJson.sha256(r.rawJson()));
+                    : quarantine.holds(r.sourceId(), r.recordKey(), r.rawHash());
             if (repeat) {
                 SourceActivity.Tally tally = SourceActivity.tally(exchange);
                 if (tally != null) {

@@ -63,7 +63,7 @@ public class Quarantine {
 
     private static Object[] values(NormalisedRecord record) {
         return new Object[] {record.sourceId(), record.mappingId(), record.schema(),
-                record.recordKey() == null ? "" : record.recordKey(), CanonicalJson.sha256(record.rawJson()),
+                record.recordKey() == null ? "" : record.recordKey(), record.rawHash(),
                 record.rawJson(), CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(record.reasons())),
                 Timestamp.from(Instant.now())};
     }

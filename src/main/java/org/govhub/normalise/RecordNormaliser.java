@@ -106,7 +106,7 @@ public class RecordNormaliser {
                     Arrays.stream(e.getStackTrace()).limit(20).map(String::valueOf)
                             .collect(Collectors.joining("\n\tat ")));
             MappingDefinition mapping = mappings.get(mappingId);
-            return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), key, raw, null,
+            return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), key, row, null,
                     null, null, List.of(reason), null, null);
         }
     }
@@ -220,7 +220,7 @@ public class RecordNormaliser {
         // raw control character (a converter's message quotes the value)
         List<String> masked = reasons.stream().map(IdentityNumbers::maskAll).map(ControlCharacters::escape).toList();
         NormalisedRecord result = new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
-                rawJson(row), CanonicalJson.write(record), contentHash, eventTime, masked, priority, enterpriseCode(content));
+                row, CanonicalJson.write(record), contentHash, eventTime, masked, priority, enterpriseCode(content));
         return problem == null ? result : result.setAside(List.of(problem.toString()));
     }
 
