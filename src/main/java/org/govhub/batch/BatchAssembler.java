@@ -83,8 +83,9 @@ public class BatchAssembler {
                     List<Object> key = List.of(r.schema(), r.schemaVersion(), r.priorityClass());
                     OpenBatch batch = open.computeIfAbsent(key, k -> openBatch(r.schema(), r.schemaVersion(), r.priorityClass(), now));
                     batch.count++;
+                    batch.unwritten.add(r.record());
                     pending.add(new Object[] {batch.batchId, batch.count, r.contentHash(), r.sourceId(), r.recordKey(),
-                            r.eventTime(), r.record(), now, r.enterpriseCode()});
+                            r.eventTime(), now, r.enterpriseCode()});
                     count++;
                     int limit = properties.maxRecords(r.schema(), r.priorityClass());
                     if (batch.count >= limit) {
@@ -257,16 +258,21 @@ public class BatchAssembler {
         return new OpenBatch(batchId, 0);
     }
 
-    /** Writes the records gathered so far (one JDBC batch) and the new counts of their batches. */
+    /**
+     * Writes the records gathered so far: their rows (one JDBC batch), their text as chunks
+     * ({@link RecordChunks}) and the new counts of their batches.
+     */
     private void flush(List<Object[]> pending, Collection<OpenBatch> batches) {
         if (pending.isEmpty()) {
             return;
         }
         jdbc.batchUpdate("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, event_time,"
-                + " record, added_at, enterprise_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pending);
+                + " added_at, enterprise_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pending);
         pending.clear();
         for (OpenBatch batch : batches) {
             if (batch.count != batch.written) {
+                RecordChunks.write(jdbc, batch.batchId, batch.written + 1, batch.unwritten);
+                batch.unwritten.clear();
                 jdbc.update("UPDATE batch SET record_count = ? WHERE batch_id = ?", batch.count, batch.batchId);
                 batch.written = batch.count;
             }
@@ -279,6 +285,8 @@ public class BatchAssembler {
         int count;
         /** The record count last written to the batch row. */
         int written;
+        /** The text of the records after {@link #written}, in order, for their chunks. */
+        final List<String> unwritten = new ArrayList<>();
 
         OpenBatch(String batchId, int count) {
             this.batchId = batchId;
@@ -315,16 +323,22 @@ public class BatchAssembler {
         TreeSet<String> times = new TreeSet<>();
         Payload payload = new Payload();
         TreeSet<String> enterprises = new TreeSet<>();
-        jdbc.query("SELECT source_id, event_time, record, enterprise_code FROM batch_record WHERE batch_id = ? ORDER BY seq", rs -> {
+        int[] rows = {0};
+        jdbc.query("SELECT source_id, event_time, enterprise_code FROM batch_record WHERE batch_id = ?", rs -> {
+            rows[0]++;
             sources.add(rs.getString(1));
             if (rs.getString(2) != null) {
                 times.add(rs.getString(2));
             }
-            payload.add(rs.getString(3));
-            if (rs.getString(4) != null) {
-                enterprises.add(rs.getString(4));
+            if (rs.getString(3) != null) {
+                enterprises.add(rs.getString(3));
             }
         }, batchId);
+        RecordChunks.payloadParts(jdbc, batchId, payload::add);
+        if (payload.count() != rows[0]) {
+            // never sealed with a record missing or extra: the transaction rolls back and the batch stays open
+            throw new IllegalStateException("batch " + batchId + " has " + rows[0] + " records but its chunks hold " + payload.count());
+        }
         if (!enterprises.isEmpty()) {
             // the enterprises the batch is about, for the policy API (V15: one row per batch, not an index entry per record)
             jdbc.update("INSERT INTO batch_enterprise (batch_id, codes) VALUES (?, ?)", batchId, "," + String.join(",", enterprises) + ",");
@@ -364,8 +378,17 @@ public class BatchAssembler {
             List<String> chunk = batches.subList(from, Math.min(batches.size(), from + 500));
             List<Object> args = new ArrayList<>(chunk);
             args.add(enterpriseCode);
-            records.addAll(jdbc.queryForList("SELECT id, batch_id, source_id, source_record_key, record FROM batch_record WHERE batch_id IN ("
-                    + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") AND enterprise_code = ?", args.toArray()));
+            List<Map<String, Object>> rows = jdbc.queryForList("SELECT id, batch_id, seq, source_id, source_record_key FROM batch_record"
+                    + " WHERE batch_id IN (" + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") AND enterprise_code = ?",
+                    args.toArray());
+            Map<String, List<Map<String, Object>>> byBatch = new HashMap<>();
+            rows.forEach(row -> byBatch.computeIfAbsent((String) row.get("batch_id"), b -> new ArrayList<>()).add(row));
+            byBatch.forEach((batchId, ofBatch) -> {
+                Map<Integer, String> text = RecordChunks.records(jdbc, batchId,
+                        ofBatch.stream().map(row -> ((Number) row.get("seq")).intValue()).toList());
+                ofBatch.forEach(row -> row.put("record", text.get(((Number) row.get("seq")).intValue())));
+            });
+            records.addAll(rows);
         }
         records.sort(java.util.Comparator.comparing(r -> ((Number) r.get("id")).longValue()));
         return records;
@@ -374,9 +397,7 @@ public class BatchAssembler {
     /** The canonical payload of a batch: its records in order, as one JSON array (UTF-8). */
     public Payload payload(String batchId) {
         Payload payload = new Payload();
-        jdbc.query("SELECT record FROM batch_record WHERE batch_id = ? ORDER BY seq", rs -> {
-            payload.add(rs.getString(1));
-        }, batchId);
+        RecordChunks.payloadParts(jdbc, batchId, payload::add);
         return payload;
     }
 
@@ -391,10 +412,14 @@ public class BatchAssembler {
         private byte[] done;
         private String sha256;
 
-        void add(String record) {
-            byte[] b = ((count++ == 0 ? "[" : ",") + record).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            bytes.write(b, 0, b.length);
-            digest.update(b);
+        /** Adds a chunk's records, comma-separated UTF-8 ({@link RecordChunks#payloadParts}). */
+        void add(byte[] records, int n) {
+            byte[] start = {(byte) (count == 0 ? '[' : ',')};
+            bytes.write(start, 0, 1);
+            digest.update(start);
+            bytes.write(records, 0, records.length);
+            digest.update(records);
+            count += n;
         }
 
         public int count() {

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.govhub.batch.RecordChunks;
 import org.govhub.normalise.CanonicalJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Keeps {@code report_filing_fact}: the few facts of every stored EnterpriseFiling version the
  * weekly report needs, so that a week is aggregated by the database. It reads {@code batch_record}
+ * (and the records' text from {@link RecordChunks})
  * incrementally by id (ids are handed out before commit, so a window behind the mark is read again,
  * skipping what is already projected), one page per transaction; running it again changes nothing.
  * Each version's validity interval is kept: a version is current at T when
@@ -62,16 +66,21 @@ public class FilingFacts {
         // does not read the other schemas' records again (the window behind it covers late commits)
         Long top = jdbc.queryForObject("SELECT MAX(id) FROM batch_record", Long.class);
         List<Map<String, Object>> rows = jdbc.queryForList(
-                "SELECT r.id, r.source_id, r.source_record_key, r.record FROM batch_record r"
+                "SELECT r.id, r.batch_id, r.seq, r.source_id, r.source_record_key FROM batch_record r"
                         + " JOIN batch b ON b.batch_id = r.batch_id"
                         + " WHERE r.id > ? AND b.schema_name = ?"
                         + " AND NOT EXISTS (SELECT 1 FROM report_filing_fact f WHERE f.record_id = r.id)"
                         + " ORDER BY r.id LIMIT " + PAGE, Math.max(0, mark - WINDOW), SCHEMA);
+        // the records' text, from their batches' chunks (a page is mostly one or two batches)
+        Map<String, Map<Integer, String>> text = new HashMap<>();
+        rows.stream().collect(Collectors.groupingBy(row -> (String) row.get("batch_id"),
+                Collectors.mapping(row -> ((Number) row.get("seq")).intValue(), Collectors.toList())))
+                .forEach((batchId, seqs) -> text.put(batchId, RecordChunks.records(jdbc, batchId, seqs)));
         long max = mark;
         for (Map<String, Object> row : rows) {
             long id = ((Number) row.get("id")).longValue();
             Fact fact = Fact.of(id, (String) row.get("source_id"), (String) row.get("source_record_key"),
-                    CanonicalJson.read(row.get("record").toString()));
+                    CanonicalJson.read(text.get(row.get("batch_id")).get(((Number) row.get("seq")).intValue())));
             insert(fact);
             max = Math.max(max, id);
         }

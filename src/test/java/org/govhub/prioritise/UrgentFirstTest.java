@@ -156,7 +156,7 @@ class UrgentFirstTest {
         }
         // the rebuilt index still refuses a true repeat
         assertThatThrownBy(() -> hub.update("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key,"
-                + " record, added_at) SELECT batch_id, seq + 100000, content_hash, source_id, source_record_key, record, added_at"
+                + " added_at) SELECT batch_id, seq + 100000, content_hash, source_id, source_record_key, added_at"
                 + " FROM batch_record WHERE source_record_key = ?", DamagedRepeatIndex.KEY)).isInstanceOf(DuplicateKeyException.class);
         ObjectName pattern = new ObjectName("org.apache.activemq.artemis:broker=*,component=addresses,"
                 + "address=\"govhub.records.unreadable\",subcomponent=queues,routing-type=\"anycast\",queue=\"govhub.records.unreadable\"");

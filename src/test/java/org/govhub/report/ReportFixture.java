@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.govhub.batch.RecordChunks;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.RegionCodes;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -80,17 +81,19 @@ final class ReportFixture {
         r.putObject("policy").putObject("enterpriseSize").put("sizeClass", size);
         String json = CanonicalJson.write(r);
         seq++;
-        jdbc.update("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, event_time, record,"
-                + " added_at) VALUES ('b-filings', ?, ?, 'provincial-filings', ?, ?, ?, ?)", seq,
-                CanonicalJson.sha256(json + seq), key, updatedAt, json, Timestamp.from(Instant.now()));
+        jdbc.update("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, event_time,"
+                + " added_at) VALUES ('b-filings', ?, ?, 'provincial-filings', ?, ?, ?)", seq,
+                CanonicalJson.sha256(json + seq), key, updatedAt, Timestamp.from(Instant.now()));
+        RecordChunks.write(jdbc, "b-filings", seq, List.of(json));
     }
 
     /** A record of another schema: never part of the report. */
     void taxRecord() {
         seq++;
-        jdbc.update("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, event_time, record,"
-                + " added_at) VALUES ('b-tax', ?, ?, 'tax-bureau', 'T1', '2020-02-20', '{\"regionCode\":\"360102\"}', ?)",
+        jdbc.update("INSERT INTO batch_record (batch_id, seq, content_hash, source_id, source_record_key, event_time,"
+                + " added_at) VALUES ('b-tax', ?, ?, 'tax-bureau', 'T1', '2020-02-20', ?)",
                 seq, CanonicalJson.sha256("tax" + seq), Timestamp.from(Instant.now()));
+        RecordChunks.write(jdbc, "b-tax", seq, List.of("{\"regionCode\":\"360102\"}"));
     }
 
     static final String NANCHANG = "360102";
