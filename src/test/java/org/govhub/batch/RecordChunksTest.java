@@ -164,5 +164,8 @@ class RecordChunksTest {
         assertThat(jdbc.queryForList("SELECT column_name FROM information_schema.columns WHERE LOWER(table_name) = 'batch_record'"
                 + " AND table_schema = CURRENT_SCHEMA",
                 String.class)).map(String::toLowerCase).doesNotContain("record");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM information_schema.table_constraints WHERE LOWER(table_name)"
+                + " IN ('batch_record', 'batch_chunk') AND constraint_type = 'FOREIGN KEY' AND table_schema = CURRENT_SCHEMA", Integer.class))
+                .as("no foreign key, so no index on batch_id alone (V16)").isZero();
     }
 }
