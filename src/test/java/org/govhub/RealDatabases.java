@@ -48,6 +48,16 @@ public final class RealDatabases {
         Assumptions.abort(why);
     }
 
+    /**
+     * The machine's PostgreSQL with a schema made afresh (dropped if there, and created by whoever
+     * migrates into it), as a data source whose connections use it; fails in CI, skips elsewhere,
+     * without the server.
+     */
+    public static org.springframework.jdbc.datasource.DriverManagerDataSource freshPostgresSchema(String schema) {
+        require("PostgreSQL", POSTGRES_URL, POSTGRES_USER, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        return new org.springframework.jdbc.datasource.DriverManagerDataSource(POSTGRES_URL + "?currentSchema=" + schema, POSTGRES_USER, "");
+    }
+
     /** Connects or gives up (fail in CI, skip elsewhere), then runs the given statements. */
     public static void require(String server, String url, String user, String... statements) {
         DriverManager.setLoginTimeout(5);

@@ -42,7 +42,13 @@ class RecordChunksTest {
     }
 
     private static DataSource h2(String name) {
-        DriverManagerDataSource ds = new DriverManagerDataSource("jdbc:h2:mem:" + name + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", "sa", "");
+        return new DriverManagerDataSource("jdbc:h2:mem:" + name + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", "sa", "");
+    }
+
+    /** A hub database of the current version in memory. */
+    private static DataSource migratedH2(String name) {
+        DataSource ds = h2(name);
+        Flyway.configure().dataSource(ds).load().migrate();
         return ds;
     }
 
@@ -53,8 +59,7 @@ class RecordChunksTest {
 
     @Test
     void thePayloadIsTheRecordsArrayByteForByte() {
-        DataSource ds = h2("chunks");
-        Flyway.configure().dataSource(ds).load().migrate();
+        DataSource ds = migratedH2("chunks");
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         openBatch(jdbc, "b-1");
         List<String> records = records(1200);
@@ -81,8 +86,7 @@ class RecordChunksTest {
 
     @Test
     void aDamagedChunkIsAnErrorNotAShortPayload() {
-        DataSource ds = h2("damaged");
-        Flyway.configure().dataSource(ds).load().migrate();
+        DataSource ds = migratedH2("damaged");
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         openBatch(jdbc, "b-2");
         RecordChunks.write(jdbc, "b-2", 1, records(50));
@@ -98,8 +102,7 @@ class RecordChunksTest {
 
     @Test
     void aRecordWithARawNewlineIsRefused() {
-        DataSource ds = h2("newline");
-        Flyway.configure().dataSource(ds).load().migrate();
+        DataSource ds = migratedH2("newline");
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         openBatch(jdbc, "b-3");
         assertThatThrownBy(() -> RecordChunks.write(jdbc, "b-3", 1, List.of("{\"a\":1}", "{\"b\":\n2}")))
@@ -108,8 +111,7 @@ class RecordChunksTest {
 
     @Test
     void sealingRefusesABatchWhoseChunksMissARecord() {
-        DataSource ds = h2("missing");
-        Flyway.configure().dataSource(ds).load().migrate();
+        DataSource ds = migratedH2("missing");
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         BatchAssembler assembler = new BatchAssembler(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
                 new BatchProperties(500, Duration.ofMillis(1), null, null), new BatchLifecycle(jdbc));
@@ -129,12 +131,7 @@ class RecordChunksTest {
 
     @Test
     void theUpgradeMovesInlineRecordsIntoChunksOnPostgres() {
-        RealDatabases.require("PostgreSQL", RealDatabases.POSTGRES_URL, RealDatabases.POSTGRES_USER, "SELECT 1");
-        String schema = "record_chunks_upgrade";
-        DriverManagerDataSource ds = new DriverManagerDataSource(RealDatabases.POSTGRES_URL + "?currentSchema=" + schema,
-                RealDatabases.POSTGRES_USER, "");
-        new JdbcTemplate(ds).execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        upgrade(ds, schema);
+        upgrade(RealDatabases.freshPostgresSchema("record_chunks_upgrade"), "record_chunks_upgrade");
     }
 
     /** A hub database of V15 with records inline (one batch sealed, one open) brought to the current version. */

@@ -31,11 +31,8 @@ class UniqueIndexRebuildTest {
 
     @Test
     void onPostgres() {
-        RealDatabases.require("PostgreSQL", RealDatabases.POSTGRES_URL, RealDatabases.POSTGRES_USER, "SELECT 1");
         String schema = "repeat_index_rebuild";
-        DriverManagerDataSource ds = new DriverManagerDataSource(RealDatabases.POSTGRES_URL + "?currentSchema=" + schema,
-                RealDatabases.POSTGRES_USER, "");
-        new JdbcTemplate(ds).execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        DriverManagerDataSource ds = RealDatabases.freshPostgresSchema(schema);
         Flyway.configure().dataSource(ds).schemas(schema).load().migrate();
         check(ds, "SELECT obj_description('uq_batch_record_repeat'::regclass, 'pg_class')");
     }
