@@ -96,10 +96,11 @@ public class NationalPlatformReceiver {
         jdbc.execute("CREATE INDEX IF NOT EXISTS ix_received_record_source_key ON received_record (source_id, source_record_key)");
         // records received per source, kept with each batch: counting the index instead costs a scan of
         // every record each time a test or the benchmark asks how far delivery has got
-        Boolean counted = jdbc.queryForObject("SELECT COUNT(*) > 0 FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'RECEIVED_SOURCE'",
+        // (a database of an earlier version has the records and not the counts: counted once)
+        Boolean counted = jdbc.queryForObject("SELECT COUNT(*) > 0 FROM INFORMATION_SCHEMA.TABLES WHERE LOWER(TABLE_NAME) = 'received_source'",
                 Boolean.class);
+        jdbc.execute("CREATE TABLE IF NOT EXISTS received_source (source_id VARCHAR(100) NOT NULL PRIMARY KEY, records BIGINT NOT NULL)");
         if (!Boolean.TRUE.equals(counted)) {
-            jdbc.execute("CREATE TABLE received_source (source_id VARCHAR(100) NOT NULL PRIMARY KEY, records BIGINT NOT NULL)");
             jdbc.update("INSERT INTO received_source SELECT COALESCE(source_id, ''), COUNT(*) FROM received_record"
                     + " GROUP BY COALESCE(source_id, '')");
         }
