@@ -99,6 +99,8 @@ public final class PipelineBenchmark {
         /** From the phase's start (the hub: including its start-up) to the last delivery. */
         double seconds;
         double steadyRate;
+        /** CPU time of the whole JVM per delivered record, in the steady part (the hub: from its first delivery). */
+        double cpuMicrosPerRecord;
         double firstDeliverySeconds;
         /** Bytes written from the phase's start to its last delivery. */
         DiskUse.Counters written;
@@ -209,6 +211,7 @@ public final class PipelineBenchmark {
                 phase.heap(heap);
                 phase.seconds = result.took().toMillis() / 1000.0;
                 phase.steadyRate = result.recordsPerSecond();
+                phase.cpuMicrosPerRecord = result.cpuNanos() / 1000.0 / result.valid();
                 phase.delivered = platform.receivedCount(StraightLineBaseline.SOURCE_ID);
                 phase.duplicates = platform.duplicateCount(StraightLineBaseline.SOURCE_ID);
                 details.add(String.format("baseline: read %,d rows: %,d valid in %,d batches of at most %d, %,d to its quarantine;"
@@ -292,6 +295,7 @@ public final class PipelineBenchmark {
             try (probes) {
                 long delivered = 0;
                 Instant firstDelivery = null;
+                long cpuAtFirstDelivery = 0;
                 long firstDelivered = 0;
                 Instant deadline = started.plus(Duration.ofHours(2));
                 while (delivered < valid && Instant.now().isBefore(deadline)) {
@@ -300,6 +304,7 @@ public final class PipelineBenchmark {
                     delivered = platform.receivedCount(source) - probes.injectedInto(source);
                     if (firstDelivery == null && delivered > 0) {
                         firstDelivery = Instant.now();
+                        cpuAtFirstDelivery = Machine.cpuNanos();
                         firstDelivered = delivered;
                     }
                     probes.progress(delivered);
@@ -308,6 +313,7 @@ public final class PipelineBenchmark {
                     }
                 }
                 Instant end = Instant.now();
+                long cpuAtEnd = Machine.cpuNanos();
                 long walPositionAtEnd = postgres == null ? 0 : walPosition(postgres);
                 phase.written = new DiskUse.Counters(Machine.writeBytes(),
                         postgres == null ? h2WriteBytes(hub.getBean(DataSource.class)) : walBytes(postgres),
@@ -316,6 +322,7 @@ public final class PipelineBenchmark {
                 phase.heap(heap);
                 phase.seconds = Duration.between(started, end).toMillis() / 1000.0;
                 phase.firstDeliverySeconds = firstDelivery == null ? 0 : Duration.between(started, firstDelivery).toMillis() / 1000.0;
+                phase.cpuMicrosPerRecord = firstDelivery == null ? 0 : (cpuAtEnd - cpuAtFirstDelivery) / 1000.0 / (valid - firstDelivered);
                 phase.steadyRate = firstDelivery == null ? 0
                         : (valid - firstDelivered) / (Duration.between(firstDelivery, end).toMillis() / 1000.0);
                 probes.awaitArrivals(Duration.ofMinutes(2));
@@ -390,10 +397,12 @@ public final class PipelineBenchmark {
         String row = "%-32s %16s %16s %10s%n";
         StringBuilder t = new StringBuilder();
         t.append(String.format(row, "", "baseline", "hub", "hub/base"));
-        t.append(String.format(row, "records/s (steady)", perSecond(baseline.steadyRate), perSecond(hub.steadyRate),
+        t.append(String.format(row, "records/s (steady)", whole(baseline.steadyRate), whole(hub.steadyRate),
                 ratio(hub.steadyRate, baseline.steadyRate)));
-        t.append(String.format(row, "records/s (from start)", perSecond(baseline.steadyRate), perSecond(hub.fromStartRate()),
+        t.append(String.format(row, "records/s (from start)", whole(baseline.steadyRate), whole(hub.fromStartRate()),
                 ratio(hub.fromStartRate(), baseline.steadyRate)));
+        t.append(String.format(row, "CPU µs per record (steady)", whole(baseline.cpuMicrosPerRecord), whole(hub.cpuMicrosPerRecord),
+                ratio(hub.cpuMicrosPerRecord, baseline.cpuMicrosPerRecord)));
         t.append("disk written, bytes per delivered record\n");
         t.append(bytesRow(row, "  total", baseline, hub, DiskUse::total, true));
         // the baseline has no hub database, only its quarantine: no ratio there
@@ -424,7 +433,8 @@ public final class PipelineBenchmark {
         return String.format(row, label, String.format("%,.0f", base), String.format("%,.0f", mine), comparable ? ratio(mine, base) : "-");
     }
 
-    private static String perSecond(double rate) {
+    /** A figure rounded to a whole number, with thousands separators. */
+    private static String whole(double rate) {
         return String.format("%,.0f", rate);
     }
 

@@ -87,7 +87,8 @@ final class StraightLineBaseline implements AutoCloseable {
     }
 
     /** What one run did. */
-    record Result(long read, long valid, long invalid, int batches, Duration took, Duration normalising, Duration posting) {
+    record Result(long read, long valid, long invalid, int batches, Duration took, Duration normalising, Duration posting,
+            long cpuNanos) {
         double recordsPerSecond() {
             return valid / (took.toMillis() / 1000.0);
         }
@@ -100,6 +101,7 @@ final class StraightLineBaseline implements AutoCloseable {
     Result run(String sourceUrl, String table, String keyColumn) throws Exception {
         warmUp(sourceUrl, table, keyColumn);
         long started = System.nanoTime();
+        long cpuStarted = Machine.cpuNanos();
         ColumnMapRowMapper columns = new ColumnMapRowMapper(); // rows as the hub's SQL source gets them
         long read = 0;
         try (Connection source = DriverManager.getConnection(sourceUrl, "sa", "");
@@ -133,7 +135,7 @@ final class StraightLineBaseline implements AutoCloseable {
         }
         commitQuarantine();
         return new Result(read, valid, invalid, batches, Duration.ofNanos(System.nanoTime() - started),
-                Duration.ofNanos(normaliseNanos), Duration.ofNanos(postNanos));
+                Duration.ofNanos(normaliseNanos), Duration.ofNanos(postNanos), Machine.cpuNanos() - cpuStarted);
     }
 
     /**
