@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -96,14 +95,6 @@ public final class RecordChunks {
                     });
                 }, batchId, max, min);
         return found;
-    }
-
-    /** Every record of a batch in order (for tests and checks that read records one by one). */
-    public static void forEach(JdbcTemplate jdbc, String batchId, Consumer<String> each) {
-        jdbc.query("SELECT first_seq, records FROM batch_chunk WHERE batch_id = ? ORDER BY first_seq",
-                rs -> {
-                    eachRecord(rs.getInt(1), rs.getBytes(2), (seq, record) -> each.accept(record));
-                }, batchId);
     }
 
     private interface SeqRecord {

@@ -79,9 +79,8 @@ class RecordChunksTest {
         Map<Integer, String> some = RecordChunks.records(jdbc, "b-1", List.of(1, 699, 700, 701, 1200));
         assertThat(some).containsEntry(1, records.get(0)).containsEntry(699, records.get(698)).containsEntry(700, records.get(699))
                 .containsEntry(701, records.get(700)).containsEntry(1200, records.get(1199)).hasSize(5);
-        List<String> all = new ArrayList<>();
-        RecordChunks.forEach(jdbc, "b-1", all::add);
-        assertThat(all).isEqualTo(records);
+        Map<Integer, String> all = RecordChunks.records(jdbc, "b-1", IntStream.rangeClosed(1, 1200).boxed().toList());
+        assertThat(IntStream.rangeClosed(1, 1200).mapToObj(all::get).toList()).isEqualTo(records);
     }
 
     @Test
