@@ -62,9 +62,10 @@ public class Quarantine {
             VALUES (?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)""";
 
     private static Object[] values(NormalisedRecord record) {
+        String raw = record.rawJson(); // built from the row on each call: once here
         return new Object[] {record.sourceId(), record.mappingId(), record.schema(),
-                record.recordKey() == null ? "" : record.recordKey(), record.rawHash(),
-                record.rawJson(), CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(record.reasons())),
+                record.recordKey() == null ? "" : record.recordKey(), CanonicalJson.sha256(raw),
+                raw, CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(record.reasons())),
                 Timestamp.from(Instant.now())};
     }
 
