@@ -346,15 +346,15 @@ public class NationalPlatformReceiver {
         }
     }
 
+    /** What the receiver indexes of each record. */
+    record Provenance(String sourceId, String sourceRecordKey, String contentHash) {
+    }
+
     /**
      * A batch submission read in one streaming pass: its manifest, the text of its records array exactly
      * as received (what its SHA-256 is checked over) and each record's provenance (source, source key,
      * content hash), without building the records as trees.
      */
-    /** What the receiver indexes of each record. */
-    record Provenance(String sourceId, String sourceRecordKey, String contentHash) {
-    }
-
     record BatchSubmission(JsonNode manifest, java.nio.ByteBuffer records, List<Provenance> provenance) {
 
         static BatchSubmission read(byte[] body) {
@@ -390,7 +390,6 @@ public class NationalPlatformReceiver {
             return new BatchSubmission(manifest, records, provenance);
         }
 
-        /** Source id, source key and content hash of the record the parser is at (its start), leaving it at its end. */
         /** The provenance of the record the parser is at (its start), leaving it at its end; the rest is skipped unread. */
         private static Provenance provenanceOf(JsonParser parser) throws java.io.IOException {
             JsonNode provenance = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
@@ -548,15 +547,24 @@ public class NationalPlatformReceiver {
     /** The records of one received batch, as canonical JSON, in the order they came. */
     public List<String> receivedRecordsOf(String batchId) {
         java.nio.file.Path file = batchFile(batchId);
-        if (file == null || !java.nio.file.Files.exists(file)) {
+        if (file == null) {
             return List.of();
         }
+        // a sandbox directory of an earlier version kept its batches uncompressed, as <batch id>.json
+        java.nio.file.Path uncompressed = batches.resolve(batchId + ".json");
         List<String> each = new java.util.ArrayList<>();
         try {
-            try (java.io.InputStream in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(file))) {
-                CanonicalJson.read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-                        .forEach(r -> each.add(CanonicalJson.write(r)));
+            byte[] text;
+            if (java.nio.file.Files.exists(file)) {
+                try (java.io.InputStream in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(file))) {
+                    text = in.readAllBytes();
+                }
+            } else if (java.nio.file.Files.exists(uncompressed)) {
+                text = java.nio.file.Files.readAllBytes(uncompressed);
+            } else {
+                return List.of();
             }
+            CanonicalJson.read(new String(text, java.nio.charset.StandardCharsets.UTF_8)).forEach(r -> each.add(CanonicalJson.write(r)));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
