@@ -358,10 +358,14 @@ public class BatchAssembler {
         manifest.set("sources", CanonicalJson.MAPPER.valueToTree(sources));
         manifest.put("openedAt", ((Timestamp) batch.get("opened_at")).toInstant().toString());
         manifest.put("sealedAt", sealedAt.toString());
+        // its place in the order batches are shared with departments: the row stays locked until this
+        // transaction commits, so batches become visible in share_seq order (a feed never skips one)
+        jdbc.update("UPDATE share_sequence SET last_seq = last_seq + 1 WHERE id = 1");
+        long shareSeq = jdbc.queryForObject("SELECT last_seq FROM share_sequence WHERE id = 1", Long.class);
         lifecycle.move(batchId, BatchLifecycle.State.OPEN, BatchLifecycle.State.SEALED,
                 "sealed with " + payload.count() + " records: " + why,
-                "sealed_at = ?, payload_sha256 = ?, manifest = ?, next_attempt_at = ?",
-                Timestamp.from(sealedAt), sha256, CanonicalJson.write(manifest), Timestamp.from(sealedAt));
+                "sealed_at = ?, payload_sha256 = ?, manifest = ?, next_attempt_at = ?, share_seq = ?",
+                Timestamp.from(sealedAt), sha256, CanonicalJson.write(manifest), Timestamp.from(sealedAt), shareSeq);
         log.info("batch {} sealed with {} {} records ({})", batchId, payload.count(), batch.get("schema_name"), why);
     }
 

@@ -97,6 +97,16 @@ public final class RecordChunks {
         return found;
     }
 
+    /** Every record of one batch in order (the batch's position order, as departments receive them). */
+    public static List<String> inOrder(JdbcTemplate jdbc, String batchId) {
+        List<String> all = new ArrayList<>();
+        jdbc.query("SELECT first_seq, records FROM batch_chunk WHERE batch_id = ? ORDER BY first_seq",
+                rs -> {
+                    eachRecord(rs.getInt(1), rs.getBytes(2), (seq, record) -> all.add(record));
+                }, batchId);
+        return all;
+    }
+
     private interface SeqRecord {
         void accept(int seq, String record);
     }

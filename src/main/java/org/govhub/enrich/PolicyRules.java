@@ -83,7 +83,12 @@ public class PolicyRules {
 
     public record Tax(String deadlineNotice, String deadlineClause, int dayOfMonth, String rollOverNotice, String rollOverClause,
             List<Extension> extensions, String deferralNotice, String deferralClause, int deferralMaxMonths,
-            Set<LocalDate> holidays, Set<LocalDate> workingWeekends) {
+            Set<LocalDate> holidays, Set<LocalDate> workingWeekends, Set<Integer> coveredYears) {
+        /** Whether the calendar lists that year's holidays and worked weekends (outside it only weekends are known). */
+        public boolean covers(LocalDate day) {
+            return coveredYears.contains(day.getYear());
+        }
+
         /** A day on which nothing can be filed: a public holiday, or a weekend day that is not worked. */
         public boolean closed(LocalDate day) {
             boolean weekend = day.getDayOfWeek() == DayOfWeek.SATURDAY || day.getDayOfWeek() == DayOfWeek.SUNDAY;
@@ -486,6 +491,17 @@ public class PolicyRules {
                 }
             }
         }
+        Set<Integer> covered = new TreeSet<>();
+        for (JsonNode y : calendar.path("covers")) {
+            if (!y.canConvertToInt() || y.asInt() < 1949 || y.asInt() > 2100) {
+                p.add(where + ".calendar.covers", "'" + y.asText() + "' is not a year");
+            } else {
+                covered.add(y.asInt());
+            }
+        }
+        if (covered.isEmpty()) {
+            p.add(where + ".calendar", "needs 'covers': the years whose holidays and worked weekends are complete");
+        }
         Set<LocalDate> working = new TreeSet<>();
         for (JsonNode w : calendar.path("workingWeekends")) {
             LocalDate d = p.date(w, where + ".calendar.workingWeekends");
@@ -503,7 +519,7 @@ public class PolicyRules {
                 p.notice(n.path("rollOver"), "notice", where + ".rollOver", notices), p.text(n.path("rollOver"), "clause", where + ".rollOver"),
                 List.copyOf(extensions), p.notice(deferral, "notice", where + ".paymentDeferral", notices),
                 p.text(deferral, "clause", where + ".paymentDeferral"), p.positive(deferral, "maxMonths", where + ".paymentDeferral"),
-                Set.copyOf(holidays), Set.copyOf(working));
+                Set.copyOf(holidays), Set.copyOf(working), Set.copyOf(covered));
     }
 
     private Reporting reporting(JsonNode n, Problems p) {

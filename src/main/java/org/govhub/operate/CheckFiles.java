@@ -16,13 +16,15 @@ import org.govhub.ingest.RouteFileModel;
 import org.govhub.normalise.MappingException;
 import org.govhub.normalise.MappingRegistry;
 import org.govhub.normalise.SchemaRegistry;
+import org.govhub.share.Catalog;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
 
 /**
  * Checks {@code routes/} and {@code mappings/} without starting the hub: every mapping file as the
- * hub loads it, every route file through Camel's YAML DSL, and every route's explicit id. Run it
+ * hub loads it, every route file through Camel's YAML DSL, every route's explicit id, and the
+ * resource catalog against the shared schemas. Run it
  * before deploying a change:
  *
  * <pre>./mvnw -q compile exec:java@check-files</pre>
@@ -59,11 +61,14 @@ public final class CheckFiles {
     /** {@link #check(Path, Path)} with the properties the hub will have (a test's, a deployment's). */
     public static List<String> check(Path routes, Path mappings, StandardEnvironment environment) {
         List<String> problems = new ArrayList<>();
+        SchemaRegistry schemas = new SchemaRegistry();
         try {
-            new MappingRegistry(new SchemaRegistry(), mappings);
+            new MappingRegistry(schemas, mappings);
         } catch (MappingException e) {
             problems.addAll(e.problems());
         }
+        // every field of every shared schema has its catalog entry (meaning, personal data or not)
+        problems.addAll(Catalog.problems(new ClassPathResource(Catalog.DEFAULT_FILE), schemas));
         problems.addAll(checkRoutes(routes));
         if (Files.isDirectory(routes)) {
             RouteFileModel model = RouteFileModel.read(files(routes));

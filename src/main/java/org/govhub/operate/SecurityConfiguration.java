@@ -6,6 +6,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.govhub.share.DepartmentAccounts;
+import org.govhub.share.DepartmentKeyFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -25,7 +27,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Everything but the liveness probe needs a login. People use a form (Hawtio, the pages);
- * programs use HTTP Basic and get 401, not a redirect. CSRF tokens travel in the XSRF-TOKEN
+ * programs use HTTP Basic and get 401, not a redirect. Departments' programs use their API keys
+ * and reach only the sharing API and the catalog. CSRF tokens travel in the XSRF-TOKEN
  * cookie because Hawtio's console sends them back from there on its Jolokia calls.
  */
 @Configuration(proxyBeanMethods = false)
@@ -35,13 +38,17 @@ public class SecurityConfiguration {
 
     @Bean
     @Order(10)
-    SecurityFilterChain hubSecurity(HttpSecurity http) throws Exception {
+    SecurityFilterChain hubSecurity(HttpSecurity http, DepartmentAccounts departments) throws Exception {
         var api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
         var actuator = PathPatternRequestMatcher.withDefaults().matcher("/actuator/**");
         var hawtio = PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/**");
         http.authorizeHttpRequests(auth -> auth
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health/liveness").permitAll()
+                        // a department reaches its own sharing API and the catalog, nothing else
+                        .requestMatchers("/api/share/**").hasRole(DepartmentKeyFilter.ROLE)
+                        .requestMatchers("/api/catalog", "/api/catalog/**", "/catalog")
+                                .hasAnyRole(OPERATOR_ROLE, DepartmentKeyFilter.ROLE)
                         .anyRequest().hasRole(OPERATOR_ROLE))
                 .formLogin(Customizer.withDefaults())
                 // Basic credentials are accepted but never asked for (no WWW-Authenticate), so a
@@ -56,9 +63,11 @@ public class SecurityConfiguration {
                         // never hold those for this site (no WWW-Authenticate challenge), so a
                         // forged cross-site request cannot carry them.
                         .ignoringRequestMatchers(request -> api.matches(request)
-                                && String.valueOf(request.getHeader("Authorization")).startsWith("Basic "))
+                                && (String.valueOf(request.getHeader("Authorization")).startsWith("Basic ")
+                                        || DepartmentKeyFilter.presentedKey(request) != null))
                         .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
+                .addFilterBefore(new DepartmentKeyFilter(departments), BasicAuthenticationFilter.class)
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
         return http.build();
     }

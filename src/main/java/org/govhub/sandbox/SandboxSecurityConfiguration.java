@@ -10,7 +10,8 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * The simulated systems' machine APIs authenticate callers themselves, with the credential a real
  * system would issue (the national platform's and the provincial platform's bearer tokens, the
- * credit portal's API key), so the hub's operator login does not apply to them.
+ * credit portal's API key, the departments' webhook signatures), so the hub's operator login does
+ * not apply to them.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnSandbox
@@ -20,7 +21,7 @@ public class SandboxSecurityConfiguration {
     @Order(1)
     SecurityFilterChain sandboxPlatformApi(HttpSecurity http) throws Exception {
         http.securityMatcher("/sandbox/platform/api/**", "/sandbox/provincial-platform/api/**",
-                        "/sandbox/credit-portal/api/**")
+                        "/sandbox/credit-portal/api/**", "/sandbox/departments/*/webhook")
                 .authorizeHttpRequests(auth -> auth.anyRequest().permitAll())
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));

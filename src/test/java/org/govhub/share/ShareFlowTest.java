@@ -1,0 +1,285 @@
+package org.govhub.share;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.govhub.SandboxHubTest;
+import org.govhub.normalise.CanonicalJson;
+import org.govhub.sandbox.DepartmentWebhookSandbox;
+import org.govhub.sandbox.NationalPlatformReceiver;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Departments on the sandbox hub: the catalog, a conditional request approved with narrower terms,
+ * a feed and a webhook that deliver exactly the granted fields and rows, masked, each record once;
+ * another department's key is refused; a revoked grant stops delivery; a webhook receiver that is
+ * down gets everything once when it is back.
+ */
+class ShareFlowTest extends SandboxHubTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    NationalPlatformReceiver platform;
+    @Autowired
+    DepartmentWebhookSandbox webhooks;
+    @Autowired
+    JdbcTemplate hub;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void theCatalogListsEverySchemaWithItsPersonalFieldsForOperatorsAndDepartmentsOnly() throws Exception {
+        JsonNode catalog = json(call("GET", "/api/catalog", operator(), null), 200);
+        assertThat(catalog.path("resources")).extracting(r -> r.path("schema").asText())
+                .containsExactlyInAnyOrder("EnterpriseFiling", "TaxRecord", "SocialInsuranceRecord", "CreditRecord");
+        JsonNode credit = json(call("GET", "/api/catalog/GOVHUB-CREDIT", operator(), null), 200);
+        assertThat(credit.path("shareType").asText()).isEqualTo("CONDITIONAL");
+        JsonNode subjectId = field(credit, "subjectId");
+        assertThat(subjectId.path("personal").asText()).isEqualTo("ID_NUMBER");
+        assertThat(subjectId.path("type").asText()).isEqualTo("string");
+        assertThat(call("GET", "/catalog", operator(), null).body()).contains("有条件共享", "subjectId", "ID_NUMBER");
+
+        String key = department("catalog-reader").key();
+        assertThat(call("GET", "/api/catalog", apiKey(key), null).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/api/catalog", null, null).statusCode()).isEqualTo(401);
+        assertThat(call("GET", "/api/catalog", apiKey("ghk_AAAAAAAAAAAAAAAA." + "x".repeat(43)), null).statusCode()).isEqualTo(401);
+        // a department reaches nothing of the operator's
+        for (String path : List.of("/api/admin/batches", "/api/admin/share/requests", "/api/admin/quarantine", "/actuator/hawtio/",
+                "/actuator/health", "/sandbox/platform/batches", "/")) {
+            assertThat(call("GET", path, apiKey(key), null).statusCode()).as(path).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void aConditionalRequestWaitsForApprovalAndTheFeedDeliversExactlyTheGrantedFieldsAndRowsMaskedOnce() throws Exception {
+        Dept reader = department("credit-feed");
+        JsonNode request = json(call("POST", "/api/share/requests", apiKey(reader.key()), """
+                {"resource":"GOVHUB-CREDIT","purpose":"疫情期间信贷支持政策落实 (credit relief for affected persons)",
+                 "fields":["subjectType","subjectId","subjectName","recordType","regionCode","provenance"],
+                 "regionPrefixes":["3601","3604"]}"""), 201);
+        assertThat(request.path("status").asText()).isEqualTo("PENDING");
+        assertThat(request.path("dueOn").asText()).matches("\\d{4}-\\d{2}-\\d{2}");
+        assertThat(request.path("overdue").asBoolean()).isFalse();
+        long requestId = request.path("request").asLong();
+        // nothing to subscribe to before the operator decides
+        assertThat(json(call("GET", "/api/share/grants", apiKey(reader.key()), null), 200).path("grants")).isEmpty();
+        // the operator narrows it to Nanchang (3601) and may not widen it
+        assertThat(call("POST", "/api/admin/share/requests/" + requestId + "/approve", operator(),
+                "{\"regionPrefixes\":[\"36\"]}").statusCode()).isEqualTo(400);
+        JsonNode approved = json(call("POST", "/api/admin/share/requests/" + requestId + "/approve", operator(),
+                "{\"fields\":[\"subjectType\",\"subjectId\",\"subjectName\",\"recordType\",\"regionCode\",\"provenance\"],"
+                        + "\"regionPrefixes\":[\"3601\"]}"), 200);
+        assertThat(approved.path("status").asText()).isEqualTo("GRANTED");
+        long grant = approved.path("grant").asLong();
+
+        JsonNode subscription = json(call("POST", "/api/share/subscriptions", apiKey(reader.key()),
+                "{\"grant\":" + grant + ",\"channel\":\"FEED\",\"from\":\"beginning\"}"), 201);
+        String id = subscription.path("subscription").asText();
+        String start = subscription.path("position").asText();
+
+        awaitCreditReferenceAtThePlatform();
+        List<JsonNode> got = new ArrayList<>();
+        String end = readAll(reader.key(), id, null, 7, got);
+        // what the grant should give: every Nanchang credit record of the batches the feed has passed, once
+        Set<String> expected = creditRecordsUpTo(end).stream()
+                .filter(r -> r.path("regionCode").asText().startsWith("3601"))
+                .map(r -> r.path("provenance").path("sourceId").asText() + "/" + r.path("provenance").path("sourceRecordKey").asText())
+                .collect(Collectors.toSet());
+        assertThat(expected).isNotEmpty();
+        assertThat(got).extracting(r -> r.path("recordId").asText()).doesNotHaveDuplicates();
+        assertThat(got.stream().map(r -> r.path("record").path("provenance"))
+                .map(p -> p.path("sourceId").asText() + "/" + p.path("sourceRecordKey").asText()).toList())
+                .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+        boolean sawPerson = false;
+        for (JsonNode item : got) {
+            JsonNode record = item.path("record");
+            Set<String> fields = new HashSet<>();
+            record.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).isSubsetOf("subjectType", "subjectId", "subjectName", "recordType", "regionCode", "provenance");
+            assertThat(record.path("regionCode").asText()).startsWith("3601");
+            if (record.path("subjectType").asText().equals("PERSON")) {
+                sawPerson = true;
+                assertThat(record.path("subjectId").asText()).as("a person's identity number").matches("\\d{6}\\*{10}[0-9X]{2}");
+                if (record.hasNonNull("subjectName")) {
+                    assertThat(record.path("subjectName").asText()).as("a person's name").matches(".\\*+");
+                }
+            } else {
+                assertThat(record.path("subjectId").asText()).as("an enterprise's credit code is not personal").doesNotContain("*");
+            }
+        }
+        assertThat(sawPerson).as("the sandbox's Nanchang records include persons").isTrue();
+
+        // the committed cursor is kept: reading on without one continues at the end; replaying from the start gives the same again
+        JsonNode onward = json(call("GET", "/api/share/subscriptions/" + id + "/records?limit=50", apiKey(reader.key()), null), 200);
+        assertThat(onward.path("after").asText()).isEqualTo(end);
+        List<JsonNode> replay = new ArrayList<>();
+        readAll(reader.key(), id, start, 50, replay);
+        assertThat(replay.subList(0, got.size())).extracting(r -> r.path("recordId").asText())
+                .containsExactlyElementsOf(got.stream().map(r -> r.path("recordId").asText()).toList());
+        assertThat(call("GET", "/api/share/subscriptions/" + id + "/records?after=1.-1.0", apiKey(reader.key()), null).statusCode())
+                .as("a cursor before the subscription's start").isEqualTo(400);
+
+        // another department is refused this subscription; the operator revokes the grant and the feed stops
+        Dept other = department("other-dept");
+        assertThat(call("GET", "/api/share/subscriptions/" + id + "/records", apiKey(other.key()), null).statusCode()).isEqualTo(403);
+        assertThat(call("POST", "/api/admin/share/grants/" + grant + "/revoke", operator(), "{\"reason\":\"duty ended\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(call("GET", "/api/share/subscriptions/" + id + "/records?after=" + start, apiKey(reader.key()), null).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void anUnconditionalResourceIsGrantedAtOnceAndItsWebhookGetsEveryGrantedRecordOnceThroughAnOutage() throws Exception {
+        Dept market = department("market-reg");
+        JsonNode request = json(call("POST", "/api/share/requests", apiKey(market.key()), """
+                {"resource":"GOVHUB-TAX-DECL","purpose":"tax relief follow-up","inClear":["PHONE"]}"""), 400);
+        assertThat(request.path("error").asText()).contains("inClear", "no PHONE field");
+        JsonNode unconditional = json(call("POST", "/api/share/requests", apiKey(market.key()), """
+                {"resource":"GOVHUB-ENT-FILING","purpose":"市场主体复工监测 (market supervision of resumption)"}"""), 201);
+        assertThat(unconditional.path("status").asText()).isEqualTo("GRANTED");
+        assertThat(unconditional.path("decidedBy").asText()).isEqualTo("catalog");
+        JsonNode asked = json(call("POST", "/api/share/requests", apiKey(market.key()), """
+                {"resource":"GOVHUB-TAX-DECL","purpose":"市场主体复工监测 (market supervision of resumption)",
+                 "fields":["creditCode","enterpriseName","regionCode","period","provenance"]}"""), 201);
+        JsonNode granted = json(call("POST", "/api/admin/share/requests/" + asked.path("request").asLong() + "/approve", operator(), null), 200);
+        long grant = granted.path("grant").asLong();
+
+        webhooks.down("market-reg-" + market.suffix(), true);
+        JsonNode subscription = json(call("POST", "/api/share/subscriptions", apiKey(market.key()),
+                "{\"grant\":" + grant + ",\"channel\":\"WEBHOOK\",\"from\":\"beginning\",\"endpoint\":\"http://localhost:" + port
+                        + "/sandbox/departments/market-reg-" + market.suffix() + "/webhook\"}"), 201);
+        String id = subscription.path("subscription").asText();
+        webhooks.trust(id, subscription.path("signingSecret").asText());
+        assertThat(call("GET", "/api/share/subscriptions/" + id, apiKey(market.key()), null).body()).doesNotContain("whs_");
+
+        // declarations reach the platform while the department's receiver is down: the subscription retries and backs off
+        Set<String> declarations = awaitDeclarationsAtThePlatform();
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.queryForObject(
+                "SELECT attempts FROM subscription WHERE subscription_id = ?", Integer.class, id) >= 2);
+        assertThat(webhooks.received("market-reg-" + market.suffix())).isEmpty();
+        webhooks.down("market-reg-" + market.suffix(), false);
+
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> webhooks.received("market-reg-" + market.suffix())
+                .stream().map(r -> r.record().path("provenance").path("sourceRecordKey").asText()).collect(Collectors.toSet())
+                .containsAll(declarations));
+        var received = webhooks.received("market-reg-" + market.suffix());
+        assertThat(received).extracting(DepartmentWebhookSandbox.Received::recordId).doesNotHaveDuplicates();
+        assertThat(received).allSatisfy(r -> {
+            Set<String> fields = new HashSet<>();
+            r.record().fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).isSubsetOf("creditCode", "enterpriseName", "regionCode", "period", "provenance");
+        });
+        JsonNode shown = json(call("GET", "/api/admin/share/subscriptions", operator(), null), 200);
+        assertThat(shown.path("subscriptions")).anySatisfy(s -> {
+            assertThat(s.path("subscription").asText()).isEqualTo(id);
+            assertThat(s.path("deadLetters").asInt()).isZero();
+        });
+    }
+
+    // ---- helpers
+
+    /** Reads the feed to its current end into {@code all}; returns the cursor at the end. */
+    private String readAll(String key, String subscription, String after, int limit, List<JsonNode> all) throws Exception {
+        String cursor = after;
+        for (int page = 0; page < 1000; page++) {
+            JsonNode body = json(call("GET", "/api/share/subscriptions/" + subscription + "/records?limit=" + limit
+                    + (cursor == null ? "" : "&after=" + cursor), apiKey(key), null), 200);
+            body.path("records").forEach(all::add);
+            if (body.path("records").isEmpty()) {
+                return body.path("next").asText();
+            }
+            cursor = body.path("next").asText();
+        }
+        throw new AssertionError("the feed did not end");
+    }
+
+    private void awaitCreditReferenceAtThePlatform() {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> platform.receivedRecords("credit-reference").size() >= 285);
+    }
+
+    /** The credit records of every batch at or before a cursor's position in its class. */
+    private List<JsonNode> creditRecordsUpTo(String cursor) {
+        List<JsonNode> records = new ArrayList<>();
+        for (String part : cursor.split("-")) {
+            String[] f = part.split("\\.");
+            assertThat(f[2]).as("the feed's end is at a batch boundary").isEqualTo("0");
+            for (String batch : hub.queryForList("SELECT batch_id FROM batch WHERE schema_name = 'CreditRecord' AND priority_class = ?"
+                    + " AND share_seq <= ?", String.class, Integer.parseInt(f[0]), Long.parseLong(f[1]))) {
+                org.govhub.batch.RecordChunks.inOrder(hub, batch).forEach(r -> records.add(CanonicalJson.read(r)));
+            }
+        }
+        return records;
+    }
+
+    private Set<String> awaitDeclarationsAtThePlatform() {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> platform.receivedRecords("tax-bureau").size() >= 100);
+        return platform.receivedRecords("tax-bureau").stream().map(r -> (String) r.get("source_record_key"))
+                .collect(Collectors.toSet());
+    }
+
+    private record Dept(String key, String suffix) {
+    }
+
+    private Dept department(String prefix) throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        JsonNode created = json(call("POST", "/api/admin/departments", operator(),
+                "{\"id\":\"" + prefix + "-" + suffix + "\",\"name\":\"test department " + prefix + "\"}"), 201);
+        assertThat(created.path("key").asText()).startsWith("ghk_");
+        return new Dept(created.path("key").asText(), suffix);
+    }
+
+    private static JsonNode field(JsonNode resource, String name) {
+        for (JsonNode f : resource.path("fields")) {
+            if (f.path("name").asText().equals(name)) {
+                return f;
+            }
+        }
+        throw new AssertionError("no field " + name);
+    }
+
+    private static String[] operator() {
+        return new String[] {"Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                ("admin:" + OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8))};
+    }
+
+    private static String[] apiKey(String key) {
+        return new String[] {"X-Api-Key", key};
+    }
+
+    private HttpResponse<String> call(String method, String path, String[] header, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (header != null) {
+            request.header(header[0], header[1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response, int status) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        return CanonicalJson.read(response.body());
+    }
+
+}
