@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.share.WebhookDelivery;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -35,6 +36,17 @@ public class DepartmentWebhookSandbox {
     }
 
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
+    private final JdbcTemplate hub;
+
+    public DepartmentWebhookSandbox(JdbcTemplate hub) {
+        this.hub = hub;
+    }
+
+    /** The secret the department kept when it subscribed; the sandbox stands in for it and reads it where the hub keeps it. */
+    private String secretOf(String subscriptionId) {
+        return secrets.computeIfAbsent(subscriptionId, id -> hub.queryForList(
+                "SELECT signing_secret FROM subscription WHERE subscription_id = ?", String.class, id).stream().findFirst().orElse(null));
+    }
     private final Map<String, List<Received>> received = new ConcurrentHashMap<>();
     private final Map<String, Boolean> deliveries = new ConcurrentHashMap<>();
     private final Map<String, Boolean> down = new ConcurrentHashMap<>();
@@ -74,7 +86,7 @@ public class DepartmentWebhookSandbox {
         } catch (IllegalArgumentException e) {
             return ResponseEntity.badRequest().body(Map.of("error", "not JSON"));
         }
-        String secret = secrets.get(delivery.path("subscription").asText());
+        String secret = secretOf(delivery.path("subscription").asText());
         if (secret == null || timestamp == null || signature == null || deliveryId == null) {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "unknown subscription or unsigned"));
         }
