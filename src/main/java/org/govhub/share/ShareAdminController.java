@@ -40,7 +40,10 @@ public class ShareAdminController {
     /** Creates a department account with its first API key (shown once). */
     @PostMapping("/departments")
     public ResponseEntity<Map<String, Object>> createDepartment(@RequestBody DepartmentJson body) {
-        if (!accounts.create(String.valueOf(body.id()), body.name())) {
+        if (body.id() == null) {
+            throw new IllegalArgumentException("a department needs an 'id' (lower-case letters, digits and dashes) and a 'name'");
+        }
+        if (!accounts.create(body.id(), body.name())) {
             throw new IllegalStateException("department " + body.id() + " exists");
         }
         DepartmentAccounts.IssuedKey key = accounts.issueKey(body.id());
@@ -84,12 +87,14 @@ public class ShareAdminController {
             List<Catalog.Personal> inClear) {
     }
 
-    /** Grants a pending request, as asked or narrowed (a body with terms); never wider than asked. */
+    /** Grants a pending request, as asked or narrowed: each list in the body replaces the one asked for, never wider. */
     @PostMapping("/share/requests/{requestId}/approve")
     public Map<String, Object> approve(@PathVariable long requestId, @RequestBody(required = false) ApproveJson body, Principal operator) {
-        GrantTerms narrowed = body == null || (body.fields() == null && body.regionPrefixes() == null && body.priorityClasses() == null
-                && body.inClear() == null) ? null : new GrantTerms(body.fields(), body.regionPrefixes(), body.priorityClasses(), body.inClear());
-        return requests.approve(requestId, operator.getName(), narrowed);
+        return requests.approve(requestId, operator.getName(), asked -> body == null ? asked : new GrantTerms(
+                body.fields() == null ? asked.fields() : body.fields(),
+                body.regionPrefixes() == null ? asked.regionPrefixes() : body.regionPrefixes(),
+                body.priorityClasses() == null ? asked.priorityClasses() : body.priorityClasses(),
+                body.inClear() == null ? asked.inClear() : body.inClear()));
     }
 
     public record ReasonJson(String reason) {

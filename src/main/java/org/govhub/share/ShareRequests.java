@@ -71,13 +71,13 @@ public class ShareRequests {
         });
     }
 
-    /** An operator grants a pending request, with its terms or narrower ones. */
-    public Map<String, Object> approve(long requestId, String operator, GrantTerms narrowed) {
+    /** An operator grants a pending request with the terms {@code narrowing} makes of those asked for. */
+    public Map<String, Object> approve(long requestId, String operator, java.util.function.UnaryOperator<GrantTerms> narrowing) {
         return tx.execute(s -> {
             Map<String, Object> request = pending(requestId);
             DataResource resource = catalog.get((String) request.get("resource_code"));
             GrantTerms asked = GrantTerms.parse((String) request.get("terms"));
-            GrantTerms terms = narrowed == null ? asked : narrowed;
+            GrantTerms terms = narrowing.apply(asked);
             List<String> problems = terms.problems(resource);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));

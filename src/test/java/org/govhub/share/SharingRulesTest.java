@@ -85,14 +85,14 @@ class SharingRulesTest {
         assertThat(pending).containsEntry("status", "PENDING").containsEntry("overdue", false);
         assertThat(pending.get("dueOn")).isNotNull();
         long id = ((Number) pending.get("request")).longValue();
-        assertThatThrownBy(() -> requests.approve(id, "admin",
+        assertThatThrownBy(() -> requests.approve(id, "admin", asked2 ->
                 new GrantTerms(List.of("subjectId", "subjectType", "regionCode", "amountFen"), List.of("36"), null, null)))
                 .hasMessageContaining("narrow");
         assertThatThrownBy(() -> requests.refuse(id, "admin", " ")).hasMessageContaining("reason");
-        Map<String, Object> approved = requests.approve(id, "admin",
+        Map<String, Object> approved = requests.approve(id, "admin", asked2 ->
                 new GrantTerms(List.of("subjectId", "regionCode"), List.of("3601"), List.of(1, 2), null));
         assertThat(approved).containsEntry("status", "GRANTED").containsEntry("decidedBy", "admin");
-        assertThatThrownBy(() -> requests.approve(id, "admin", null)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> requests.approve(id, "admin", same -> same)).isInstanceOf(IllegalStateException.class);
 
         assertThatThrownBy(() -> requests.request("stats-bureau", "GOVHUB-CREDIT", "x", GrantTerms.all())).hasMessageContaining("purpose");
         assertThatThrownBy(() -> requests.request("stats-bureau", "NOPE", "statistics", GrantTerms.all())).hasMessageContaining("NOPE");
