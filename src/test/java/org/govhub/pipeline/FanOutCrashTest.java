@@ -1,0 +1,211 @@
+package org.govhub.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.govhub.SandboxHubTest;
+import org.govhub.normalise.CanonicalJson;
+import org.govhub.share.WebhookDelivery;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fan-out to departments through crashes: a hub JVM is SIGKILLed three times while a webhook
+ * subscription and a feed subscription receive the tax declarations, and the webhook's receiver is
+ * away for a while in the last run. The receiver (in this JVM, so it outlives the hubs) stores a
+ * delivery once by its delivery id, as a department does; the feed reader keeps its own cursor.
+ * Both end with every valid declaration exactly once, with only the granted fields.
+ */
+class FanOutCrashTest {
+
+    private static final Duration START_TO_END = Duration.ofSeconds(150);
+    private static final Set<String> GRANTED = Set.of("creditCode", "period", "taxType", "regionCode", "provenance");
+
+    @Test
+    @Timeout(600)
+    void everySubscriptionGetsEveryGrantedRecordOnceThroughThreeKillsAndAReceiverAway() throws Exception {
+        Path dir = SandboxHubTest.newDataDir("govhub-crash-fanout");
+        String[] sandbox = ExactlyOnce.sandbox(1500, 0);
+        ExactlyOnce expected = new ExactlyOnce(1500, 0);
+        Set<String> declarations = expected.valid.stream().filter(k -> k.startsWith("tax-bureau|")).collect(Collectors.toSet());
+        Receiver receiver = new Receiver();
+        FeedReader feed = new FeedReader();
+        String key;
+        try (HubJvm first = HubJvm.start(dir, "crash-fanout", sandbox)) {
+            key = first.post("/api/admin/departments", "{\"id\":\"tax-watch\",\"name\":\"crash-test department\"}").path("key").asText();
+            JsonNode request = call(first, key, "POST", "/api/share/requests", "{\"resource\":\"GOVHUB-TAX-DECL\","
+                    + "\"purpose\":\"relief follow-up\",\"fields\":" + CanonicalJson.MAPPER.writeValueAsString(new TreeSet<>(GRANTED)) + "}");
+            long grant = first.post("/api/admin/share/requests/" + request.path("request").asLong() + "/approve", "{}").path("grant").asLong();
+            JsonNode hook = call(first, key, "POST", "/api/share/subscriptions", "{\"grant\":" + grant + ",\"channel\":\"WEBHOOK\","
+                    + "\"from\":\"beginning\",\"endpoint\":\"http://127.0.0.1:" + receiver.port() + "/hook\"}");
+            receiver.secret = hook.path("signingSecret").asText();
+            feed.subscription = call(first, key, "POST", "/api/share/subscriptions",
+                    "{\"grant\":" + grant + ",\"channel\":\"FEED\",\"from\":\"beginning\"}").path("subscription").asText();
+            receiver.awaitRecords(60, Duration.ofSeconds(90));
+            feed.read(first, key, 3, 25);
+            first.kill();
+        }
+        for (int run = 2; run <= 3; run++) {
+            try (HubJvm hub = HubJvm.start(dir, "crash-fanout", sandbox)) {
+                receiver.awaitRecords(receiver.records() + 100, Duration.ofSeconds(90));
+                feed.read(hub, key, 2, 60);
+                hub.kill();
+            }
+        }
+        try (HubJvm last = HubJvm.start(dir, "crash-fanout", sandbox)) {
+            // the department's receiver is away for a while: the hub retries with back-off and carries on afterwards
+            receiver.away.set(true);
+            HubJvm.sleep(20_000);
+            int refused = receiver.refused.get();
+            receiver.away.set(false);
+            expected.awaitDelivered(last, START_TO_END);
+            receiver.awaitRecords(declarations.size(), START_TO_END);
+            feed.read(last, key, 1000, 100);
+            HubJvm.sleep(3000); // a late repeat would show
+            last.stop();
+            assertThat(refused).as("attempts refused while the receiver was away").isGreaterThan(0);
+        }
+        assertThat(receiver.recordIds()).as("webhook records by record id").doesNotHaveDuplicates();
+        assertThat(receiver.keys()).as("webhook: every valid declaration once").doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(declarations);
+        assertThat(feed.recordIds).as("feed records by record id").doesNotHaveDuplicates();
+        assertThat(feed.keys).as("feed: every valid declaration once").doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(declarations);
+        assertThat(receiver.fields).isSubsetOf(GRANTED);
+        assertThat(feed.fields).isSubsetOf(GRANTED);
+        System.out.printf("[fan-out crash] %d declarations; webhook: %d deliveries stored, %d repeated deliveries recognised by delivery id,"
+                + " %d refused while away; feed: %d records read%n", declarations.size(), receiver.deliveries.size(),
+                receiver.repeats.get(), receiver.refused.get(), feed.keys.size());
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static JsonNode call(HubJvm hub, String key, String method, String path, String body) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + hub.port + path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                    .header("X-Api-Key", key).header("Content-Type", "application/json").timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 201);
+            return CanonicalJson.read(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A department's feed reader that keeps its cursor itself, as a consumer storing offsets with its data does. */
+    private static final class FeedReader {
+        String subscription;
+        String cursor;
+        final List<String> recordIds = new ArrayList<>();
+        final List<String> keys = new ArrayList<>();
+        final Set<String> fields = new TreeSet<>();
+
+        void read(HubJvm hub, String key, int pages, int limit) {
+            for (int i = 0; i < pages; i++) {
+                JsonNode page = call(hub, key, "GET", "/api/share/subscriptions/" + subscription + "/records?limit=" + limit
+                        + (cursor == null ? "" : "&after=" + cursor), null);
+                for (JsonNode item : page.path("records")) {
+                    recordIds.add(item.path("recordId").asText());
+                    JsonNode p = item.path("record").path("provenance");
+                    keys.add(p.path("sourceId").asText() + "|" + p.path("sourceRecordKey").asText());
+                    item.path("record").fieldNames().forEachRemaining(fields::add);
+                }
+                cursor = page.path("next").asText();
+                if (page.path("records").isEmpty()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** A department's webhook receiver: checks the signature, stores a delivery once by its delivery id. */
+    private static final class Receiver {
+        final HttpServer server;
+        volatile String secret;
+        final AtomicBoolean away = new AtomicBoolean();
+        final AtomicInteger refused = new AtomicInteger();
+        final AtomicInteger repeats = new AtomicInteger();
+        final Map<String, List<JsonNode>> deliveries = new ConcurrentHashMap<>();
+        final Set<String> fields = ConcurrentHashMap.newKeySet();
+
+        Receiver() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/hook", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                int status;
+                if (away.get()) {
+                    refused.incrementAndGet();
+                    status = 503;
+                } else {
+                    String json = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+                    String timestamp = exchange.getRequestHeaders().getFirst(WebhookDelivery.TIMESTAMP);
+                    String signature = exchange.getRequestHeaders().getFirst(WebhookDelivery.SIGNATURE);
+                    String id = exchange.getRequestHeaders().getFirst(WebhookDelivery.DELIVERY_ID);
+                    if (secret == null || !("sha256=" + WebhookDelivery.sign(secret, timestamp, json)).equals(signature)) {
+                        status = 401;
+                    } else {
+                        List<JsonNode> records = new ArrayList<>();
+                        CanonicalJson.read(json).path("records").forEach(records::add);
+                        if (deliveries.putIfAbsent(id, records) != null) {
+                            repeats.incrementAndGet();
+                        }
+                        records.forEach(r -> r.path("record").fieldNames().forEachRemaining(fields::add));
+                        status = 200;
+                    }
+                }
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        int records() {
+            return deliveries.values().stream().mapToInt(List::size).sum();
+        }
+
+        List<String> recordIds() {
+            return deliveries.values().stream().flatMap(List::stream).map(r -> r.path("recordId").asText()).toList();
+        }
+
+        List<String> keys() {
+            return deliveries.values().stream().flatMap(List::stream).map(r -> r.path("record").path("provenance"))
+                    .map(p -> p.path("sourceId").asText() + "|" + p.path("sourceRecordKey").asText()).toList();
+        }
+
+        void awaitRecords(int n, Duration limit) {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (records() < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the webhook receiver holds " + records() + " records, not " + n + " within " + limit);
+                }
+                HubJvm.sleep(200);
+            }
+        }
+    }
+}
