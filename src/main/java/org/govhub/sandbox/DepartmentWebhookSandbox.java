@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.govhub.normalise.CanonicalJson;
-import org.govhub.share.WebhookDelivery;
+import org.govhub.share.PushDelivery;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.http.ResponseEntity;
@@ -22,7 +22,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Simulated departments' webhook receivers, {@code POST /sandbox/departments/{department}/webhook}:
+ * What the simulated departments received ({@code GET /sandbox/departments/{department}/received}),
+ * and their webhook receivers, {@code POST /sandbox/departments/{department}/webhook}:
  * each checks the signature with the subscription's secret and the timestamp (at most 5 minutes
  * old), stores a delivery once by its delivery id (a repeat is answered 200 and not stored again),
  * and can be taken down ({@link #down}) to show retries and back-off.
@@ -72,9 +73,9 @@ public class DepartmentWebhookSandbox {
 
     @PostMapping("/sandbox/departments/{department}/webhook")
     public ResponseEntity<Map<String, Object>> receive(@PathVariable String department, @RequestBody byte[] body,
-            @RequestHeader(value = WebhookDelivery.DELIVERY_ID, required = false) String deliveryId,
-            @RequestHeader(value = WebhookDelivery.TIMESTAMP, required = false) String timestamp,
-            @RequestHeader(value = WebhookDelivery.SIGNATURE, required = false) String signature) {
+            @RequestHeader(value = PushDelivery.DELIVERY_ID, required = false) String deliveryId,
+            @RequestHeader(value = PushDelivery.TIMESTAMP, required = false) String timestamp,
+            @RequestHeader(value = PushDelivery.SIGNATURE, required = false) String signature) {
         attempts.incrementAndGet();
         if (down.getOrDefault(department, false)) {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
@@ -90,7 +91,7 @@ public class DepartmentWebhookSandbox {
         if (secret == null || timestamp == null || signature == null || deliveryId == null) {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "unknown subscription or unsigned"));
         }
-        String expected = "sha256=" + WebhookDelivery.sign(secret, timestamp, json);
+        String expected = "sha256=" + PushDelivery.sign(secret, timestamp, json);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "signature does not match"));
         }
@@ -98,11 +99,16 @@ public class DepartmentWebhookSandbox {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "timestamp too old: a replay?"));
         }
         if (deliveries.putIfAbsent(deliveryId, true) == null) {
-            List<Received> records = new ArrayList<>();
-            delivery.path("records").forEach(r -> records.add(new Received(deliveryId, r.path("recordId").asText(), r.path("record"))));
-            received.computeIfAbsent(department, d -> java.util.Collections.synchronizedList(new ArrayList<>())).addAll(records);
+            store(department, deliveryId, delivery.path("records"));
         }
         return ResponseEntity.ok(Map.of("deliveryId", deliveryId));
+    }
+
+    /** Keeps records a department received (by webhook, or read from its feed). */
+    void store(String department, String deliveryId, JsonNode items) {
+        List<Received> records = new ArrayList<>();
+        items.forEach(r -> records.add(new Received(deliveryId, r.path("recordId").asText(), r.path("record"))));
+        received.computeIfAbsent(department, d -> java.util.Collections.synchronizedList(new ArrayList<>())).addAll(records);
     }
 
     @GetMapping("/sandbox/departments/{department}/received")

@@ -23,10 +23,10 @@ public class ShareAdminController {
     private final ShareRequests requests;
     private final Grants grants;
     private final Subscriptions subscriptions;
-    private final WebhookDelivery webhooks;
+    private final PushDelivery webhooks;
 
     public ShareAdminController(DepartmentAccounts accounts, ShareRequests requests, Grants grants, Subscriptions subscriptions,
-            WebhookDelivery webhooks) {
+            PushDelivery webhooks) {
         this.accounts = accounts;
         this.requests = requests;
         this.grants = grants;
@@ -116,7 +116,7 @@ public class ShareAdminController {
         if (!grants.revoke(grantId, operator.getName(), body == null ? null : body.reason())) {
             throw new NoSuchElementException("no active grant " + grantId);
         }
-        return Map.of("grant", grantId, "status", "REVOKED");
+        return Map.of("grant", grantId, "status", "REVOKED", "removedFromBrokerQueues", subscriptions.emptyBrokerQueues(grantId));
     }
 
     /** Every subscription with its position, backlog and errors. */

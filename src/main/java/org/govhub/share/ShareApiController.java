@@ -78,9 +78,6 @@ public class ShareApiController {
         if (body.grant() == null || body.channel() == null) {
             throw new IllegalArgumentException("a subscription needs 'grant' and 'channel' (FEED, WEBHOOK or AMQP)");
         }
-        if (body.channel() == Subscriptions.Channel.AMQP) {
-            throw new IllegalArgumentException("the AMQP channel is not available yet: subscribe with FEED or WEBHOOK");
-        }
         return ResponseEntity.status(HttpStatus.CREATED).body(
                 subscriptions.create(department.getName(), body.grant(), body.channel(), body.endpoint(), body.from()));
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.govhub.share.Grants.Grant;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -46,13 +47,16 @@ public class Subscriptions {
     private final TransactionTemplate tx;
     private final Grants grants;
     private final boolean allowPlainHttp;
+    private final ObjectProvider<AmqpChannel.BrokerQueues> queues;
 
     public Subscriptions(JdbcTemplate jdbc, TransactionTemplate tx, Grants grants,
-            @Value("${govhub.share.webhook.allow-plain-http:false}") boolean allowPlainHttp) {
+            @Value("${govhub.share.webhook.allow-plain-http:false}") boolean allowPlainHttp,
+            ObjectProvider<AmqpChannel.BrokerQueues> queues) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.grants = grants;
         this.allowPlainHttp = allowPlainHttp;
+        this.queues = queues;
     }
 
     /**
@@ -71,6 +75,10 @@ public class Subscriptions {
         } else if (endpoint != null) {
             throw new IllegalArgumentException("only a WEBHOOK subscription has an endpoint");
         }
+        AmqpChannel.BrokerQueues broker = queues.getIfAvailable();
+        if (channel == Channel.AMQP && broker == null) {
+            throw new IllegalArgumentException("the broker channel is off here (govhub.share.amqp.enabled): subscribe with FEED or WEBHOOK");
+        }
         String id = UUID.randomUUID().toString();
         String secret = channel == Channel.WEBHOOK ? "whs_" + DepartmentAccounts.random(32) : null;
         tx.executeWithoutResult(s -> {
@@ -83,6 +91,9 @@ public class Subscriptions {
                         + " VALUES (?, ?, ?, 0, ?)", id, c, start, start);
             }
         });
+        if (channel == Channel.AMQP) {
+            broker.create(AmqpChannel.queueOf(find(id).orElseThrow()));
+        }
         Map<String, Object> shown = new LinkedHashMap<>(describe(find(id).orElseThrow()));
         if (secret != null) {
             shown.put("signingSecret", secret);
@@ -157,6 +168,16 @@ public class Subscriptions {
         shown.put("attempts", s.attempts());
         shown.put("lastError", row.get("last_error"));
         shown.put("nextAttemptAt", row.get("next_attempt_at"));
+        if (s.channel() == Channel.AMQP && queues.getIfAvailable() != null) {
+            Map<String, Object> broker = new LinkedHashMap<>();
+            broker.put("url", queues.getObject().url());
+            broker.put("user", s.departmentId());
+            broker.put("password", "one of the department's API keys");
+            broker.put("queue", AmqpChannel.queueOf(s));
+            broker.put("queued", queues.getObject().depth(AmqpChannel.queueOf(s)));
+            broker.put("maxQueued", queues.getObject().maxQueued);
+            shown.put("broker", broker);
+        }
         shown.put("deadLetters", jdbc.queryForObject("SELECT COUNT(*) FROM subscription_dead_letter WHERE subscription_id = ? AND status <> 'RESENT'",
                 Integer.class, s.id()));
         return shown;
@@ -189,6 +210,20 @@ public class Subscriptions {
         backlog.put("oldestSealedAt", oldest == null ? null : oldest.toInstant().toString());
         backlog.put("perClass", perClass);
         return backlog;
+    }
+
+    /** A revoked grant's broker queues are emptied: what was queued can no longer be read. */
+    public int emptyBrokerQueues(long grantId) {
+        AmqpChannel.BrokerQueues broker = queues.getIfAvailable();
+        if (broker == null) {
+            return 0;
+        }
+        int removed = 0;
+        for (String id : jdbc.queryForList("SELECT subscription_id FROM subscription WHERE grant_id = ? AND channel = 'AMQP'",
+                String.class, grantId)) {
+            removed += broker.purge(AmqpChannel.queueOf(find(id).orElseThrow()));
+        }
+        return removed;
     }
 
     public Map<Integer, Position> positions(String subscriptionId) {

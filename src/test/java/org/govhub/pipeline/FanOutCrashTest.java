@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
-import org.govhub.share.WebhookDelivery;
+import org.govhub.share.PushDelivery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -160,10 +160,10 @@ class FanOutCrashTest {
                     status = 503;
                 } else {
                     String json = new String(body, java.nio.charset.StandardCharsets.UTF_8);
-                    String timestamp = exchange.getRequestHeaders().getFirst(WebhookDelivery.TIMESTAMP);
-                    String signature = exchange.getRequestHeaders().getFirst(WebhookDelivery.SIGNATURE);
-                    String id = exchange.getRequestHeaders().getFirst(WebhookDelivery.DELIVERY_ID);
-                    if (secret == null || !("sha256=" + WebhookDelivery.sign(secret, timestamp, json)).equals(signature)) {
+                    String timestamp = exchange.getRequestHeaders().getFirst(PushDelivery.TIMESTAMP);
+                    String signature = exchange.getRequestHeaders().getFirst(PushDelivery.SIGNATURE);
+                    String id = exchange.getRequestHeaders().getFirst(PushDelivery.DELIVERY_ID);
+                    if (secret == null || !("sha256=" + PushDelivery.sign(secret, timestamp, json)).equals(signature)) {
                         status = 401;
                     } else {
                         List<JsonNode> records = new ArrayList<>();

@@ -20,33 +20,42 @@ import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.govhub.Backoff;
 import org.govhub.normalise.CanonicalJson;
+import org.govhub.prioritise.Priority;
 import org.govhub.share.Grants.Grant;
 import org.govhub.share.Subscriptions.Position;
 import org.govhub.share.Subscriptions.SharedBatch;
 import org.govhub.share.Subscriptions.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The push channel, used by the {@code subscription-push} routes: each WEBHOOK subscription gets its
- * granted records batch by batch, urgent classes first, as an HMAC-signed POST whose delivery id
- * (subscription and batch) stays the same on every attempt, so the department stores a repeat once.
- * The position moves only after a 2xx. Failures back off per subscription; a batch the department
- * refuses (4xx) or that failed {@code max-attempts} times goes to the subscription's dead letters
- * and the subscription moves on. Each subscription is pushed by one worker at a time, and a slow or
- * dead one holds up only itself.
+ * The push channels, used by the routes of {@code routes/subscription-delivery.yaml}: each WEBHOOK or
+ * AMQP subscription gets its granted records batch by batch, urgent classes first, each batch with a
+ * delivery id (subscription and batch) that stays the same on every attempt. A webhook gets an
+ * HMAC-signed POST and the department stores a repeat once; a broker queue gets a message whose
+ * duplicate-detection id is the delivery id, so the broker drops a repeat. The position moves only
+ * after the POST's 2xx or the broker's acceptance. Failures back off per subscription; a batch the
+ * department refuses (4xx) or that failed {@code max-attempts} times goes to the subscription's dead
+ * letters and the subscription moves on. Each subscription is pushed by one worker at a time, and a
+ * slow or dead one holds up only itself; a broker queue that holds {@code max-queued} batches waits
+ * until the department reads.
  */
-@Component("webhookDelivery")
-public class WebhookDelivery {
+@Component("pushDelivery")
+public class PushDelivery {
 
-    private static final Logger log = LoggerFactory.getLogger(WebhookDelivery.class);
+    private static final Logger log = LoggerFactory.getLogger(PushDelivery.class);
     public static final String DELIVERY_ID = "X-GovHub-Delivery";
     public static final String TIMESTAMP = "X-GovHub-Timestamp";
     public static final String SIGNATURE = "X-GovHub-Signature";
     static final String SUBSCRIPTION = "govhubSubscription";
+    /** The queue a broker subscription's message goes to (route: {@code jms:queue:${exchangeProperty.govhubQueue}}). */
+    static final String QUEUE = "govhubQueue";
+    /** Artemis's duplicate-detection header (Message.HDR_DUPLICATE_DETECTION_ID). */
+    static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
     private static final String SENT = "govhubPushSent";
     private static final String STOP = "govhubPushStop";
     private static final String SEQ = "govhubShareSeq";
@@ -60,8 +69,10 @@ public class WebhookDelivery {
     private final Backoff backoff;
     private final int maxAttempts;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final ObjectProvider<AmqpChannel.BrokerQueues> queues;
 
-    public WebhookDelivery(JdbcTemplate jdbc, Subscriptions subscriptions, SubscriptionFeed feed,
+    public PushDelivery(JdbcTemplate jdbc, Subscriptions subscriptions, SubscriptionFeed feed,
+            ObjectProvider<AmqpChannel.BrokerQueues> queues,
             @Value("${govhub.share.webhook.first-backoff:2s}") Duration firstBackoff,
             @Value("${govhub.share.webhook.max-backoff:5m}") Duration maxBackoff,
             @Value("${govhub.share.webhook.max-attempts:30}") int maxAttempts) {
@@ -70,13 +81,14 @@ public class WebhookDelivery {
         this.feed = feed;
         this.backoff = new Backoff(firstBackoff, maxBackoff);
         this.maxAttempts = maxAttempts;
+        this.queues = queues;
     }
 
-    /** WEBHOOK subscriptions with an active grant that are due and not being pushed; each is taken for one worker. */
-    public List<String> due() {
+    /** Subscriptions of a push channel (WEBHOOK, AMQP) with an active grant that are due and not being pushed; each is taken for one worker. */
+    public List<String> due(String channel) {
         List<String> due = jdbc.queryForList("SELECT s.subscription_id FROM subscription s JOIN share_grant g ON g.grant_id = s.grant_id"
-                + " WHERE s.channel = 'WEBHOOK' AND s.status = 'ACTIVE' AND g.status = 'ACTIVE' AND s.next_attempt_at <= ?"
-                + " ORDER BY s.next_attempt_at", String.class, Timestamp.from(Instant.now()));
+                + " WHERE s.channel = ? AND s.status = 'ACTIVE' AND g.status = 'ACTIVE' AND s.next_attempt_at <= ?"
+                + " ORDER BY s.next_attempt_at", String.class, Subscriptions.Channel.valueOf(channel).name(), Timestamp.from(Instant.now()));
         return due.stream().filter(inFlight::add).toList();
     }
 
@@ -108,6 +120,11 @@ public class WebhookDelivery {
             return null;
         }
         Subscription s = found.get();
+        AmqpChannel.BrokerQueues broker = queues.getIfAvailable();
+        if (s.channel() == Subscriptions.Channel.AMQP
+                && (broker == null || broker.depth(AmqpChannel.queueOf(s)) >= broker.maxQueued)) {
+            return null; // no broker channel here, or the department is not reading: its queue stays bounded, the batches wait in the hub
+        }
         Grant grant;
         try {
             grant = feed.activeGrant(s);
@@ -161,17 +178,27 @@ public class WebhookDelivery {
             r.set("record", item.record());
         }
         String json = CanonicalJson.write(body);
-        String timestamp = String.valueOf(Instant.now().getEpochSecond());
         var message = exchange.getMessage();
-        message.setHeader(Exchange.HTTP_METHOD, "POST");
-        message.setHeader(Exchange.HTTP_URI, s.endpoint());
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
-        message.setHeader(DELIVERY_ID, deliveryId);
-        message.setHeader(TIMESTAMP, timestamp);
-        message.setHeader(SIGNATURE, "sha256=" + sign(s.signingSecret(), timestamp, json));
+        if (s.channel() == Subscriptions.Channel.AMQP) {
+            exchange.setProperty(QUEUE, AmqpChannel.queueOf(s));
+            message.setHeader(DUPLICATE_ID, deliveryId);
+            message.setHeader("JMSPriority", new Priority(batch.priorityClass(), null).jmsPriority());
+            message.setHeader("govhubDeliveryId", deliveryId);
+            message.setHeader("govhubBatchId", batch.batchId());
+            message.setHeader("govhubPriorityClass", batch.priorityClass());
+            message.setBody(json);
+        } else {
+            String timestamp = String.valueOf(Instant.now().getEpochSecond());
+            message.setHeader(Exchange.HTTP_METHOD, "POST");
+            message.setHeader(Exchange.HTTP_URI, s.endpoint());
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+            message.setHeader(DELIVERY_ID, deliveryId);
+            message.setHeader(TIMESTAMP, timestamp);
+            message.setHeader(SIGNATURE, "sha256=" + sign(s.signingSecret(), timestamp, json));
+            message.setBody(json.getBytes(StandardCharsets.UTF_8));
+        }
         exchange.setProperty(SEQ, batch.seq());
         exchange.setProperty(CLASS, batch.priorityClass());
-        message.setBody(json.getBytes(StandardCharsets.UTF_8));
         return json;
     }
 
@@ -216,6 +243,7 @@ public class WebhookDelivery {
         String why = status > 0 ? "the department answered " + status : "no answer: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage());
         int attempts = subscriptions.find(id).map(Subscription::attempts).orElse(0) + 1;
+        // only a department's answer can refuse a batch; a broker that does not take it is an outage
         boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
         Long deadLetter = exchange.getProperty(DEAD_LETTER, Long.class);
         if (deadLetter != null) {
