@@ -86,6 +86,10 @@ public class SubscriptionFeed {
         Map<Integer, Position> positions = subscriptions.positions(subscriptionId);
         if (after != null && !after.isBlank()) {
             positions = Subscriptions.Cursor.read(after, positions);
+            long shared = jdbc.queryForObject("SELECT last_seq FROM share_sequence WHERE id = 1", Long.class);
+            if (positions.values().stream().anyMatch(p -> p.seq() > shared)) {
+                throw new IllegalArgumentException("cursor " + after + " is past what has been shared (position " + shared + ")");
+            }
             subscriptions.save(subscriptionId, positions);
         }
         Map<Integer, Position> next = new java.util.TreeMap<>(positions);

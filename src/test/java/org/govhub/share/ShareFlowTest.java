@@ -43,6 +43,10 @@ class ShareFlowTest extends SandboxHubTest {
     DepartmentWebhookSandbox webhooks;
     @Autowired
     JdbcTemplate hub;
+    @Autowired
+    AmqpChannel.BrokerQueues queues;
+    @Autowired
+    org.apache.camel.ProducerTemplate producer;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -137,6 +141,8 @@ class ShareFlowTest extends SandboxHubTest {
                 .containsExactlyElementsOf(got.stream().map(r -> r.path("recordId").asText()).toList());
         assertThat(call("GET", "/api/share/subscriptions/" + id + "/records?after=1.-1.0", apiKey(reader.key()), null).statusCode())
                 .as("a cursor before the subscription's start").isEqualTo(400);
+        assertThat(call("GET", "/api/share/subscriptions/" + id + "/records?after=1.999999999.0", apiKey(reader.key()), null).statusCode())
+                .as("a cursor past what has been shared").isEqualTo(400);
 
         // another department is refused this subscription; the operator revokes the grant and the feed stops
         Dept other = department("other-dept");
@@ -251,6 +257,26 @@ class ShareFlowTest extends SandboxHubTest {
         Consumed afterRevoke = consume(python, broker.path("url").asText(), id, stats.key(), queue, 3);
         assertThat(afterRevoke.exit()).as(afterRevoke.err()).isEqualTo(2);
         assertThat(afterRevoke.out()).isEmpty();
+    }
+
+    @Test
+    void theBrokerKeepsABatchSentTwiceWithTheSameDeliveryIdOnce() {
+        // what happens when the hub dies after the broker took a batch and before the position moved:
+        // the batch goes again with the same delivery id, through the same route step
+        String queue = "govhub.subscription.dup-check." + UUID.randomUUID();
+        queues.create(queue);
+        for (int i = 0; i < 2; i++) {
+            producer.send("jms:queue:" + queue + "?preserveMessageQos=true&deliveryPersistent=true", exchange -> {
+                exchange.getMessage().setHeader(PushDelivery.DUPLICATE_ID, "subscription-x:batch-y");
+                exchange.getMessage().setBody("{\"deliveryId\":\"subscription-x:batch-y\"}");
+            });
+        }
+        producer.send("jms:queue:" + queue, exchange -> {
+            exchange.getMessage().setHeader(PushDelivery.DUPLICATE_ID, "subscription-x:batch-z");
+            exchange.getMessage().setBody("{}");
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> queues.depth(queue) >= 2);
+        assertThat(queues.depth(queue)).as("messages queued: the repeat dropped").isEqualTo(2);
     }
 
     /** Debian's python3 with python3-qpid-proton (.ci/run installs it): fails in CI without it, skips elsewhere. */
