@@ -51,6 +51,7 @@ public class DepartmentWebhookSandbox {
     private final Map<String, List<Received>> received = new ConcurrentHashMap<>();
     private final Map<String, Boolean> deliveries = new ConcurrentHashMap<>();
     private final Map<String, Boolean> down = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> refusing = new ConcurrentHashMap<>();
     private final AtomicInteger attempts = new AtomicInteger();
 
     /** The subscription's signing secret, as the department keeps it after subscribing. */
@@ -61,6 +62,11 @@ public class DepartmentWebhookSandbox {
     /** Takes a department's receiver down (503 to everything) or brings it back. */
     public void down(String department, boolean isDown) {
         down.put(department, isDown);
+    }
+
+    /** Makes a department's receiver refuse every delivery (422, a department rejecting the content) or accept again. */
+    public void refuse(String department, boolean isRefusing) {
+        refusing.put(department, isRefusing);
     }
 
     public List<Received> received(String department) {
@@ -79,6 +85,9 @@ public class DepartmentWebhookSandbox {
         attempts.incrementAndGet();
         if (down.getOrDefault(department, false)) {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+        }
+        if (refusing.getOrDefault(department, false)) {
+            return ResponseEntity.status(HttpStatus.UNPROCESSABLE_ENTITY).body(Map.of("error", "refused by the department"));
         }
         String json = new String(body, StandardCharsets.UTF_8);
         JsonNode delivery;

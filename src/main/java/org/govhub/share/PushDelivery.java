@@ -86,10 +86,14 @@ public class PushDelivery {
 
     /** Subscriptions of a push channel (WEBHOOK, AMQP) with an active grant that are due and not being pushed; each is taken for one worker. */
     public List<String> due(String channel) {
-        List<String> due = jdbc.queryForList("SELECT s.subscription_id FROM subscription s JOIN share_grant g ON g.grant_id = s.grant_id"
+        return candidates(channel).stream().filter(inFlight::add).toList();
+    }
+
+    /** Subscriptions of a push channel with an active grant whose next attempt is due, being pushed or not. */
+    public List<String> candidates(String channel) {
+        return jdbc.queryForList("SELECT s.subscription_id FROM subscription s JOIN share_grant g ON g.grant_id = s.grant_id"
                 + " WHERE s.channel = ? AND s.status = 'ACTIVE' AND g.status = 'ACTIVE' AND s.next_attempt_at <= ?"
                 + " ORDER BY s.next_attempt_at", String.class, Subscriptions.Channel.valueOf(channel).name(), Timestamp.from(Instant.now()));
-        return due.stream().filter(inFlight::add).toList();
     }
 
     /** The worker is done with the subscription (whatever happened). */

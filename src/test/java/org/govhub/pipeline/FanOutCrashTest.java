@@ -80,6 +80,9 @@ class FanOutCrashTest {
             expected.awaitDelivered(last, START_TO_END);
             receiver.awaitRecords(declarations.size(), START_TO_END);
             feed.read(last, key, 1000, 100);
+            // the cursor the reader last passed is committed in the hub: a reader that lost its own starts there
+            assertThat(call(last, key, "GET", "/api/share/subscriptions/" + feed.subscription + "/records?limit=1", null)
+                    .path("after").asText()).isEqualTo(feed.committed);
             HubJvm.sleep(3000); // a late repeat would show
             last.stop();
             assertThat(refused).as("attempts refused while the receiver was away").isGreaterThan(0);
@@ -118,6 +121,8 @@ class FanOutCrashTest {
     private static final class FeedReader {
         String subscription;
         String cursor;
+        /** The last cursor handed to the hub (and so committed there). */
+        String committed;
         final List<String> recordIds = new ArrayList<>();
         final List<String> keys = new ArrayList<>();
         final Set<String> fields = new TreeSet<>();
@@ -126,6 +131,7 @@ class FanOutCrashTest {
             for (int i = 0; i < pages; i++) {
                 JsonNode page = call(hub, key, "GET", "/api/share/subscriptions/" + subscription + "/records?limit=" + limit
                         + (cursor == null ? "" : "&after=" + cursor), null);
+                committed = cursor == null ? committed : cursor;
                 for (JsonNode item : page.path("records")) {
                     recordIds.add(item.path("recordId").asText());
                     JsonNode p = item.path("record").path("provenance");

@@ -46,6 +46,10 @@ class ShareFlowTest extends SandboxHubTest {
     @Autowired
     AmqpChannel.BrokerQueues queues;
     @Autowired
+    PushDelivery pushes;
+    @Autowired
+    org.govhub.sandbox.TaxBureauSandbox taxBureau;
+    @Autowired
     org.apache.camel.ProducerTemplate producer;
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -86,12 +90,14 @@ class ShareFlowTest extends SandboxHubTest {
         long requestId = request.path("request").asLong();
         // nothing to subscribe to before the operator decides
         assertThat(json(call("GET", "/api/share/grants", apiKey(reader.key()), null), 200).path("grants")).isEmpty();
-        // the operator narrows it to Nanchang (3601) and may not widen it
+        // the operator narrows it to one county of Nanchang and may not widen it
+        awaitCreditReferenceAtThePlatform();
+        String county = oneCreditCounty();
         assertThat(call("POST", "/api/admin/share/requests/" + requestId + "/approve", operator(),
                 "{\"regionPrefixes\":[\"36\"]}").statusCode()).isEqualTo(400);
         // a list left out of the approval stays as asked (here the fields)
         JsonNode approved = json(call("POST", "/api/admin/share/requests/" + requestId + "/approve", operator(),
-                "{\"regionPrefixes\":[\"3601\"]}"), 200);
+                "{\"regionPrefixes\":[\"" + county + "\"]}"), 200);
         assertThat(approved.path("status").asText()).isEqualTo("GRANTED");
         long grant = approved.path("grant").asLong();
 
@@ -100,12 +106,14 @@ class ShareFlowTest extends SandboxHubTest {
         String id = subscription.path("subscription").asText();
         String start = subscription.path("position").asText();
 
-        awaitCreditReferenceAtThePlatform();
         List<JsonNode> got = new ArrayList<>();
         String end = readAll(reader.key(), id, null, 7, got);
-        // what the grant should give: every Nanchang credit record of the batches the feed has passed, once
-        Set<String> expected = creditRecordsUpTo(end).stream()
-                .filter(r -> r.path("regionCode").asText().startsWith("3601"))
+        // what the grant should give: every credit record of that county in the batches the feed has passed, once
+        List<JsonNode> passed = creditRecordsUpTo(end);
+        assertThat(passed.stream().filter(r -> !r.path("regionCode").asText().startsWith(county)))
+                .as("records of other counties, which the grant leaves out").isNotEmpty();
+        Set<String> expected = passed.stream()
+                .filter(r -> r.path("regionCode").asText().startsWith(county))
                 .map(r -> r.path("provenance").path("sourceId").asText() + "/" + r.path("provenance").path("sourceRecordKey").asText())
                 .collect(Collectors.toSet());
         assertThat(expected).isNotEmpty();
@@ -119,7 +127,7 @@ class ShareFlowTest extends SandboxHubTest {
             Set<String> fields = new HashSet<>();
             record.fieldNames().forEachRemaining(fields::add);
             assertThat(fields).isSubsetOf("subjectType", "subjectId", "subjectName", "recordType", "regionCode", "provenance");
-            assertThat(record.path("regionCode").asText()).startsWith("3601");
+            assertThat(record.path("regionCode").asText()).startsWith(county);
             if (record.path("subjectType").asText().equals("PERSON")) {
                 sawPerson = true;
                 assertThat(record.path("subjectId").asText()).as("a person's identity number").matches("\\d{6}\\*{10}[0-9X]{2}");
@@ -130,7 +138,7 @@ class ShareFlowTest extends SandboxHubTest {
                 assertThat(record.path("subjectId").asText()).as("an enterprise's credit code is not personal").doesNotContain("*");
             }
         }
-        assertThat(sawPerson).as("the sandbox's Nanchang records include persons").isTrue();
+        assertThat(sawPerson).as("the county's records include persons").isTrue();
 
         // the committed cursor is kept: reading on without one continues at the end; replaying from the start gives the same again
         JsonNode onward = json(call("GET", "/api/share/subscriptions/" + id + "/records?limit=50", apiKey(reader.key()), null), 200);
@@ -165,7 +173,7 @@ class ShareFlowTest extends SandboxHubTest {
         assertThat(unconditional.path("decidedBy").asText()).isEqualTo("catalog");
         JsonNode asked = json(call("POST", "/api/share/requests", apiKey(market.key()), """
                 {"resource":"GOVHUB-TAX-DECL","purpose":"市场主体复工监测 (market supervision of resumption)",
-                 "fields":["creditCode","enterpriseName","regionCode","period","provenance"]}"""), 201);
+                 "fields":["creditCode","enterpriseName","regionCode","period","provenance"],"regionPrefixes":["3601"]}"""), 201);
         JsonNode granted = json(call("POST", "/api/admin/share/requests/" + asked.path("request").asLong() + "/approve", operator(), null), 200);
         long grant = granted.path("grant").asLong();
 
@@ -184,11 +192,20 @@ class ShareFlowTest extends SandboxHubTest {
         assertThat(webhooks.received("market-reg-" + market.suffix())).isEmpty();
         webhooks.down("market-reg-" + market.suffix(), false);
 
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> webhooks.received("market-reg-" + market.suffix())
-                .stream().map(r -> r.record().path("provenance").path("sourceRecordKey").asText()).collect(Collectors.toSet())
-                .containsAll(declarations));
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> json(call("GET",
+                "/api/share/subscriptions/" + id, apiKey(market.key()), null), 200).path("backlog").path("batches").asInt() == 0
+                && hub.queryForObject("SELECT COUNT(*) FROM batch WHERE schema_name = 'TaxRecord' AND share_seq IS NOT NULL"
+                        + " AND status <> 'OPEN'", Integer.class) > 0);
+        String end = json(call("GET", "/api/share/subscriptions/" + id, apiKey(market.key()), null), 200).path("position").asText();
+        List<JsonNode> passed = recordsUpTo("TaxRecord", end);
+        assertThat(passed.stream().map(r -> r.path("provenance").path("sourceRecordKey").asText()).toList()).containsAll(declarations);
+        Set<String> expected = passed.stream().filter(r -> r.path("regionCode").asText().startsWith("3601"))
+                .map(r -> r.path("provenance").path("sourceRecordKey").asText()).collect(Collectors.toSet());
+        assertThat(expected).hasSizeLessThan(passed.size());
         var received = webhooks.received("market-reg-" + market.suffix());
         assertThat(received).extracting(DepartmentWebhookSandbox.Received::recordId).doesNotHaveDuplicates();
+        assertThat(received).extracting(r -> r.record().path("provenance").path("sourceRecordKey").asText())
+                .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
         assertThat(received).allSatisfy(r -> {
             Set<String> fields = new HashSet<>();
             r.record().fieldNames().forEachRemaining(fields::add);
@@ -199,6 +216,46 @@ class ShareFlowTest extends SandboxHubTest {
             assertThat(s.path("subscription").asText()).isEqualTo(id);
             assertThat(s.path("deadLetters").asInt()).isZero();
         });
+        // revoked: the subscription is no longer pushed
+        assertThat(pushes.candidates("WEBHOOK")).contains(id);
+        assertThat(call("POST", "/api/admin/share/grants/" + grant + "/revoke", operator(), "{\"reason\":\"done\"}").statusCode()).isEqualTo(200);
+        assertThat(pushes.candidates("WEBHOOK")).doesNotContain(id);
+    }
+
+    @Test
+    void aBatchTheDepartmentRefusesIsDeadLetteredAndTheOperatorSendsItAgainOnceFixed() throws Exception {
+        Dept dept = department("refusing");
+        String name = "refusing-" + dept.suffix();
+        JsonNode asked = json(call("POST", "/api/share/requests", apiKey(dept.key()), """
+                {"resource":"GOVHUB-TAX-DECL","purpose":"content check","fields":["creditCode","period","provenance"]}"""), 201);
+        long grant = json(call("POST", "/api/admin/share/requests/" + asked.path("request").asLong() + "/approve", operator(), null), 200)
+                .path("grant").asLong();
+        awaitDeclarationsAtThePlatform();
+        webhooks.refuse(name, true);
+        String id = json(call("POST", "/api/share/subscriptions", apiKey(dept.key()), "{\"grant\":" + grant
+                + ",\"channel\":\"WEBHOOK\",\"from\":\"beginning\",\"endpoint\":\"http://localhost:" + port
+                + "/sandbox/departments/" + name + "/webhook\"}"), 201).path("subscription").asText();
+        // every batch is refused (422): each goes to the dead letters at once and the subscription moves on
+        await().atMost(Duration.ofSeconds(60)).until(() -> json(call("GET", "/api/share/subscriptions/" + id, apiKey(dept.key()), null), 200)
+                .path("backlog").path("batches").asInt() == 0);
+        JsonNode dead = json(call("GET", "/api/admin/share/subscriptions/" + id + "/dead-letters", operator(), null), 200).path("deadLetters");
+        assertThat(dead).isNotEmpty();
+        assertThat(dead.get(0).path("reason").asText()).contains("refused", "422");
+        assertThat(webhooks.received(name)).isEmpty();
+        // fixed on the department's side: the operator re-sends one dead letter, and only its records arrive, once
+        webhooks.refuse(name, false);
+        String batch = dead.get(0).path("batchId").asText();
+        assertThat(call("POST", "/api/admin/share/subscriptions/" + id + "/dead-letters/" + dead.get(0).path("id").asLong() + "/resend",
+                operator(), null).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !webhooks.received(name).isEmpty());
+        Thread.sleep(1500);
+        assertThat(webhooks.received(name)).extracting(r -> r.recordId().split("/")[0]).containsOnly(batch);
+        assertThat(webhooks.received(name)).extracting(DepartmentWebhookSandbox.Received::recordId).doesNotHaveDuplicates()
+                .hasSize(org.govhub.batch.RecordChunks.inOrder(hub, batch).size());
+        assertThat(json(call("GET", "/api/admin/share/subscriptions/" + id + "/dead-letters", operator(), null), 200).path("deadLetters"))
+                .anySatisfy(d -> assertThat(d.path("status").asText()).isEqualTo("RESENT"));
+        assertThat(call("POST", "/api/admin/share/subscriptions/" + id + "/dead-letters/" + dead.get(0).path("id").asLong() + "/resend",
+                operator(), null).statusCode()).as("a dead letter already re-sent").isEqualTo(404);
     }
 
     @Test
@@ -206,9 +263,11 @@ class ShareFlowTest extends SandboxHubTest {
         String python = pythonWithProton();
         Dept stats = department("stats");
         String id = "stats-" + stats.suffix();
+        awaitCreditReferenceAtThePlatform();
+        String county = oneCreditCounty();
         JsonNode asked = json(call("POST", "/api/share/requests", apiKey(stats.key()), """
                 {"resource":"GOVHUB-CREDIT","purpose":"统计监测 (statistics of epidemic-related credit events)",
-                 "fields":["subjectType","subjectId","recordType","regionCode","provenance"]}"""), 201);
+                 "fields":["subjectType","subjectId","recordType","regionCode","provenance"],"regionPrefixes":["%s"]}""".formatted(county)), 201);
         long grant = json(call("POST", "/api/admin/share/requests/" + asked.path("request").asLong() + "/approve", operator(), null), 200)
                 .path("grant").asLong();
         JsonNode subscription = json(call("POST", "/api/share/subscriptions", apiKey(stats.key()),
@@ -236,7 +295,7 @@ class ShareFlowTest extends SandboxHubTest {
         List<JsonNode> records = new ArrayList<>();
         messages.forEach(m -> m.path("body").path("records").forEach(records::add));
         assertThat(messages).extracting(m -> m.path("deliveryId").asText()).doesNotHaveDuplicates();
-        Set<String> expected = creditRecordsUpTo(end).stream()
+        Set<String> expected = creditRecordsUpTo(end).stream().filter(r -> r.path("regionCode").asText().startsWith(county))
                 .map(r -> r.path("provenance").path("sourceId").asText() + "/" + r.path("provenance").path("sourceRecordKey").asText())
                 .collect(Collectors.toSet());
         assertThat(records.stream().map(r -> r.path("record").path("provenance"))
@@ -247,6 +306,7 @@ class ShareFlowTest extends SandboxHubTest {
             Set<String> fields = new HashSet<>();
             record.fieldNames().forEachRemaining(fields::add);
             assertThat(fields).isSubsetOf("subjectType", "subjectId", "recordType", "regionCode", "provenance");
+            assertThat(record.path("regionCode").asText()).startsWith(county);
             if (record.path("subjectType").asText().equals("PERSON")) {
                 assertThat(record.path("subjectId").asText()).matches("\\d{6}\\*{10}[0-9X]{2}");
             }
@@ -333,23 +393,36 @@ class ShareFlowTest extends SandboxHubTest {
                 .until(() -> platform.receivedRecords("credit-reference").size() >= 285);
     }
 
-    /** The credit records of every batch at or before a cursor's position in its class. */
+    /** The county of a credit record the hub has shared: a row filter that leaves others out. */
+    private String oneCreditCounty() {
+        String batch = hub.queryForList("SELECT batch_id FROM batch WHERE schema_name = 'CreditRecord' AND share_seq IS NOT NULL"
+                + " ORDER BY share_seq", String.class).get(0);
+        return CanonicalJson.read(org.govhub.batch.RecordChunks.inOrder(hub, batch).get(0)).path("regionCode").asText();
+    }
+
     private List<JsonNode> creditRecordsUpTo(String cursor) {
+        return recordsUpTo("CreditRecord", cursor);
+    }
+
+    /** The records of a schema in every batch at or before a cursor's position in its class. */
+    private List<JsonNode> recordsUpTo(String schema, String cursor) {
         List<JsonNode> records = new ArrayList<>();
         for (String part : cursor.split("-")) {
             String[] f = part.split("\\.");
             assertThat(f[2]).as("the feed's end is at a batch boundary").isEqualTo("0");
-            for (String batch : hub.queryForList("SELECT batch_id FROM batch WHERE schema_name = 'CreditRecord' AND priority_class = ?"
-                    + " AND share_seq <= ?", String.class, Integer.parseInt(f[0]), Long.parseLong(f[1]))) {
+            for (String batch : hub.queryForList("SELECT batch_id FROM batch WHERE schema_name = ? AND priority_class = ?"
+                    + " AND share_seq <= ?", String.class, schema, Integer.parseInt(f[0]), Long.parseLong(f[1]))) {
                 org.govhub.batch.RecordChunks.inOrder(hub, batch).forEach(r -> records.add(CanonicalJson.read(r)));
             }
         }
         return records;
     }
 
+    /** Every valid declaration of the sandbox tax bureau at the platform (so no more tax batches come). */
     private Set<String> awaitDeclarationsAtThePlatform() {
+        long valid = taxBureau.rows().stream().filter(org.govhub.sandbox.GeneratedRow::valid).count();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> platform.receivedRecords("tax-bureau").size() >= 100);
+                .until(() -> platform.receivedRecords("tax-bureau").size() >= valid);
         return platform.receivedRecords("tax-bureau").stream().map(r -> (String) r.get("source_record_key"))
                 .collect(Collectors.toSet());
     }

@@ -113,6 +113,73 @@ class SharingRulesTest {
     }
 
     @Test
+    void urgentBatchesOvertakeABacklogAndASubscriptionFromNowOrFromAnInstantStartsThere() {
+        var ds = new DriverManagerDataSource("jdbc:h2:mem:sharing-order;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", "sa", "");
+        Flyway.configure().dataSource(ds).load().migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        Catalog catalog = new Catalog(new ClassPathResource(Catalog.DEFAULT_FILE), SCHEMAS);
+        Grants grants = new Grants(jdbc);
+        ShareRequests requests = new ShareRequests(jdbc, tx, catalog, grants, new WorkingDays(RULES));
+        Subscriptions subscriptions = new Subscriptions(jdbc, tx, grants, false,
+                new org.springframework.beans.factory.support.StaticListableBeanFactory().getBeanProvider(AmqpChannel.BrokerQueues.class));
+        SubscriptionFeed feed = new SubscriptionFeed(jdbc, catalog, grants, subscriptions);
+        new DepartmentAccounts(jdbc).create("planning", "发展改革委");
+        long grant = ((Number) requests.approve(((Number) requests.request("planning", "GOVHUB-TAX-DECL", "planning duties",
+                GrantTerms.all()).get("request")).longValue(), "admin", same -> same).get("grant")).longValue();
+
+        // a backlog of three class-3 batches, sealed an hour ago
+        java.time.Instant hourAgo = java.time.Instant.now().minusSeconds(3600);
+        for (int i = 1; i <= 3; i++) {
+            share(jdbc, "backlog-" + i, 3, hourAgo.plusSeconds(i), List.of("b" + i + "-1", "b" + i + "-2"));
+        }
+        String early = (String) subscriptions.create("planning", grant, Subscriptions.Channel.FEED, null, "beginning").get("subscription");
+        String fromNow = (String) subscriptions.create("planning", grant, Subscriptions.Channel.FEED, null, "now").get("subscription");
+        String fromInstant = (String) subscriptions.create("planning", grant, Subscriptions.Channel.FEED, null,
+                hourAgo.plusMillis(2500).toString()).get("subscription");
+        // then an urgent batch: the early subscription gets it before its class-3 backlog
+        share(jdbc, "urgent", 1, java.time.Instant.now(), List.of("u-1"));
+        List<String> first = keys(feed.read("planning", early, null, 3));
+        assertThat(first).containsExactly("u-1", "b1-1", "b1-2");
+        assertThat(keys(feed.read("planning", fromNow, null, 10))).as("from now: only what was shared after").containsExactly("u-1");
+        assertThat(keys(feed.read("planning", fromInstant, null, 10))).as("from an instant: batches sealed from then on")
+                .containsExactly("u-1", "b3-1", "b3-2");
+        assertThatThrownBy(() -> feed.read("planning", fromNow, "3.0.0", 10)).as("not before where it began")
+                .hasMessageContaining("before the subscription's start");
+    }
+
+    private static List<String> keys(Map<String, Object> page) {
+        return ((List<?>) page.get("records")).stream().map(i -> ((SubscriptionFeed.Item) i).record().path("provenance")
+                .path("sourceRecordKey").asText()).toList();
+    }
+
+    /** A sealed TaxRecord batch of the given class with records whose source keys are given, next in the share order. */
+    private static void share(JdbcTemplate jdbc, String batchId, int priorityClass, java.time.Instant sealedAt, List<String> keys) {
+        jdbc.update("UPDATE share_sequence SET last_seq = last_seq + 1 WHERE id = 1");
+        long seq = jdbc.queryForObject("SELECT last_seq FROM share_sequence WHERE id = 1", Long.class);
+        jdbc.update("INSERT INTO batch (batch_id, schema_name, schema_version, status, record_count, opened_at, sealed_at, priority_class,"
+                + " share_seq) VALUES (?, 'TaxRecord', '1.0.0', 'SEALED', ?, ?, ?, ?, ?)", batchId, keys.size(),
+                java.sql.Timestamp.from(sealedAt), java.sql.Timestamp.from(sealedAt), priorityClass, seq);
+        org.govhub.batch.RecordChunks.write(jdbc, batchId, 0, keys.stream().map(k -> "{\"regionCode\":\"360102\",\"provenance\":"
+                + "{\"sourceId\":\"t\",\"sourceRecordKey\":\"" + k + "\"}}").toList());
+    }
+
+    @Test
+    void aPendingRequestPastItsDueDateIsFlaggedOverdue() {
+        var ds = new DriverManagerDataSource("jdbc:h2:mem:sharing-overdue;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", "sa", "");
+        Flyway.configure().dataSource(ds).load().migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        ShareRequests requests = new ShareRequests(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
+                new Catalog(new ClassPathResource(Catalog.DEFAULT_FILE), SCHEMAS), new Grants(jdbc), new WorkingDays(RULES));
+        long id = ((Number) requests.request("late-dept", "GOVHUB-CREDIT", "credit statistics", GrantTerms.all()).get("request")).longValue();
+        assertThat(requests.get(id, null)).containsEntry("overdue", false);
+        jdbc.update("UPDATE share_request SET due_on = ? WHERE request_id = ?", java.sql.Date.valueOf(LocalDate.now().minusDays(1)), id);
+        assertThat(requests.list(null, "PENDING")).singleElement().satisfies(r -> assertThat(r).containsEntry("overdue", true));
+        requests.refuse(id, "admin", "no duty stated");
+        assertThat(requests.get(id, null)).containsEntry("overdue", false).containsEntry("status", "REFUSED");
+    }
+
+    @Test
     void theGrantedViewProjectsFiltersAndMasksPersonsButNotEnterprises() {
         Catalog catalog = new Catalog(new ClassPathResource(Catalog.DEFAULT_FILE), SCHEMAS);
         GrantedView view = new GrantedView(catalog.get("GOVHUB-CREDIT"),
