@@ -2,16 +2,15 @@ package org.govhub.share;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.govhub.normalise.CanonicalJson;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -77,7 +76,7 @@ public class DepartmentAccounts {
         String keyId = random(12).replace("-", "x").replace("_", "y").substring(0, 16);
         String secret = random(32);
         jdbc.update("INSERT INTO department_key (key_id, department_id, secret_sha256, created_at) VALUES (?, ?, ?, ?)",
-                keyId, departmentId, sha256(secret), Timestamp.from(Instant.now()));
+                keyId, departmentId, CanonicalJson.sha256(secret), Timestamp.from(Instant.now()));
         return new IssuedKey(keyId, "ghk_" + keyId + "." + secret);
     }
 
@@ -99,7 +98,7 @@ public class DepartmentAccounts {
             return Optional.empty();
         }
         byte[] expected = ((String) rows.get(0).get("secret_sha256")).getBytes(StandardCharsets.US_ASCII);
-        byte[] given = sha256(m.group(2)).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = CanonicalJson.sha256(m.group(2)).getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(expected, given)
                 ? Optional.of(new Caller((String) rows.get(0).get("department_id"), m.group(1)))
                 : Optional.empty();
@@ -115,11 +114,4 @@ public class DepartmentAccounts {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
