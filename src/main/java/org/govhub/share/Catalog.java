@@ -85,7 +85,7 @@ public class Catalog {
     }
 
     private static Map<String, DataResource> read(Resource file, SchemaRegistry schemas, List<String> problems) {
-        String where = file.getFilename() == null ? file.getDescription() : DEFAULT_FILE;
+        String where = file.getDescription();
         JsonNode root;
         try (InputStream in = file.getInputStream()) {
             root = new ObjectMapper(new YAMLFactory()).readTree(in);
