@@ -1,5 +1,6 @@
 package org.govhub.share;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -50,8 +51,8 @@ public class Grants {
     public Optional<Grant> find(long grantId) {
         return jdbc.query("SELECT * FROM share_grant WHERE grant_id = ?", (rs, i) -> new Grant(rs.getLong("grant_id"),
                 rs.getString("department_id"), rs.getString("resource_code"), rs.getString("schema_name"), rs.getString("schema_version"),
-                GrantTerms.parse("{\"fields\":" + rs.getString("fields") + ",\"regionPrefixes\":" + rs.getString("region_prefixes")
-                        + ",\"priorityClasses\":" + rs.getString("priority_classes") + ",\"inClear\":" + rs.getString("in_clear") + "}"),
+                new GrantTerms(list(rs.getString("fields"), new TypeReference<>() { }), list(rs.getString("region_prefixes"), new TypeReference<>() { }),
+                        list(rs.getString("priority_classes"), new TypeReference<>() { }), list(rs.getString("in_clear"), new TypeReference<>() { })),
                 "ACTIVE".equals(rs.getString("status"))), grantId).stream().findFirst();
     }
 
@@ -78,6 +79,14 @@ public class Grants {
         }
         return jdbc.update("UPDATE share_grant SET status = 'REVOKED', revoked_at = ?, revoked_by = ?, revoke_reason = ?"
                 + " WHERE grant_id = ? AND status = 'ACTIVE'", Timestamp.from(Instant.now()), by, reason.strip(), grantId) == 1;
+    }
+
+    private static <T> List<T> list(String json, TypeReference<List<T>> type) {
+        try {
+            return CanonicalJson.MAPPER.readValue(json, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a stored grant list cannot be read: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static String json(List<?> list) {
