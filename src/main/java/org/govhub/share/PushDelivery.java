@@ -112,6 +112,19 @@ public class PushDelivery {
             id = exchange.getMessage().getBody(String.class);
             exchange.setProperty(SUBSCRIPTION, id);
         }
+        try {
+            return prepareNext(exchange, id);
+        } catch (RuntimeException e) {
+            // a batch that cannot be read (a damaged chunk, the hub database down): the subscription backs off
+            // and says why, instead of being taken again every round
+            exchange.getMessage().setBody(null);
+            log.warn("subscription {} could not prepare its next delivery: {}", id, e.toString());
+            backOff(id, subscriptions.find(id).map(Subscription::attempts).orElse(0) + 1, "preparing the delivery failed: " + e);
+            return null;
+        }
+    }
+
+    private String prepareNext(Exchange exchange, String id) {
         exchange.getMessage().getHeaders().clear();
         exchange.removeProperty(DEAD_LETTER);
         int sent = exchange.getProperty(SENT, 0, Integer.class);
@@ -237,12 +250,7 @@ public class PushDelivery {
         exchange.setProperty(STOP, true);
         String id = exchange.getProperty(SUBSCRIPTION, String.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        Long seq = exchange.getProperty(SEQ, Long.class);
-        if (seq == null) {
-            log.warn("subscription {} could not prepare its next delivery: {}", id, String.valueOf(e));
-            backOff(id, 1, "preparing the delivery failed: " + e);
-            return;
-        }
+        long seq = exchange.getProperty(SEQ, Long.class);
         int status = e instanceof HttpOperationFailedException h ? h.getStatusCode() : 0;
         String why = status > 0 ? "the department answered " + status : "no answer: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage());
