@@ -242,6 +242,10 @@ class ShareFlowTest extends SandboxHubTest {
         assertThat(dead).isNotEmpty();
         assertThat(dead.get(0).path("reason").asText()).contains("refused", "422");
         assertThat(webhooks.received(name)).isEmpty();
+        // health does not say UP while that department's delivery waits for an operator
+        JsonNode health = CanonicalJson.read(call("GET", "/actuator/health/subscriptions", operator(), null).body());
+        assertThat(health.path("status").asText()).isEqualTo("DOWN");
+        assertThat(health.path("details").path(id).path("state").asText()).isEqualTo("DEAD_LETTERS");
         // fixed on the department's side: the operator re-sends one dead letter, and only its records arrive, once
         webhooks.refuse(name, false);
         String batch = dead.get(0).path("batchId").asText();
@@ -256,6 +260,11 @@ class ShareFlowTest extends SandboxHubTest {
                 .anySatisfy(d -> assertThat(d.path("status").asText()).isEqualTo("RESENT"));
         assertThat(call("POST", "/api/admin/share/subscriptions/" + id + "/dead-letters/" + dead.get(0).path("id").asLong() + "/resend",
                 operator(), null).statusCode()).as("a dead letter already re-sent").isEqualTo(404);
+        // the grant ends: the subscription no longer counts in health
+        assertThat(call("POST", "/api/admin/share/grants/" + grant + "/revoke", operator(), "{\"reason\":\"test over\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(CanonicalJson.read(call("GET", "/actuator/health/subscriptions", operator(), null).body()).path("details").has(id))
+                .isFalse();
     }
 
     @Test
