@@ -192,6 +192,13 @@ public final class FanOutBenchmark {
                 if (stop.get()) {
                     return;
                 }
+                // a failed read is the benchmark's to see, not to hide: say so and try again shortly
+                System.out.println("[fan-out] feed read failed: " + e);
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
             }
         }
     }
@@ -228,8 +235,8 @@ public final class FanOutBenchmark {
                 for (String line; (line = out.readLine()) != null; ) {
                     count.addAndGet(CanonicalJson.read(line).path("body").path("recordCount").asLong());
                 }
-            } catch (Exception e) {
-                // the process was stopped
+            } catch (java.io.IOException e) {
+                // the process was stopped at the end of the run
             }
         }, "bench-amqp-counter");
         counter.start();
