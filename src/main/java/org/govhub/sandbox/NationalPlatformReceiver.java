@@ -513,6 +513,11 @@ public class NationalPlatformReceiver {
         return ResponseEntity.ok(result);
     }
 
+    /** When a batch was first stored (for checks). */
+    public java.sql.Timestamp receivedAt(String batchId) {
+        return jdbc.queryForObject("SELECT received_at FROM received_batch WHERE batch_id = ?", java.sql.Timestamp.class, batchId);
+    }
+
     /** Every record received, in arrival order: source id, source key and content hash (for checks). */
     public List<Map<String, Object>> receivedRecords() {
         return jdbc.queryForList("SELECT batch_id, source_id, source_record_key, content_hash FROM received_record ORDER BY id");
