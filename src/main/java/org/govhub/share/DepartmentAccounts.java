@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.govhub.normalise.CanonicalJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -26,15 +29,18 @@ public class DepartmentAccounts {
     public static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{1,62}");
     private static final Pattern KEY = Pattern.compile("ghk_([A-Za-z0-9]{16})\\.([A-Za-z0-9_-]{43})");
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger log = LoggerFactory.getLogger(DepartmentAccounts.class);
 
     /** A key as issued: the only time its secret is known outside the department. */
     public record IssuedKey(String keyId, String key) {
     }
 
     private final JdbcTemplate jdbc;
+    private final ObjectProvider<SubscriptionBroker> broker;
 
-    public DepartmentAccounts(JdbcTemplate jdbc) {
+    public DepartmentAccounts(JdbcTemplate jdbc, ObjectProvider<SubscriptionBroker> broker) {
         this.jdbc = jdbc;
+        this.broker = broker;
     }
 
     /** Creates a department account; false when one with this id exists. */
@@ -75,15 +81,27 @@ public class DepartmentAccounts {
         }
         String keyId = random(12).replace("-", "x").replace("_", "y").substring(0, 16);
         String secret = random(32);
+        IssuedKey issued = new IssuedKey(keyId, "ghk_" + keyId + "." + secret);
+        // the broker first: a key the broker refused is not issued at all
+        broker.ifAvailable(b -> b.addLogin(departmentId, issued));
         jdbc.update("INSERT INTO department_key (key_id, department_id, secret_sha256, created_at) VALUES (?, ?, ?, ?)",
                 keyId, departmentId, CanonicalJson.sha256(secret), Timestamp.from(Instant.now()));
-        return new IssuedKey(keyId, "ghk_" + keyId + "." + secret);
+        return issued;
     }
 
     /** Revokes one key of the department at once; false when it has no such active key. */
     public boolean revokeKey(String departmentId, String keyId) {
-        return jdbc.update("UPDATE department_key SET revoked_at = ? WHERE key_id = ? AND department_id = ? AND revoked_at IS NULL",
+        boolean revoked = jdbc.update("UPDATE department_key SET revoked_at = ? WHERE key_id = ? AND department_id = ? AND revoked_at IS NULL",
                 Timestamp.from(Instant.now()), keyId, departmentId) == 1;
+        if (revoked) {
+            try {
+                broker.ifAvailable(b -> b.removeLogin(keyId));
+            } catch (RuntimeException e) {
+                // revoked here all the same; the broker's login goes at its next reconciliation
+                log.warn("key {} of {} is revoked, but the broker could not drop its login yet: {}", keyId, departmentId, e.getMessage());
+            }
+        }
+        return revoked;
     }
 
     /** The department a presented key belongs to, if it is well formed, known and not revoked. */

@@ -69,10 +69,10 @@ public class PushDelivery {
     private final Backoff backoff;
     private final int maxAttempts;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final ObjectProvider<AmqpChannel.BrokerQueues> queues;
+    private final ObjectProvider<SubscriptionBroker> queues;
 
     public PushDelivery(JdbcTemplate jdbc, Subscriptions subscriptions, SubscriptionFeed feed,
-            ObjectProvider<AmqpChannel.BrokerQueues> queues,
+            ObjectProvider<SubscriptionBroker> queues,
             @Value("${govhub.share.webhook.first-backoff:2s}") Duration firstBackoff,
             @Value("${govhub.share.webhook.max-backoff:5m}") Duration maxBackoff,
             @Value("${govhub.share.webhook.max-attempts:30}") int maxAttempts) {
@@ -137,9 +137,9 @@ public class PushDelivery {
             return null;
         }
         Subscription s = found.get();
-        AmqpChannel.BrokerQueues broker = queues.getIfAvailable();
+        SubscriptionBroker broker = queues.getIfAvailable();
         if (s.channel() == Subscriptions.Channel.AMQP
-                && (broker == null || broker.depth(AmqpChannel.queueOf(s)) >= broker.maxQueued)) {
+                && (broker == null || broker.depth(SubscriptionBroker.queueOf(s)) >= broker.maxQueued())) {
             return null; // no broker channel here, or the department is not reading: its queue stays bounded, the batches wait in the hub
         }
         Grant grant;
@@ -197,7 +197,7 @@ public class PushDelivery {
         String json = CanonicalJson.write(body);
         var message = exchange.getMessage();
         if (s.channel() == Subscriptions.Channel.AMQP) {
-            exchange.setProperty(QUEUE, AmqpChannel.queueOf(s));
+            exchange.setProperty(QUEUE, SubscriptionBroker.queueOf(s));
             message.setHeader(DUPLICATE_ID, deliveryId);
             message.setHeader("JMSPriority", new Priority(batch.priorityClass(), null).jmsPriority());
             message.setHeader("govhubDeliveryId", deliveryId);

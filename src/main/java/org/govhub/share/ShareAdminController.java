@@ -116,7 +116,7 @@ public class ShareAdminController {
         if (!grants.revoke(grantId, operator.getName(), body == null ? null : body.reason())) {
             throw new NoSuchElementException("no active grant " + grantId);
         }
-        return Map.of("grant", grantId, "status", "REVOKED", "removedFromBrokerQueues", subscriptions.emptyBrokerQueues(grantId));
+        return Map.of("grant", grantId, "status", "REVOKED", "removedFromBrokerQueues", subscriptions.closeBrokerQueues(grantId));
     }
 
     /** Every subscription with its position, backlog and errors. */

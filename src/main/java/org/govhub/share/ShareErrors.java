@@ -7,7 +7,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** The sharing API's errors as JSON with the reason: bad input 400, not yours or revoked 403, unknown 404, wrong state 409. */
+/** The sharing API's errors as JSON with the reason: bad input 400, not yours or revoked 403, unknown 404, wrong state 409, broker unreachable 503. */
 @RestControllerAdvice(assignableTypes = {ShareApiController.class, ShareAdminController.class, CatalogController.class})
 class ShareErrors {
 
@@ -29,6 +29,11 @@ class ShareErrors {
     @ExceptionHandler(IllegalStateException.class)
     ResponseEntity<Map<String, String>> conflict(IllegalStateException e) {
         return error(HttpStatus.CONFLICT, e);
+    }
+
+    @ExceptionHandler(SubscriptionBroker.Unavailable.class)
+    ResponseEntity<Map<String, String>> brokerUnavailable(SubscriptionBroker.Unavailable e) {
+        return error(HttpStatus.SERVICE_UNAVAILABLE, e);
     }
 
     private static ResponseEntity<Map<String, String>> error(HttpStatus status, Exception e) {

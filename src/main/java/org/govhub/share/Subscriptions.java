@@ -12,6 +12,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.govhub.share.Grants.Grant;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -26,6 +28,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class Subscriptions {
+
+    private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
 
     public enum Channel { FEED, WEBHOOK, AMQP }
 
@@ -47,11 +51,11 @@ public class Subscriptions {
     private final TransactionTemplate tx;
     private final Grants grants;
     private final boolean allowPlainHttp;
-    private final ObjectProvider<AmqpChannel.BrokerQueues> queues;
+    private final ObjectProvider<SubscriptionBroker> queues;
 
     public Subscriptions(JdbcTemplate jdbc, TransactionTemplate tx, Grants grants,
             @Value("${govhub.share.webhook.allow-plain-http:false}") boolean allowPlainHttp,
-            ObjectProvider<AmqpChannel.BrokerQueues> queues) {
+            ObjectProvider<SubscriptionBroker> queues) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.grants = grants;
@@ -75,12 +79,16 @@ public class Subscriptions {
         } else if (endpoint != null) {
             throw new IllegalArgumentException("only a WEBHOOK subscription has an endpoint");
         }
-        AmqpChannel.BrokerQueues broker = queues.getIfAvailable();
+        SubscriptionBroker broker = queues.getIfAvailable();
         if (channel == Channel.AMQP && broker == null) {
             throw new IllegalArgumentException("the broker channel is off here (govhub.share.amqp.enabled): subscribe with FEED or WEBHOOK");
         }
         String id = UUID.randomUUID().toString();
         String secret = channel == Channel.WEBHOOK ? "whs_" + DepartmentAccounts.random(32) : null;
+        if (channel == Channel.AMQP) {
+            // the queue before the subscription: a push round never meets a subscription whose queue is not there yet
+            broker.open(departmentId, SubscriptionBroker.queuePrefix(departmentId) + id);
+        }
         tx.executeWithoutResult(s -> {
             long start = startSeq(from);
             jdbc.update("INSERT INTO subscription (subscription_id, grant_id, department_id, channel, endpoint, signing_secret, status,"
@@ -91,9 +99,6 @@ public class Subscriptions {
                         + " VALUES (?, ?, ?, 0, ?)", id, c, start, start);
             }
         });
-        if (channel == Channel.AMQP) {
-            broker.create(AmqpChannel.queueOf(find(id).orElseThrow()));
-        }
         Map<String, Object> shown = new LinkedHashMap<>(describe(find(id).orElseThrow()));
         if (secret != null) {
             shown.put("signingSecret", secret);
@@ -171,11 +176,11 @@ public class Subscriptions {
         if (s.channel() == Channel.AMQP && queues.getIfAvailable() != null) {
             Map<String, Object> broker = new LinkedHashMap<>();
             broker.put("url", queues.getObject().url());
-            broker.put("user", s.departmentId());
-            broker.put("password", "one of the department's API keys");
-            broker.put("queue", AmqpChannel.queueOf(s));
-            broker.put("queued", queues.getObject().depth(AmqpChannel.queueOf(s)));
-            broker.put("maxQueued", queues.getObject().maxQueued);
+            broker.put("user", "ghk_<keyId>: one of the department's API keys up to its dot");
+            broker.put("password", "that whole API key");
+            broker.put("queue", SubscriptionBroker.queueOf(s));
+            broker.put("queued", queues.getObject().depth(SubscriptionBroker.queueOf(s)));
+            broker.put("maxQueued", queues.getObject().maxQueued());
             shown.put("broker", broker);
         }
         shown.put("deadLetters", jdbc.queryForObject("SELECT COUNT(*) FROM subscription_dead_letter WHERE subscription_id = ? AND status <> 'RESENT'",
@@ -212,16 +217,30 @@ public class Subscriptions {
         return backlog;
     }
 
-    /** A revoked grant's broker queues are emptied: what was queued can no longer be read. */
-    public int emptyBrokerQueues(long grantId) {
-        AmqpChannel.BrokerQueues broker = queues.getIfAvailable();
+    /** Brings the broker's queues and logins to what this database says (route subscription-broker-reconcile). */
+    public List<String> reconcileBroker() {
+        SubscriptionBroker broker = queues.getIfAvailable();
+        if (broker == null) {
+            return List.of();
+        }
+        try {
+            return broker.reconcile();
+        } catch (RuntimeException e) {
+            log.warn("the subscription broker cannot be reconciled now (the next round tries again): {}", e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** A revoked grant's broker queues go with what they hold: nothing more of it can be read. */
+    public long closeBrokerQueues(long grantId) {
+        SubscriptionBroker broker = queues.getIfAvailable();
         if (broker == null) {
             return 0;
         }
-        int removed = 0;
+        long removed = 0;
         for (String id : jdbc.queryForList("SELECT subscription_id FROM subscription WHERE grant_id = ? AND channel = 'AMQP'",
                 String.class, grantId)) {
-            removed += broker.purge(AmqpChannel.queueOf(find(id).orElseThrow()));
+            removed += broker.close(SubscriptionBroker.queueOf(find(id).orElseThrow()));
         }
         return removed;
     }

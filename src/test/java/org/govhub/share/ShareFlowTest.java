@@ -44,7 +44,7 @@ class ShareFlowTest extends SandboxHubTest {
     @Autowired
     JdbcTemplate hub;
     @Autowired
-    AmqpChannel.BrokerQueues queues;
+    SubscriptionBroker queues;
     @Autowired
     PushDelivery pushes;
     @Autowired
@@ -269,9 +269,8 @@ class ShareFlowTest extends SandboxHubTest {
 
     @Test
     void aPythonAmqpClientConsumesExactlyItsGrantedRecordsFromItsOwnQueueAndNothingAfterRevocation() throws Exception {
-        String python = pythonWithProton();
+        PythonAmqpClient python = PythonAmqpClient.require();
         Dept stats = department("stats");
-        String id = "stats-" + stats.suffix();
         awaitCreditReferenceAtThePlatform();
         String county = oneCreditCounty();
         JsonNode asked = json(call("POST", "/api/share/requests", apiKey(stats.key()), """
@@ -282,7 +281,8 @@ class ShareFlowTest extends SandboxHubTest {
         JsonNode subscription = json(call("POST", "/api/share/subscriptions", apiKey(stats.key()),
                 "{\"grant\":" + grant + ",\"channel\":\"AMQP\",\"from\":\"beginning\"}"), 201);
         JsonNode broker = subscription.path("broker");
-        assertThat(broker.path("user").asText()).isEqualTo(id);
+        String login = PythonAmqpClient.loginOf(stats.key());
+        assertThat(broker.path("user").asText()).startsWith("ghk_<keyId>");
         String queue = broker.path("queue").asText();
         awaitCreditReferenceAtThePlatform();
         await().atMost(Duration.ofSeconds(60)).until(() -> json(call("GET", "/api/share/subscriptions/"
@@ -292,13 +292,13 @@ class ShareFlowTest extends SandboxHubTest {
 
         // another department's key (even a valid one) cannot read this queue
         Dept other = department("snoop");
-        Consumed refused = consume(python, broker.path("url").asText(), "snoop-" + other.suffix(), other.key(), queue, 3);
+        PythonAmqpClient.Consumed refused = python.consume(broker.path("url").asText(), PythonAmqpClient.loginOf(other.key()), other.key(), queue, 3);
         assertThat(refused.exit()).as(refused.err()).isEqualTo(2);
         assertThat(refused.out()).isEmpty();
-        Consumed wrongUser = consume(python, broker.path("url").asText(), id, other.key(), queue, 3);
+        PythonAmqpClient.Consumed wrongUser = python.consume(broker.path("url").asText(), login, other.key(), queue, 3);
         assertThat(wrongUser.exit()).as(wrongUser.err()).isEqualTo(2);
 
-        Consumed consumer = consume(python, broker.path("url").asText(), id, stats.key(), queue, 4);
+        PythonAmqpClient.Consumed consumer = python.consume(broker.path("url").asText(), login, stats.key(), queue, 4);
         assertThat(consumer.exit()).as(consumer.err()).isZero();
         List<JsonNode> messages = consumer.out().lines().map(CanonicalJson::read).toList();
         List<JsonNode> records = new ArrayList<>();
@@ -320,10 +320,20 @@ class ShareFlowTest extends SandboxHubTest {
                 assertThat(record.path("subjectId").asText()).matches("\\d{6}\\*{10}[0-9X]{2}");
             }
         }
-        // revoked: the queue is emptied and the department can no longer attach to it
+        // a rotated key: the broker refuses the old login at once and takes the new one
+        JsonNode rotated = json(call("POST", "/api/share/keys/rotate", apiKey(stats.key()), null), 200);
+        String newKey = rotated.path("key").asText();
+        String newLogin = PythonAmqpClient.loginOf(newKey);
+        PythonAmqpClient.Consumed oldKey = python.consume(broker.path("url").asText(), login, stats.key(), queue, 3);
+        assertThat(oldKey.exit()).as(oldKey.err()).isEqualTo(2);
+        PythonAmqpClient.Consumed withNewKey = python.consume(broker.path("url").asText(), newLogin, newKey, queue, 3);
+        assertThat(withNewKey.exit()).as(withNewKey.err()).isZero();
+        assertThat(withNewKey.out()).as("everything was read already").isEmpty();
+
+        // revoked: the queue goes with what it holds and the department can no longer attach to it
         assertThat(call("POST", "/api/admin/share/grants/" + grant + "/revoke", operator(), "{\"reason\":\"survey finished\"}")
                 .statusCode()).isEqualTo(200);
-        Consumed afterRevoke = consume(python, broker.path("url").asText(), id, stats.key(), queue, 3);
+        PythonAmqpClient.Consumed afterRevoke = python.consume(broker.path("url").asText(), newLogin, newKey, queue, 3);
         assertThat(afterRevoke.exit()).as(afterRevoke.err()).isEqualTo(2);
         assertThat(afterRevoke.out()).isEmpty();
     }
@@ -333,7 +343,7 @@ class ShareFlowTest extends SandboxHubTest {
         // what happens when the hub dies after the broker took a batch and before the position moved:
         // the batch goes again with the same delivery id, through the same route step
         String queue = "govhub.subscription.dup-check." + UUID.randomUUID();
-        queues.create(queue);
+        queues.open("dup-check", queue);
         for (int i = 0; i < 2; i++) {
             producer.send("jms:queue:" + queue + "?preserveMessageQos=true&deliveryPersistent=true", exchange -> {
                 exchange.getMessage().setHeader(PushDelivery.DUPLICATE_ID, "subscription-x:batch-y");
@@ -346,38 +356,6 @@ class ShareFlowTest extends SandboxHubTest {
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> queues.depth(queue) >= 2);
         assertThat(queues.depth(queue)).as("messages queued: the repeat dropped").isEqualTo(2);
-    }
-
-    /** Debian's python3 with python3-qpid-proton (.ci/run installs it): fails in CI without it, skips elsewhere. */
-    private static String pythonWithProton() throws Exception {
-        Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import proton").redirectErrorStream(true).start();
-        if (p.waitFor() == 0) {
-            return "/usr/bin/python3";
-        }
-        String why = "/usr/bin/python3 with python3-qpid-proton is missing (apt-get install python3-qpid-proton; .ci/run does it)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError(why);
-        }
-        System.out.println("\n*** SKIPPED: " + why + "\n");
-        org.junit.jupiter.api.Assumptions.abort(why);
-        return null;
-    }
-
-    private record Consumed(int exit, String out, String err) {
-    }
-
-    /** Runs the Python consumer to its end; its output goes to files (a pipe would fill up and block it). */
-    private static Consumed consume(String python, String url, String user, String password, String queue, int idleSeconds) throws Exception {
-        String script = java.nio.file.Path.of(ShareFlowTest.class.getClassLoader().getResource("amqp/consume.py").toURI()).toString();
-        java.nio.file.Path out = java.nio.file.Files.createTempFile("amqp-consumer", ".out");
-        java.nio.file.Path err = java.nio.file.Files.createTempFile("amqp-consumer", ".err");
-        Process p = new ProcessBuilder(python, script, url, user, password, queue, String.valueOf(idleSeconds))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the AMQP client did not end within 60 s: " + java.nio.file.Files.readString(err));
-        }
-        return new Consumed(p.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
     }
 
     // ---- helpers

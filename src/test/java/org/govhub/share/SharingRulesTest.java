@@ -23,6 +23,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** The sharing rules without a running hub: the catalog check, share types, due dates, approvals, masking. */
 class SharingRulesTest {
 
+    /** No broker channel in these checks. */
+    private static final org.springframework.beans.factory.ObjectProvider<SubscriptionBroker> NO_BROKER =
+            new org.springframework.beans.factory.support.StaticListableBeanFactory().getBeanProvider(SubscriptionBroker.class);
+
     private static final SchemaRegistry SCHEMAS = new SchemaRegistry();
     private static final PolicyRules RULES = new PolicyRules(new ClassPathResource("rules/relief-policies.yaml"));
 
@@ -69,7 +73,7 @@ class SharingRulesTest {
         Catalog catalog = new Catalog(resource(withANotSharedResource()), SCHEMAS);
         Grants grants = new Grants(jdbc);
         ShareRequests requests = new ShareRequests(jdbc, tx, catalog, grants, new WorkingDays(RULES));
-        DepartmentAccounts accounts = new DepartmentAccounts(jdbc);
+        DepartmentAccounts accounts = new DepartmentAccounts(jdbc, NO_BROKER);
         accounts.create("stats-bureau", "统计局");
 
         Map<String, Object> refused = requests.request("stats-bureau", "TEST-NOT-SHARED", "statistics", GrantTerms.all());
@@ -121,10 +125,9 @@ class SharingRulesTest {
         Catalog catalog = new Catalog(new ClassPathResource(Catalog.DEFAULT_FILE), SCHEMAS);
         Grants grants = new Grants(jdbc);
         ShareRequests requests = new ShareRequests(jdbc, tx, catalog, grants, new WorkingDays(RULES));
-        Subscriptions subscriptions = new Subscriptions(jdbc, tx, grants, false,
-                new org.springframework.beans.factory.support.StaticListableBeanFactory().getBeanProvider(AmqpChannel.BrokerQueues.class));
+        Subscriptions subscriptions = new Subscriptions(jdbc, tx, grants, false, NO_BROKER);
         SubscriptionFeed feed = new SubscriptionFeed(jdbc, catalog, grants, subscriptions);
-        new DepartmentAccounts(jdbc).create("planning", "发展改革委");
+        new DepartmentAccounts(jdbc, NO_BROKER).create("planning", "发展改革委");
         long grant = ((Number) requests.approve(((Number) requests.request("planning", "GOVHUB-TAX-DECL", "planning duties",
                 GrantTerms.all()).get("request")).longValue(), "admin", same -> same).get("grant")).longValue();
 
