@@ -72,8 +72,6 @@ public class AmqpChannel {
                     throw new IllegalStateException("the AMQP acceptor cannot be configured: " + e.getMessage(), e);
                 }
                 configuration.setSecurityEnabled(true);
-                // no cached decisions: a revoked key or grant refuses the next attach at once, not 10 s later
-                configuration.setSecurityInvalidationInterval(0);
                 // everything, everywhere, for the hub; departments get their rights from SubscriptionBroker
                 configuration.putSecurityRoles("#", Set.of(new Role(EMBEDDED_HUB, true, true, true, true, true, true, true, true, true, true,
                         true, true)));

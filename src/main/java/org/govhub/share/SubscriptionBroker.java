@@ -30,8 +30,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * whole key, stored hashed by the broker, with the role {@code govhub-department-<department>};</li>
  * <li>that role may only consume and browse {@code govhub.subscription.<department>.#}; everything
  * else there, and everywhere, belongs to the hub's role;</li>
- * <li>a revoked key's user is removed and its connections closed; a revoked grant's queues are
- * destroyed with their consumers, so nothing more of it can be read.</li>
+ * <li>a revoked key's user is removed, the broker's cached logins cleared and the key's
+ * connections closed; a revoked grant's queues are destroyed with their consumers, so nothing
+ * more of it can be read.</li>
  * </ul>
  * {@link #reconcile()} brings the broker back to what the hub's database says after an outage (a
  * key revoked or a grant revoked while the broker was unreachable, a queue lost with a new broker).
@@ -108,6 +109,7 @@ public class SubscriptionBroker {
         }
         long held = depth(queue);
         invoke(ResourceNames.BROKER, "destroyQueue", queue, true, true);
+        invoke(ResourceNames.BROKER, "clearAuthorizationCache");
         return held;
     }
 
@@ -122,6 +124,13 @@ public class SubscriptionBroker {
         if (logins().contains(login)) {
             invoke(ResourceNames.BROKER, "removeUser", login);
         }
+        forget(login);
+    }
+
+    /** Drops the broker's cached logins and rights (kept for security-invalidation-interval, 10 s) and the login's connections. */
+    private void forget(String login) {
+        invoke(ResourceNames.BROKER, "clearAuthenticationCache");
+        invoke(ResourceNames.BROKER, "clearAuthorizationCache");
         invoke(ResourceNames.BROKER, "closeConnectionsForUser", login);
     }
 
@@ -150,7 +159,7 @@ public class SubscriptionBroker {
         for (String login : logins()) {
             if (login.startsWith("ghk_") && !valid.contains(login)) {
                 invoke(ResourceNames.BROKER, "removeUser", login);
-                invoke(ResourceNames.BROKER, "closeConnectionsForUser", login);
+                forget(login);
                 changed.add("login " + login + " of a revoked key removed");
             }
         }

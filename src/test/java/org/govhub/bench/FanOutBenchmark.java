@@ -104,7 +104,7 @@ public final class FanOutBenchmark {
                 Map<String, Object> amqp = subscriptions.create("bench-dept", grant, Subscriptions.Channel.AMQP, null, "beginning");
                 JsonNode broker = CanonicalJson.MAPPER.valueToTree(amqp.get("broker"));
                 AtomicLong amqpCount = new AtomicLong();
-                Process python = python(broker.path("url").asText(), "bench-dept", key, broker.path("queue").asText(), amqpCount, closers);
+                Process python = python(broker.path("url").asText(), org.govhub.share.PythonAmqpClient.loginOf(key), key, broker.path("queue").asText(), amqpCount, closers);
                 closers.add(python::destroyForcibly);
                 counts.put("AMQP", amqpCount);
                 if (dead) {

@@ -164,7 +164,6 @@ class ExternalBrokerChannelTest {
                 .setPagingDirectory(dir.resolve("paging").toString());
         config.addAcceptorConfiguration("all-protocols", "tcp://127.0.0.1:" + port);
         config.putSecurityRoles("#", Set.of(new Role(HUB_ROLE, true, true, true, true, true, true, true, true, true, true, true, true)));
-        config.setSecurityInvalidationInterval(0);
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfiguration(config);
         broker.setSecurityManager(new ActiveMQBasicSecurityManager().init(Map.of(
                 ActiveMQBasicSecurityManager.BOOTSTRAP_USER, HUB_USER,
