@@ -1,6 +1,5 @@
 package org.govhub.normalise;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -9,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,14 +34,9 @@ public class RegionCodes {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + path);
             }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            reader.readLine(); // header
-            String line;
-            while ((line = reader.readLine()) != null) {
-                String[] cols = line.split(",");
-                if (cols.length >= 2) {
-                    names.put(toSixDigits.apply(cols[0].trim()), cols[1].replace("\"", "").trim());
-                }
+            CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true).get();
+            for (CSVRecord row : format.parse(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                names.put(toSixDigits.apply(row.get("code")), row.get("name"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

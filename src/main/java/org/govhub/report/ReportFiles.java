@@ -11,6 +11,8 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.apache.poi.ss.usermodel.BorderStyle;
 import org.apache.poi.ss.usermodel.Cell;
 import org.apache.poi.ss.usermodel.CellStyle;
@@ -159,29 +161,18 @@ public final class ReportFiles {
         }
     }
 
-    /** CSV of one table, UTF-8 with a byte-order mark (Excel then reads it as UTF-8); rates in percent. */
+    /** CSV of one table (RFC 4180), UTF-8 with a byte-order mark (Excel then reads it as UTF-8); rates in percent. */
     public static byte[] csv(ReportTables.Table t) {
         StringBuilder sb = new StringBuilder("\uFEFF");
-        line(sb, t.columns().stream().map(c -> (Object) (c.kind() == ReportTables.Kind.PERCENT ? c.header() + "(%)" : c.header())).toList());
-        for (List<Object> row : t.rows()) {
-            line(sb, row);
+        try (CSVPrinter out = new CSVPrinter(sb, CSVFormat.DEFAULT)) {
+            out.printRecord(t.columns().stream().map(c -> c.kind() == ReportTables.Kind.PERCENT ? c.header() + "(%)" : c.header()));
+            for (List<Object> row : t.rows()) {
+                out.printRecord(row.stream().map(v -> v instanceof BigDecimal b ? b.toPlainString() : v));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void line(StringBuilder sb, List<Object> values) {
-        for (int i = 0; i < values.size(); i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            Object v = values.get(i);
-            String s = v == null ? "" : v instanceof BigDecimal b ? b.toPlainString() : v.toString();
-            if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
-                s = '"' + s.replace("\"", "\"\"") + '"';
-            }
-            sb.append(s);
-        }
-        sb.append("\r\n");
     }
 
     /**

@@ -160,6 +160,19 @@ class ReportFilesTest {
     }
 
     @Test
+    void csvQuotesWhatWouldBreakAColumnAndReadsBackTheSame() throws Exception {
+        List<Object> row = Arrays.asList("南昌, 市", "说 \"复工\"", "两行\n文字", null, new java.math.BigDecimal("1E+2"));
+        ReportTables.Table table = new ReportTables.Table("表", "t", "表", List.of(new ReportTables.Column("a", ReportTables.Kind.TEXT),
+                new ReportTables.Column("b", ReportTables.Kind.TEXT), new ReportTables.Column("c", ReportTables.Kind.TEXT),
+                new ReportTables.Column("d", ReportTables.Kind.COUNT), new ReportTables.Column("e", ReportTables.Kind.PERCENT)), List.of(row));
+        String text = new String(ReportFiles.csv(table), StandardCharsets.UTF_8).substring(1);
+        var records = org.apache.commons.csv.CSVFormat.DEFAULT.parse(new java.io.StringReader(text)).getRecords();
+        assertThat(records).hasSize(2);
+        assertThat(records.get(0).toList()).containsExactly("a", "b", "c", "d", "e(%)");
+        assertThat(records.get(1).toList()).containsExactly("南昌, 市", "说 \"复工\"", "两行\n文字", "", "100");
+    }
+
+    @Test
     void json() {
         var node = CanonicalJson.read(new String(ReportFiles.json(doc), StandardCharsets.UTF_8));
         assertThat(node.path("provinceTotal").path("resumptionRate").decimalValue()).isEqualByComparingTo("50.00");
