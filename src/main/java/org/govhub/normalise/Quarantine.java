@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import org.apache.camel.Body;
+import org.govhub.UniqueIndexRepair;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -36,7 +37,20 @@ public class Quarantine {
             jdbc.update(INSERT, values(record));
             logKept(record);
         } catch (DuplicateKeyException e) {
-            log.debug("record {} of {} is already in quarantine", record.recordKey(), record.sourceId());
+            if (holds(record.sourceId(), record.recordKey(), record.rawHash())) {
+                log.debug("record {} of {} is already in quarantine", record.recordKey(), record.sourceId());
+                return;
+            }
+            // the unique index refuses a row the table does not hold: repaired, then kept; if it cannot be,
+            // the failure stops the poll (its mark does not move) rather than drop the row
+            log.error("the unique index of quarantine refuses record {} of {}, which quarantine does not hold ({}); rebuilding it",
+                    record.recordKey(), record.sourceId(), e.getMostSpecificCause().getMessage());
+            if (!UniqueIndexRepair.rebuild(jdbc, "quarantine", "uq_quarantine_row", "source_id, source_record_key, raw_hash",
+                    "it refused a row quarantine did not hold")) {
+                throw e;
+            }
+            jdbc.update(INSERT, values(record));
+            logKept(record);
         }
     }
 
@@ -75,8 +89,11 @@ public class Quarantine {
 
     /** Whether this row (same source, key and raw content) is in quarantine already. */
     public boolean holds(String sourceId, String recordKey, String rawHash) {
-        return !jdbc.queryForList("SELECT id FROM quarantine WHERE source_id = ? AND source_record_key = ? AND raw_hash = ?",
-                Long.class, sourceId, recordKey == null ? "" : recordKey, rawHash).isEmpty();
+        List<Long> found = jdbc.queryForList("SELECT id FROM quarantine WHERE source_id = ? AND source_record_key = ? AND raw_hash = ?",
+                Long.class, sourceId, recordKey == null ? "" : recordKey, rawHash);
+        // confirmed by primary key: H2 answers the lookup from the unique index alone, and an entry its crash
+        // recovery kept of a rolled-back row would pass for a kept row (see BatchAssembler.GhostIndexEntry)
+        return !found.isEmpty() && jdbc.queryForObject("SELECT COUNT(*) FROM quarantine WHERE id = ?", Integer.class, found.get(0)) > 0;
     }
 
     /** What an operator may filter the quarantine by; null fields do not filter. */
