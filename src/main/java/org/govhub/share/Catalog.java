@@ -1,8 +1,6 @@
 package org.govhub.share;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.govhub.FileSchema;
 import org.govhub.normalise.SchemaRegistry;
 import org.govhub.normalise.SchemaRegistry.SharedSchema;
 import org.springframework.beans.factory.annotation.Value;
@@ -22,8 +21,9 @@ import org.springframework.stereotype.Component;
 /**
  * The resource catalog 政务信息资源目录 ({@code catalog/resources.yaml}): each shared schema version
  * as a data resource with its provider, share type, conditions and the meaning of every field. A
- * field's type is read from the schema, so the catalog cannot contradict it; a schema field
- * without a catalog entry, or an entry without a field, stops the hub and fails {@code check-files}.
+ * field's type is read from the schema, so the catalog cannot contradict it. The file's structure
+ * is checked against {@code file-schemas/catalog.schema.json}; a schema field without a catalog
+ * entry, or an entry without a field, stops the hub and fails {@code check-files}.
  */
 @Component
 public class Catalog {
@@ -86,46 +86,39 @@ public class Catalog {
 
     private static Map<String, DataResource> read(Resource file, SchemaRegistry schemas, List<String> problems) {
         String where = file.getDescription();
-        JsonNode root;
+        FileSchema.Checked checked;
         try (InputStream in = file.getInputStream()) {
-            root = new ObjectMapper(new YAMLFactory()).readTree(in);
+            checked = FileSchema.of("catalog").read(in, where);
         } catch (IOException e) {
             problems.add(where + ": cannot be read: " + e.getMessage());
             return Map.of();
         }
+        problems.addAll(checked.problems());
+        if (!checked.valid()) {
+            return Map.of(); // the structure is wrong: what follows would only repeat it
+        }
+        // what the file schema cannot say: each resource against the shared schemas, and no resource twice
         Map<String, DataResource> resources = new LinkedHashMap<>();
         Set<String> schemaVersions = new LinkedHashSet<>();
-        JsonNode list = root == null ? null : root.get("resources");
-        if (list == null || !list.isArray() || list.isEmpty()) {
-            problems.add(where + ": needs a non-empty list 'resources'");
-            return resources;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode r = list.get(i);
-            String at = where + ": resources[" + i + "]";
-            String code = text(r, "code", at, problems);
-            String schema = text(r, "schema", at, problems);
-            String version = text(r, "version", at, problems);
-            at = at + (code == null ? "" : " (" + code + ")");
-            ShareType shareType = choice(ShareType.class, r.path("shareType").asText(null), at + ".shareType", problems);
-            Optional<SharedSchema> shared = schema == null || version == null ? Optional.empty() : schemas.find(schema, version);
-            if (schema != null && version != null && shared.isEmpty()) {
+        for (JsonNode r : checked.root().path("resources")) {
+            String code = r.path("code").asText();
+            String schema = r.path("schema").asText();
+            String version = r.path("version").asText();
+            String at = where + ": resource " + code;
+            Optional<SharedSchema> shared = schemas.find(schema, version);
+            if (shared.isEmpty()) {
                 problems.add(at + ": no shared schema " + schema + " " + version + " (schemas/" + schema + "/" + version + ".schema.json)");
             }
-            if (schema != null && version != null && !schemaVersions.add(schema + "/" + version)) {
+            if (!schemaVersions.add(schema + "/" + version)) {
                 problems.add(at + ": " + schema + " " + version + " is already a resource of this catalog");
             }
             List<Field> fields = fields(r.path("fields"), at, shared, problems);
-            String name = text(r, "name", at, problems);
-            String provider = text(r, "provider", at, problems);
-            String description = text(r, "description", at, problems);
-            String frequency = text(r, "updateFrequency", at, problems);
-            String conditions = text(r, "conditions", at, problems);
-            if (code != null && resources.containsKey(code)) {
+            if (resources.containsKey(code)) {
                 problems.add(at + ": code " + code + " is used twice");
-            } else if (code != null && schema != null && version != null && shareType != null) {
-                resources.put(code, new DataResource(code, schema, version, name, provider, description, shareType,
-                        r.path("openToPublic").asBoolean(false), frequency, conditions, fields));
+            } else {
+                resources.put(code, new DataResource(code, schema, version, r.path("name").asText(), r.path("provider").asText(),
+                        r.path("description").asText(), ShareType.valueOf(r.path("shareType").asText()),
+                        r.path("openToPublic").asBoolean(false), r.path("updateFrequency").asText(), r.path("conditions").asText(), fields));
             }
         }
         return resources;
@@ -135,33 +128,25 @@ public class Catalog {
         List<Field> fields = new ArrayList<>();
         Set<String> named = new LinkedHashSet<>();
         JsonNode properties = schema.map(s -> s.document().path("properties")).orElse(null);
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode f = list.get(i);
-            String fat = at + ".fields[" + i + "]";
-            String name = text(f, "name", fat, problems);
-            String meaning = text(f, "meaning", fat, problems);
-            if (name == null) {
-                continue;
-            }
-            fat = at + ".fields." + name;
+        for (JsonNode f : list) {
+            String name = f.path("name").asText();
+            String fat = at + ".fields." + name;
             if (!named.add(name)) {
                 problems.add(fat + ": listed twice");
             }
             if (properties != null && !properties.has(name)) {
                 problems.add(fat + ": the schema " + schema.get().key() + " has no field " + name);
             }
-            Personal personal = f.has("personal") ? choice(Personal.class, f.path("personal").asText(), fat + ".personal", problems) : null;
+            Personal personal = f.has("personal") ? Personal.valueOf(f.path("personal").asText()) : null;
             Map<String, String> when = new LinkedHashMap<>();
             f.path("personalWhen").fields().forEachRemaining(e -> when.put(e.getKey(), e.getValue().asText()));
-            if (!when.isEmpty() && personal == null) {
-                problems.add(fat + ": personalWhen needs personal");
-            }
             for (String other : when.keySet()) {
                 if (properties != null && !properties.has(other)) {
                     problems.add(fat + ".personalWhen: the schema has no field " + other);
                 }
             }
-            fields.add(new Field(name, properties == null ? null : type(properties.path(name)), meaning, personal, Map.copyOf(when)));
+            fields.add(new Field(name, properties == null ? null : type(properties.path(name)), f.path("meaning").asText(), personal,
+                    Map.copyOf(when)));
         }
         if (properties != null) {
             for (Iterator<String> it = properties.fieldNames(); it.hasNext(); ) {
@@ -193,23 +178,5 @@ public class Catalog {
             return "const";
         }
         return property.has("$ref") ? "object" : "any";
-    }
-
-    private static String text(JsonNode node, String name, String at, List<String> problems) {
-        JsonNode value = node.get(name);
-        if (value == null || !value.isValueNode() || value.asText().isBlank()) {
-            problems.add(at + ": needs '" + name + "'");
-            return null;
-        }
-        return value.asText();
-    }
-
-    private static <E extends Enum<E>> E choice(Class<E> type, String value, String at, List<String> problems) {
-        try {
-            return Enum.valueOf(type, String.valueOf(value));
-        } catch (IllegalArgumentException e) {
-            problems.add(at + ": '" + value + "' is not one of " + java.util.Arrays.toString(type.getEnumConstants()));
-            return null;
-        }
     }
 }

@@ -53,6 +53,24 @@ class SharingRulesTest {
     }
 
     @Test
+    void theCatalogsStructureIsCheckedByItsFileSchemaWithLineAndColumn() throws Exception {
+        String shipped = new String(new ClassPathResource(Catalog.DEFAULT_FILE).getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(shipped).startsWith("# yaml-language-server: $schema=../file-schemas/catalog.schema.json");
+        String broken = shipped.replaceFirst("shareType: CONDITIONAL", "shareType: SOMETIMES")
+                .replace("      - { name: period, meaning: 所属期 }\n", "      - { name: period }\n")
+                .replace("personal: ID_NUMBER, personalWhen", "personalWhen");
+        assertThat(broken).isNotEqualTo(shipped);
+        List<String> lines = broken.lines().toList();
+        int shareTypeLine = lines.indexOf(lines.stream().filter(l -> l.contains("shareType: SOMETIMES")).findFirst().orElseThrow()) + 1;
+        int periodLine = lines.indexOf("      - { name: period }") + 1;
+        List<String> problems = Catalog.problems(resource(broken), SCHEMAS);
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains(":" + shareTypeLine + ":", "shareType", "SOMETIMES", "catalog schema"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains(":" + periodLine + ":", "meaning"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("personalWhen", "personal"));
+        assertThatThrownBy(() -> new Catalog(resource(broken), SCHEMAS)).hasMessageContaining("SOMETIMES");
+    }
+
+    @Test
     void tenWorkingDaysSkipHolidaysAndCountWorkedWeekendsAndSayWhenTheCalendarDoesNotCoverTheYear() {
         WorkingDays days = new WorkingDays(RULES);
         // Monday 28 September 2020: National Day 1–8 October is closed, Saturday 10 October is worked

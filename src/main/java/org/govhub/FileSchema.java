@@ -1,0 +1,88 @@
+package org.govhub;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.serialization.JsonNodeReader;
+import com.networknt.schema.utils.JsonNodes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The JSON Schema of a kind of file people write ({@code file-schemas/<kind>.schema.json}): the
+ * hub checks a file against it at start-up and in {@code check-files}, each problem with the file,
+ * line and column, and editors validate against the same schema while typing (the files name it in
+ * a {@code # yaml-language-server: $schema=} line). What a schema cannot say (a field that must
+ * exist in another file) stays in the code that reads the file.
+ */
+public final class FileSchema {
+
+    private static final JsonNodeReader READER = JsonNodeReader.builder().locationAware().build();
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            builder -> builder.jsonNodeReader(READER));
+
+    private final String kind;
+    private final JsonSchema schema;
+
+    private FileSchema(String kind) {
+        this.kind = kind;
+        this.schema = FACTORY.getSchema(SchemaLocation.of("classpath:file-schemas/" + kind + ".schema.json"));
+    }
+
+    /** The schema of {@code kind} (catalog, ...). */
+    public static FileSchema of(String kind) {
+        return new FileSchema(kind);
+    }
+
+    /** A file as read: its tree (null when it could not be parsed) and its problems, empty when it keeps to the schema. */
+    public record Checked(JsonNode root, List<String> problems) {
+        public boolean valid() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** Reads a YAML (or JSON) file and checks it; {@code where} names the file in every problem. */
+    public Checked read(InputStream in, String where) {
+        JsonNode root;
+        try {
+            root = READER.readTree(in, InputFormat.YAML);
+        } catch (IOException e) {
+            return new Checked(null, List.of(where + ": cannot be read as YAML: " + e.getMessage()));
+        }
+        if (root == null || root.isMissingNode()) {
+            return new Checked(null, List.of(where + ": is empty"));
+        }
+        List<String> problems = schema.validate(root).stream()
+                .sorted(Comparator.comparing((ValidationMessage m) -> line(m)).thenComparing(ValidationMessage::getMessage))
+                .map(m -> where + ":" + line(m) + ":" + column(m) + ": " + m.getMessage() + found(m) + " (" + kind + " schema)")
+                .toList();
+        return new Checked(root, problems);
+    }
+
+    private static int line(ValidationMessage m) {
+        JsonLocation at = location(m);
+        return at == null ? 0 : at.getLineNr();
+    }
+
+    private static int column(ValidationMessage m) {
+        JsonLocation at = location(m);
+        return at == null ? 0 : at.getColumnNr();
+    }
+
+    private static JsonLocation location(ValidationMessage m) {
+        return m.getInstanceNode() == null ? null : JsonNodes.tokenLocationOf(m.getInstanceNode());
+    }
+
+    /** The offending value, when it is a plain one: an enum miss says what was written. */
+    private static String found(ValidationMessage m) {
+        JsonNode value = m.getInstanceNode();
+        return value != null && value.isValueNode() ? " (found '" + value.asText() + "')" : "";
+    }
+}
