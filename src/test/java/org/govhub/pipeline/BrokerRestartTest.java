@@ -7,9 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.config.Configuration;
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
-import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.govhub.SandboxHubTest;
@@ -34,7 +31,7 @@ class BrokerRestartTest {
         int brokerPort = HubJvm.freePort();
         ExactlyOnce expected = new ExactlyOnce(1500, 300);
         long started = System.nanoTime();
-        EmbeddedActiveMQ broker = broker(dir.resolve("external-artemis"), brokerPort);
+        EmbeddedActiveMQ broker = StandaloneArtemis.open(dir.resolve("external-artemis"), brokerPort);
         List<String> args = new ArrayList<>(List.of(ExactlyOnce.sandbox(1500, 300)));
         args.addAll(List.of("--spring.artemis.mode=native", "--spring.artemis.broker-url=tcp://127.0.0.1:" + brokerPort,
                 "--spring.artemis.embedded.enabled=false"));
@@ -51,7 +48,7 @@ class BrokerRestartTest {
 
             broker.stop();
             HubJvm.sleep(3000); // the hub's consumers, polls and deliveries fail meanwhile
-            broker = broker(dir.resolve("external-artemis"), brokerPort);
+            broker = StandaloneArtemis.open(dir.resolve("external-artemis"), brokerPort);
             long afterRestart = recordsOn(broker.getActiveMQServer().locateQueue(SimpleString.of(TAX_QUEUE)));
             System.out.println("[broker restart] stopped with " + held + " tax records held on the queue, "
                     + afterRestart + " on it right after the restart");
@@ -75,23 +72,5 @@ class BrokerRestartTest {
             }
         }
         return records;
-    }
-
-    /** An Artemis broker with a persistent journal under {@code dir} and a Netty acceptor on {@code port}. */
-    private static EmbeddedActiveMQ broker(Path dir, int port) throws Exception {
-        Configuration config = new ConfigurationImpl()
-                .setName("external-artemis")
-                .setPersistenceEnabled(true)
-                .setSecurityEnabled(false)
-                .setJMXManagementEnabled(false)
-                .setJournalType(JournalType.NIO)
-                .setJournalDirectory(dir.resolve("journal").toString())
-                .setBindingsDirectory(dir.resolve("bindings").toString())
-                .setLargeMessagesDirectory(dir.resolve("large-messages").toString())
-                .setPagingDirectory(dir.resolve("paging").toString());
-        config.addAcceptorConfiguration("netty", "tcp://127.0.0.1:" + port);
-        EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfiguration(config);
-        broker.start();
-        return broker;
     }
 }

@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.config.Configuration;
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
-import org.apache.activemq.artemis.core.security.Role;
-import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQBasicSecurityManager;
 import org.govhub.SandboxHubTest;
@@ -55,7 +45,7 @@ class ExternalBrokerChannelTest {
         int brokerPort = HubJvm.freePort();
         ExactlyOnce expected = new ExactlyOnce(1500, 0);
         Set<String> declarations = expected.valid.stream().filter(k -> k.startsWith("tax-bureau|")).collect(Collectors.toSet());
-        EmbeddedActiveMQ broker = broker(dir.resolve("external-artemis"), brokerPort);
+        EmbeddedActiveMQ broker = StandaloneArtemis.secured(dir.resolve("external-artemis"), brokerPort, HUB_USER, HUB_PASSWORD, HUB_ROLE);
         String url = "amqp://127.0.0.1:" + brokerPort;
         List<String> args = new ArrayList<>(List.of(ExactlyOnce.sandbox(1500, 0)));
         args.addAll(List.of("--spring.artemis.mode=native", "--spring.artemis.broker-url=tcp://127.0.0.1:" + brokerPort,
@@ -72,10 +62,10 @@ class ExternalBrokerChannelTest {
                 otherKey = hub.post("/api/admin/departments", "{\"id\":\"snoop\",\"name\":\"another department\"}").path("key").asText();
                 assertThat(logins(broker)).as("broker logins made by the hub").contains(PythonAmqpClient.loginOf(key),
                         PythonAmqpClient.loginOf(otherKey));
-                JsonNode request = call(hub, key, "POST", "/api/share/requests", "{\"resource\":\"GOVHUB-TAX-DECL\","
+                JsonNode request = hub.asDepartment(key, "POST", "/api/share/requests", "{\"resource\":\"GOVHUB-TAX-DECL\","
                         + "\"purpose\":\"relief follow-up\",\"fields\":" + CanonicalJson.MAPPER.writeValueAsString(new TreeSet<>(GRANTED)) + "}");
                 grant = hub.post("/api/admin/share/requests/" + request.path("request").asLong() + "/approve", "{}").path("grant").asLong();
-                JsonNode subscription = call(hub, key, "POST", "/api/share/subscriptions",
+                JsonNode subscription = hub.asDepartment(key, "POST", "/api/share/subscriptions",
                         "{\"grant\":" + grant + ",\"channel\":\"AMQP\",\"from\":\"beginning\"}");
                 queue = subscription.path("broker").path("queue").asText();
                 assertThat(subscription.path("broker").path("url").asText()).isEqualTo(url);
@@ -85,7 +75,7 @@ class ExternalBrokerChannelTest {
             }
             try (HubJvm hub = HubJvm.start(dir, "external-amqp", args.toArray(String[]::new))) {
                 expected.awaitDelivered(hub, Duration.ofSeconds(150));
-                await().atMost(Duration.ofSeconds(90)).until(() -> call(hub, key, "GET", "/api/share/subscriptions", null)
+                await().atMost(Duration.ofSeconds(90)).until(() -> hub.asDepartment(key, "GET", "/api/share/subscriptions", null)
                         .path("subscriptions").get(0).path("backlog").path("batches").asInt() == 0);
 
                 PythonAmqpClient.Consumed snoop = python.consume(url, PythonAmqpClient.loginOf(otherKey), otherKey, queue, 3);
@@ -113,7 +103,7 @@ class ExternalBrokerChannelTest {
                 assertThat(fields).isSubsetOf(GRANTED);
 
                 // rotation: the old key's broker login goes with it, the new one reads
-                String newKey = call(hub, key, "POST", "/api/share/keys/rotate", null).path("key").asText();
+                String newKey = hub.asDepartment(key, "POST", "/api/share/keys/rotate", null).path("key").asText();
                 assertThat(python.consume(url, PythonAmqpClient.loginOf(key), key, queue, 3).exit()).as("rotated-out key").isEqualTo(2);
                 PythonAmqpClient.Consumed again = python.consume(url, PythonAmqpClient.loginOf(newKey), newKey, queue, 3);
                 assertThat(again.exit()).as(again.err()).isZero();
@@ -150,44 +140,4 @@ class ExternalBrokerChannelTest {
         return users.keySet();
     }
 
-    /** A standalone Artemis as production has one: persistent, security on, its own user store with the hub's login. */
-    private static EmbeddedActiveMQ broker(Path dir, int port) throws Exception {
-        Configuration config = new ConfigurationImpl()
-                .setName("external-artemis")
-                .setPersistenceEnabled(true)
-                .setSecurityEnabled(true)
-                .setJMXManagementEnabled(false)
-                .setJournalType(JournalType.NIO)
-                .setJournalDirectory(dir.resolve("journal").toString())
-                .setBindingsDirectory(dir.resolve("bindings").toString())
-                .setLargeMessagesDirectory(dir.resolve("large-messages").toString())
-                .setPagingDirectory(dir.resolve("paging").toString());
-        config.addAcceptorConfiguration("all-protocols", "tcp://127.0.0.1:" + port);
-        config.putSecurityRoles("#", Set.of(new Role(HUB_ROLE, true, true, true, true, true, true, true, true, true, true, true, true)));
-        EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfiguration(config);
-        broker.setSecurityManager(new ActiveMQBasicSecurityManager().init(Map.of(
-                ActiveMQBasicSecurityManager.BOOTSTRAP_USER, HUB_USER,
-                ActiveMQBasicSecurityManager.BOOTSTRAP_PASSWORD, HUB_PASSWORD,
-                ActiveMQBasicSecurityManager.BOOTSTRAP_ROLE, HUB_ROLE)));
-        broker.start();
-        return broker;
-    }
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static JsonNode call(HubJvm hub, String key, String method, String path, String body) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + hub.port + path))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                    .header("X-Api-Key", key).header("Content-Type", "application/json").timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 201);
-            return CanonicalJson.read(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -8,9 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,13 +49,13 @@ class FanOutCrashTest {
         String key;
         try (HubJvm first = HubJvm.start(dir, "crash-fanout", sandbox)) {
             key = first.post("/api/admin/departments", "{\"id\":\"tax-watch\",\"name\":\"crash-test department\"}").path("key").asText();
-            JsonNode request = call(first, key, "POST", "/api/share/requests", "{\"resource\":\"GOVHUB-TAX-DECL\","
+            JsonNode request = first.asDepartment(key, "POST", "/api/share/requests", "{\"resource\":\"GOVHUB-TAX-DECL\","
                     + "\"purpose\":\"relief follow-up\",\"fields\":" + CanonicalJson.MAPPER.writeValueAsString(new TreeSet<>(GRANTED)) + "}");
             long grant = first.post("/api/admin/share/requests/" + request.path("request").asLong() + "/approve", "{}").path("grant").asLong();
-            JsonNode hook = call(first, key, "POST", "/api/share/subscriptions", "{\"grant\":" + grant + ",\"channel\":\"WEBHOOK\","
+            JsonNode hook = first.asDepartment(key, "POST", "/api/share/subscriptions", "{\"grant\":" + grant + ",\"channel\":\"WEBHOOK\","
                     + "\"from\":\"beginning\",\"endpoint\":\"http://127.0.0.1:" + receiver.port() + "/hook\"}");
             receiver.secret = hook.path("signingSecret").asText();
-            feed.subscription = call(first, key, "POST", "/api/share/subscriptions",
+            feed.subscription = first.asDepartment(key, "POST", "/api/share/subscriptions",
                     "{\"grant\":" + grant + ",\"channel\":\"FEED\",\"from\":\"beginning\"}").path("subscription").asText();
             receiver.awaitRecords(60, Duration.ofSeconds(90));
             feed.read(first, key, 3, 25);
@@ -81,7 +78,7 @@ class FanOutCrashTest {
             receiver.awaitRecords(declarations.size(), START_TO_END);
             feed.read(last, key, 1000, 100);
             // the cursor the reader last passed is committed in the hub: a reader that lost its own starts there
-            assertThat(call(last, key, "GET", "/api/share/subscriptions/" + feed.subscription + "/records?limit=1", null)
+            assertThat(last.asDepartment(key, "GET", "/api/share/subscriptions/" + feed.subscription + "/records?limit=1", null)
                     .path("after").asText()).isEqualTo(feed.committed);
             HubJvm.sleep(3000); // a late repeat would show
             last.stop();
@@ -99,23 +96,6 @@ class FanOutCrashTest {
                 receiver.repeats.get(), receiver.refused.get(), feed.keys.size());
     }
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static JsonNode call(HubJvm hub, String key, String method, String path, String body) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + hub.port + path))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                    .header("X-Api-Key", key).header("Content-Type", "application/json").timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 201);
-            return CanonicalJson.read(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** A department's feed reader that keeps its cursor itself, as a consumer storing offsets with its data does. */
     private static final class FeedReader {
@@ -129,7 +109,7 @@ class FanOutCrashTest {
 
         void read(HubJvm hub, String key, int pages, int limit) {
             for (int i = 0; i < pages; i++) {
-                JsonNode page = call(hub, key, "GET", "/api/share/subscriptions/" + subscription + "/records?limit=" + limit
+                JsonNode page = hub.asDepartment(key, "GET", "/api/share/subscriptions/" + subscription + "/records?limit=" + limit
                         + (cursor == null ? "" : "&after=" + cursor), null);
                 committed = cursor == null ? committed : cursor;
                 for (JsonNode item : page.path("records")) {

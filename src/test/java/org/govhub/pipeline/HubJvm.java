@@ -248,11 +248,23 @@ final class HubJvm implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json))));
     }
 
+    // ---- HTTP, as a department (its API key) ----
+
+    /** Calls the sharing API with a department's key ({@code body} null: none); the answer must be 200 or 201. */
+    JsonNode asDepartment(String key, String method, String path, String body) {
+        return CanonicalJson.read(exchange(HttpRequest.newBuilder(uri(path)).header("X-Api-Key", key).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))));
+    }
+
     private String send(HttpRequest.Builder request) {
         String basic = Base64.getEncoder().encodeToString(("admin:" + OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return exchange(request.header("Authorization", "Basic " + basic));
+    }
+
+    private String exchange(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.header("Authorization", "Basic " + basic)
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as("%s: %s", response.uri(), response.body()).isBetween(200, 201);
             return response.body();
         } catch (IOException e) {
