@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.serialization.JsonNodeReader;
@@ -33,7 +35,9 @@ public final class FileSchema {
 
     private FileSchema(String kind) {
         this.kind = kind;
-        this.schema = FACTORY.getSchema(SchemaLocation.of("classpath:file-schemas/" + kind + ".schema.json"));
+        // a schema may word a keyword's failure for people with "message": {"<keyword>": "..."}
+        this.schema = FACTORY.getSchema(SchemaLocation.of("classpath:file-schemas/" + kind + ".schema.json"),
+                SchemaValidatorsConfig.builder().errorMessageKeyword("message").pathType(PathType.JSON_PATH).build());
     }
 
     /** The schema of {@code kind} (catalog, ...). */
@@ -60,24 +64,39 @@ public final class FileSchema {
             return new Checked(null, List.of(where + ": is empty"));
         }
         List<String> problems = schema.validate(root).stream()
-                .sorted(Comparator.comparing((ValidationMessage m) -> line(m)).thenComparing(ValidationMessage::getMessage))
-                .map(m -> where + ":" + line(m) + ":" + column(m) + ": " + m.getMessage() + found(m) + " (" + kind + " schema)")
+                .map(m -> new Found(m, location(root, m)))
+                .sorted(Comparator.comparingInt(Found::line).thenComparing(f -> f.message().getMessage()))
+                .map(f -> where + ":" + f.line() + ":" + f.column() + ": " + f.text() + found(f.message()) + " (" + kind + " schema)")
                 .toList();
         return new Checked(root, problems);
     }
 
-    private static int line(ValidationMessage m) {
-        JsonLocation at = location(m);
-        return at == null ? 0 : at.getLineNr();
+    /** A schema violation and where in the file it is (null: nowhere known). */
+    private record Found(ValidationMessage message, JsonLocation at) {
+        int line() {
+            return at == null ? 0 : at.getLineNr();
+        }
+
+        int column() {
+            return at == null ? 0 : at.getColumnNr();
+        }
+
+        /** Where in the document and what: networknt's own messages name the place, a schema's "message" does not. */
+        String text() {
+            String path = message.getInstanceLocation().toString();
+            String text = message.getMessage();
+            return text.startsWith(path + ": ") ? text : path + ": " + text;
+        }
     }
 
-    private static int column(ValidationMessage m) {
-        JsonLocation at = location(m);
-        return at == null ? 0 : at.getColumnNr();
-    }
-
-    private static JsonLocation location(ValidationMessage m) {
-        return m.getInstanceNode() == null ? null : JsonNodes.tokenLocationOf(m.getInstanceNode());
+    /** Where the message's node is in the file: looked up in the tree as read, which keeps every node's place. */
+    private static JsonLocation location(JsonNode root, ValidationMessage m) {
+        try {
+            JsonNode node = JsonNodes.get(root, m.getInstanceLocation());
+            return node == null ? null : JsonNodes.tokenLocationOf(node);
+        } catch (IllegalArgumentException e) {
+            return null; // a node the validator made itself
+        }
     }
 
     /** The offending value, when it is a plain one: an enum miss says what was written. */

@@ -16,6 +16,7 @@ import org.govhub.ingest.RouteFileModel;
 import org.govhub.normalise.MappingException;
 import org.govhub.normalise.MappingRegistry;
 import org.govhub.normalise.SchemaRegistry;
+import org.govhub.prioritise.PriorityRules;
 import org.govhub.share.Catalog;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.StandardEnvironment;
@@ -23,8 +24,8 @@ import org.springframework.core.io.ClassPathResource;
 
 /**
  * Checks {@code routes/} and {@code mappings/} without starting the hub: every mapping file as the
- * hub loads it, every route file through Camel's YAML DSL, every route's explicit id, and the
- * resource catalog against the shared schemas. Run it
+ * hub loads it, every route file through Camel's YAML DSL, every route's explicit id, the
+ * resource catalog against its file schema and the shared schemas, and the priority rules. Run it
  * before deploying a change:
  *
  * <pre>./mvnw -q compile exec:java@check-files</pre>
@@ -69,6 +70,7 @@ public final class CheckFiles {
         }
         // every field of every shared schema has its catalog entry (meaning, personal data or not)
         problems.addAll(Catalog.problems(new ClassPathResource(Catalog.DEFAULT_FILE), schemas));
+        problems.addAll(PriorityRules.problems(new ClassPathResource(PriorityRules.DEFAULT_FILE)));
         problems.addAll(checkRoutes(routes));
         if (Files.isDirectory(routes)) {
             RouteFileModel model = RouteFileModel.read(files(routes));

@@ -1,14 +1,13 @@
 package org.govhub.prioritise;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.govhub.FileSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -22,6 +21,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class PriorityRules {
+
+    public static final String DEFAULT_FILE = "rules/priority-classes.yaml";
 
     private static final Logger log = LoggerFactory.getLogger(PriorityRules.class);
 
@@ -50,7 +51,7 @@ public class PriorityRules {
 
     private final List<Rule> rules;
 
-    public PriorityRules(@Value("${govhub.priority.rules:classpath:rules/priority-classes.yaml}") Resource file) {
+    public PriorityRules(@Value("${govhub.priority.rules:classpath:" + DEFAULT_FILE + "}") Resource file) {
         this.rules = load(file);
         log.info("{} priority rules from {}", rules.size(), file.getDescription());
     }
@@ -66,50 +67,59 @@ public class PriorityRules {
     }
 
     static List<Rule> load(Resource file) {
-        JsonNode root;
-        try (InputStream in = file.getInputStream()) {
-            root = new ObjectMapper(new YAMLFactory()).readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("priority rules " + file.getDescription() + " cannot be read: " + e.getMessage(), e);
-        }
         List<String> problems = new ArrayList<>();
-        List<Rule> rules = new ArrayList<>();
+        List<Rule> rules = read(file, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("priority rules " + file.getDescription() + " are invalid:\n  - "
+                    + String.join("\n  - ", problems));
+        }
+        return rules;
+    }
+
+    /** Every problem of a priority rules file, each naming the file; empty when it can be used (check-files). */
+    public static List<String> problems(Resource file) {
+        List<String> problems = new ArrayList<>();
+        read(file, problems);
+        return problems;
+    }
+
+    private static List<Rule> read(Resource file, List<String> problems) {
+        FileSchema.Checked checked;
+        try (InputStream in = file.getInputStream()) {
+            checked = FileSchema.of("priority-rules").read(in, file.getDescription());
+        } catch (IOException e) {
+            problems.add(file.getDescription() + ": cannot be read: " + e.getMessage());
+            return List.of();
+        }
+        problems.addAll(checked.problems());
+        if (checked.root() == null) {
+            return List.of();
+        }
+        // what the file schema cannot say: ids unique, and a last rule that every record matches
         Set<String> ids = new HashSet<>();
         JsonNode last = null;
-        for (JsonNode r : root.path("rules")) {
+        for (JsonNode r : checked.root().path("rules")) {
             last = r;
-            String id = r.path("id").asText("");
-            String where = "rule '" + id + "': ";
-            if (id.isEmpty() || !ids.add(id)) {
-                problems.add("rule ids must be present and unique (" + (id.isEmpty() ? "missing" : id) + ")");
+            if (!ids.add(r.path("id").asText())) {
+                problems.add(file.getDescription() + ": rule '" + r.path("id").asText() + "': the id is used twice");
             }
-            int priorityClass = r.path("class").asInt(0);
-            if (priorityClass < 1 || priorityClass > 4) {
-                problems.add(where + "class must be 1, 2, 3 or 4");
-            }
+        }
+        if (last == null || last.path("when").size() > 0 || last.path("schemas").size() > 0) {
+            problems.add(file.getDescription() + ": the last rule must have no conditions and no schemas, so that every record gets a class");
+        }
+        if (!problems.isEmpty()) {
+            return List.of();
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (JsonNode r : checked.root().path("rules")) {
             Set<String> schemas = new HashSet<>();
             r.path("schemas").forEach(s -> schemas.add(s.asText()));
             List<Condition> conditions = new ArrayList<>();
             for (JsonNode c : r.path("when")) {
-                String field = c.path("field").asText("");
-                List<String> in = c.has("in") ? texts(c.get("in")) : null;
-                List<String> starts = c.has("startsWith") ? texts(c.get("startsWith")) : null;
-                JsonNode equals = c.get("equals");
-                int operators = (equals == null ? 0 : 1) + (in == null ? 0 : 1) + (starts == null ? 0 : 1);
-                if (field.isEmpty() || operators != 1) {
-                    problems.add(where + "each condition needs a field and exactly one of equals, in, startsWith");
-                    continue;
-                }
-                conditions.add(new Condition(field, equals, in, starts));
+                conditions.add(new Condition(c.path("field").asText(), c.get("equals"), c.has("in") ? texts(c.get("in")) : null,
+                        c.has("startsWith") ? texts(c.get("startsWith")) : null));
             }
-            rules.add(new Rule(id, priorityClass, Set.copyOf(schemas), List.copyOf(conditions)));
-        }
-        if (last == null || last.path("when").size() > 0 || last.path("schemas").size() > 0) {
-            problems.add("the last rule must have no conditions and no schemas, so that every record gets a class");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("priority rules " + file.getDescription() + " are invalid:\n  - "
-                    + String.join("\n  - ", problems));
+            rules.add(new Rule(r.path("id").asText(), r.path("class").asInt(), Set.copyOf(schemas), List.copyOf(conditions)));
         }
         return List.copyOf(rules);
     }

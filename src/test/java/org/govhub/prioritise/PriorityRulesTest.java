@@ -64,9 +64,14 @@ class PriorityRulesTest {
                     when:
                       - { field: industryCode, startsWith: [Q], equals: x }
                 """);
+        // each structural problem with its line and column, from the file schema (file-schemas/priority-rules.schema.json)
         assertThatThrownBy(() -> new PriorityRules(new FileSystemResource(file)))
-                .hasMessageContaining("rule 'a': class must be 1, 2, 3 or 4")
-                .hasMessageContaining("exactly one of equals, in, startsWith")
+                .hasMessageContaining("rules.yaml]:3:")
+                .hasMessageContaining("$.rules[0].class: class must be 1, 2, 3 or 4 (found '7')")
+                .hasMessageContaining("rules.yaml]:5:")
+                .hasMessageContaining("$.rules[0].when[0]: each condition needs a field and exactly one of equals, in, startsWith")
                 .hasMessageContaining("the last rule must have no conditions");
+        assertThat(PriorityRules.problems(new FileSystemResource(file))).hasSize(3);
+        assertThat(PriorityRules.problems(new org.springframework.core.io.ClassPathResource("rules/priority-classes.yaml"))).isEmpty();
     }
 }
