@@ -57,8 +57,9 @@ public final class FileSchema {
         JsonNode root;
         try {
             root = READER.readTree(in, InputFormat.YAML);
-        } catch (IOException e) {
-            return new Checked(null, List.of(where + ": cannot be read as YAML: " + e.getMessage()));
+        } catch (IOException | IllegalArgumentException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return new Checked(null, List.of(where + ": cannot be read as YAML: " + cause.getMessage().replace('\n', ' ')));
         }
         if (root == null || root.isMissingNode()) {
             return new Checked(null, List.of(where + ": is empty"));
