@@ -213,16 +213,18 @@ public class SubscriptionBroker {
     private synchronized Object ask(String resource, String what, Request request) {
         try {
             Session session = connection().createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue answers = null;
             try {
-                TemporaryQueue answers = session.createTemporaryQueue();
-                MessageConsumer consumer = session.createConsumer(answers);
-                Message message = session.createMessage();
-                request.fill(message);
-                message.setJMSReplyTo(answers);
-                try (MessageProducer producer = session.createProducer(session.createQueue("activemq.management"))) {
+                answers = session.createTemporaryQueue();
+                Message answer;
+                try (MessageConsumer consumer = session.createConsumer(answers);
+                        MessageProducer producer = session.createProducer(session.createQueue("activemq.management"))) {
+                    Message message = session.createMessage();
+                    request.fill(message);
+                    message.setJMSReplyTo(answers);
                     producer.send(message);
+                    answer = consumer.receive(ANSWER_MILLIS);
                 }
-                Message answer = consumer.receive(ANSWER_MILLIS);
                 if (answer == null) {
                     throw new Unavailable("the broker did not answer " + resource + " " + what + " within " + ANSWER_MILLIS + " ms");
                 }
@@ -231,6 +233,10 @@ public class SubscriptionBroker {
                 }
                 return JMSManagementHelper.getResult(answer);
             } finally {
+                // a temporary queue lives as long as its connection, which this one outlives requests by far
+                if (answers != null) {
+                    answers.delete();
+                }
                 session.close();
             }
         } catch (Unavailable e) {

@@ -122,6 +122,9 @@ class ExternalBrokerChannelTest {
                 ((ActiveMQBasicSecurityManager) broker.getActiveMQServer().getSecurityManager())
                         .addNewUser("ghk_stale0000000000", "anything", "govhub-department-tax-watch");
                 await().atMost(Duration.ofSeconds(30)).until(() -> !logins(broker).contains("ghk_stale0000000000"));
+                // every management request cleans up after itself: its temporary answer queue does not stay on the
+                // broker (a request of a reconciliation may be under way at any moment, so at some moment none is there)
+                await().atMost(Duration.ofSeconds(10)).until(() -> temporaryQueues(broker) == 0);
                 hub.stop();
             }
             System.out.printf("[external broker] %d declarations read once over AMQP through a hub SIGKILL%n", declarations.size());
@@ -133,6 +136,12 @@ class ExternalBrokerChannelTest {
     private static long depth(EmbeddedActiveMQ broker, String queue) {
         var q = broker.getActiveMQServer().locateQueue(SimpleString.of(queue));
         return q == null ? 0 : q.getMessageCount();
+    }
+
+    private static long temporaryQueues(EmbeddedActiveMQ broker) {
+        return java.util.Arrays.stream(broker.getActiveMQServer().getActiveMQServerControl().getQueueNames())
+                .map(q -> broker.getActiveMQServer().locateQueue(SimpleString.of(q)))
+                .filter(q -> q != null && q.isTemporary()).count();
     }
 
     private static Set<String> logins(EmbeddedActiveMQ broker) throws Exception {
