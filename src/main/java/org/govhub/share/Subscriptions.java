@@ -85,10 +85,28 @@ public class Subscriptions {
         }
         String id = UUID.randomUUID().toString();
         String secret = channel == Channel.WEBHOOK ? "whs_" + DepartmentAccounts.random(32) : null;
+        String queue = SubscriptionBroker.queuePrefix(departmentId) + id;
         if (channel == Channel.AMQP) {
             // the queue before the subscription: a push round never meets a subscription whose queue is not there yet
-            broker.open(departmentId, SubscriptionBroker.queuePrefix(departmentId) + id);
+            broker.open(departmentId, queue);
         }
+        try {
+            store(id, grantId, departmentId, channel, endpoint, secret, from);
+        } catch (RuntimeException e) {
+            if (channel == Channel.AMQP) {
+                broker.close(queue); // no subscription, no queue: reconciliation knows only queues of subscriptions
+            }
+            throw e;
+        }
+        Map<String, Object> shown = new LinkedHashMap<>(describe(find(id).orElseThrow()));
+        if (secret != null) {
+            shown.put("signingSecret", secret);
+            shown.put("note", "the signing secret is shown only now: keep it to check X-GovHub-Signature");
+        }
+        return shown;
+    }
+
+    private void store(String id, long grantId, String departmentId, Channel channel, String endpoint, String secret, String from) {
         tx.executeWithoutResult(s -> {
             long start = startSeq(from);
             jdbc.update("INSERT INTO subscription (subscription_id, grant_id, department_id, channel, endpoint, signing_secret, status,"
@@ -99,12 +117,6 @@ public class Subscriptions {
                         + " VALUES (?, ?, ?, 0, ?)", id, c, start, start);
             }
         });
-        Map<String, Object> shown = new LinkedHashMap<>(describe(find(id).orElseThrow()));
-        if (secret != null) {
-            shown.put("signingSecret", secret);
-            shown.put("note", "the signing secret is shown only now: keep it to check X-GovHub-Signature");
-        }
-        return shown;
     }
 
     private void checkEndpoint(String endpoint) {

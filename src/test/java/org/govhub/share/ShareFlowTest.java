@@ -46,6 +46,8 @@ class ShareFlowTest extends SandboxHubTest {
     @Autowired
     SubscriptionBroker queues;
     @Autowired
+    org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ artemis;
+    @Autowired
     PushDelivery pushes;
     @Autowired
     org.govhub.sandbox.TaxBureauSandbox taxBureau;
@@ -278,6 +280,11 @@ class ShareFlowTest extends SandboxHubTest {
                  "fields":["subjectType","subjectId","recordType","regionCode","provenance"],"regionPrefixes":["%s"]}""".formatted(county)), 201);
         long grant = json(call("POST", "/api/admin/share/requests/" + asked.path("request").asLong() + "/approve", operator(), null), 200)
                 .path("grant").asLong();
+        // a subscription refused for bad input leaves no queue behind on the broker
+        assertThat(call("POST", "/api/share/subscriptions", apiKey(stats.key()),
+                "{\"grant\":" + grant + ",\"channel\":\"AMQP\",\"from\":\"yesterday\"}").statusCode()).isEqualTo(400);
+        assertThat(java.util.Arrays.stream(artemis.getActiveMQServer().getActiveMQServerControl().getQueueNames())
+                .filter(q -> q.startsWith("govhub.subscription.stats-" + stats.suffix() + "."))).as("queues of a refused subscription").isEmpty();
         JsonNode subscription = json(call("POST", "/api/share/subscriptions", apiKey(stats.key()),
                 "{\"grant\":" + grant + ",\"channel\":\"AMQP\",\"from\":\"beginning\"}"), 201);
         JsonNode broker = subscription.path("broker");
