@@ -1,82 +1,70 @@
 package org.govhub.deliver;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import java.time.Clock;
-import java.time.Instant;
-import org.springframework.stereotype.Component;
+import org.apache.camel.util.ObjectHelper;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
- * Circuit breaker in front of the national platform. After {@code failureThreshold} calls in a row
- * fail for reasons the platform's health explains (no answer, time-out, 5xx, 429), it opens: no
- * batch is sent for {@code openFor}, so a platform that is down is not hammered and the hub does not
- * burn attempts. Then one trial call (half-open) decides: success closes it, failure opens it again.
- * A refusal of one batch (4xx) says nothing about the platform and does not count.
+ * The circuit breaker in front of the national platform: a resilience4j {@link CircuitBreaker} that
+ * the {@code platform-delivery} route's {@code circuitBreaker} EIP uses by name. After
+ * {@code failureThreshold} calls in a row fail for reasons the platform's health explains (no
+ * answer, time-out, 5xx, 429) it opens: no batch is sent for {@code openFor}, so a platform that is
+ * down is not hammered and the hub does not burn attempts. Then one trial call (half-open) decides:
+ * success closes it, failure opens it again. A refusal of one batch (400, 409, 413, 422) says
+ * nothing about the platform and counts as an answer.
  */
-@Component
+@Configuration(proxyBeanMethods = false)
 public class PlatformCircuit {
 
-    public enum State { CLOSED, OPEN, HALF_OPEN }
+    public static final String BEAN = "platformCircuitBreaker";
 
-    private final PlatformProperties properties;
-    private final Clock clock;
-    private State state = State.CLOSED;
-    private int consecutiveFailures;
-    private Instant openedAt;
-    private boolean trialInFlight;
-
-    @org.springframework.beans.factory.annotation.Autowired
-    public PlatformCircuit(PlatformProperties properties) {
-        this(properties, Clock.systemUTC());
+    @Bean(BEAN)
+    public CircuitBreaker platformCircuitBreaker(PlatformProperties properties) {
+        return create(properties, Clock.systemUTC());
     }
 
-    PlatformCircuit(PlatformProperties properties, Clock clock) {
-        this.properties = properties;
-        this.clock = clock;
+    static CircuitBreaker create(PlatformProperties properties, Clock clock) {
+        int threshold = properties.failureThreshold();
+        return CircuitBreaker.of("national-platform", CircuitBreakerConfig.custom()
+                // the last `threshold` calls all failed: that many failures in a row
+                .slidingWindowType(SlidingWindowType.COUNT_BASED).slidingWindowSize(threshold).minimumNumberOfCalls(threshold)
+                .failureRateThreshold(100)
+                .waitDurationInOpenState(properties.openFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordException(failure -> !refusal(failure))
+                .writableStackTraceEnabled(false)
+                .clock(clock)
+                .build());
     }
 
-    /** Whether a call may go out now: always when closed, never while open, one trial when half-open. */
-    public synchronized boolean admit() {
-        if (state == State.OPEN && !clock.instant().isBefore(openedAt.plus(properties.openFor()))) {
-            state = State.HALF_OPEN;
-            trialInFlight = false;
+    /** The platform answered and said no to this batch (malformed, conflicting): retrying the same bytes cannot help. */
+    static boolean refusal(Throwable failure) {
+        HttpOperationFailedException http = ObjectHelper.getException(HttpOperationFailedException.class, failure);
+        if (http == null) {
+            return false;
         }
-        return switch (state) {
-            case CLOSED -> true;
-            case OPEN -> false;
-            case HALF_OPEN -> {
-                if (trialInFlight) {
-                    yield false;
-                }
-                trialInFlight = true;
-                yield true;
-            }
-        };
+        int code = http.getStatusCode();
+        return code == 400 || code == 409 || code == 413 || code == 422;
     }
 
-    /** Whether calls are being held back (open, and not yet time for a trial). */
-    public synchronized boolean holding() {
-        return state == State.OPEN && clock.instant().isBefore(openedAt.plus(properties.openFor()));
-    }
-
-    public synchronized void success() {
-        state = State.CLOSED;
-        consecutiveFailures = 0;
-        trialInFlight = false;
-    }
-
-    public synchronized void failure() {
-        consecutiveFailures++;
-        trialInFlight = false;
-        if (state == State.HALF_OPEN || consecutiveFailures >= properties.failureThreshold()) {
-            state = State.OPEN;
-            openedAt = clock.instant();
+    /**
+     * Whether calls are being held back: open, and not yet time for a trial. Once it is time, this
+     * moves the breaker to half-open (resilience4j does so when asked for a permit; the permit is
+     * handed back for the EIP's trial call).
+     */
+    public static boolean holding(CircuitBreaker breaker) {
+        if (breaker.getState() != CircuitBreaker.State.OPEN) {
+            return false;
         }
-    }
-
-    public synchronized State state() {
-        return state;
-    }
-
-    public synchronized int consecutiveFailures() {
-        return consecutiveFailures;
+        if (breaker.tryAcquirePermission()) {
+            breaker.releasePermission();
+            return false;
+        }
+        return true;
     }
 }

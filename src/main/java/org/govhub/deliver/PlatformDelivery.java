@@ -7,10 +7,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.camel.Exchange;
-import org.govhub.Backoff;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.util.ObjectHelper;
+import org.govhub.Backoff;
 import org.govhub.batch.BatchAssembler;
 import org.govhub.batch.BatchLifecycle;
 import org.govhub.batch.BatchLifecycle.State;
@@ -41,11 +44,11 @@ public class PlatformDelivery {
     private final BatchAssembler assembler;
     private final BatchLifecycle lifecycle;
     private final PlatformProperties platform;
-    private final PlatformCircuit circuit;
+    private final CircuitBreaker circuit;
     private final ProducerTemplate producer;
 
     public PlatformDelivery(JdbcTemplate jdbc, BatchAssembler assembler, BatchLifecycle lifecycle, PlatformProperties platform,
-            PlatformCircuit circuit, ProducerTemplate producer) {
+            CircuitBreaker circuit, ProducerTemplate producer) {
         this.jdbc = jdbc;
         this.assembler = assembler;
         this.lifecycle = lifecycle;
@@ -82,11 +85,11 @@ public class PlatformDelivery {
         exchange.removeProperty(BATCH_ID);
         exchange.removeProperty(SCHEMA);
         int sent = exchange.getProperty(ROUND_SENT, 0, Integer.class);
-        if (exchange.getProperty(ROUND_OVER, false, Boolean.class) || sent >= MAX_PER_ROUND || circuit.holding()) {
+        if (exchange.getProperty(ROUND_OVER, false, Boolean.class) || sent >= MAX_PER_ROUND || PlatformCircuit.holding(circuit)) {
             return null;
         }
         exchange.setProperty(ROUND_SENT, sent + 1);
-        if (circuit.state() != PlatformCircuit.State.CLOSED) {
+        if (circuit.getState() != CircuitBreaker.State.CLOSED) {
             // the trial call after an outage: the most urgent waiting batch, whatever its own back-off
             return first(jdbc.queryForList("SELECT batch_id FROM batch WHERE status IN ('SEALED', 'RETRYING')"
                     + " ORDER BY priority_class, sealed_at, batch_id LIMIT 1", String.class));
@@ -104,24 +107,21 @@ public class PlatformDelivery {
     static final int MAX_PER_ROUND = 100;
     private static final String ROUND_SENT = "govhubRoundSent";
     private static final String ROUND_OVER = "govhubRoundOver";
-
-    /** Thrown instead of a call while the circuit breaker is open: the batch stays as it is. */
-    static final class CircuitOpen extends RuntimeException {
-        CircuitOpen() {
-            super("circuit breaker open", null, false, false);
-        }
-    }
+    /** This call is the trial after an outage (the breaker was half-open when the batch was prepared). */
+    private static final String TRIAL = "govhubTrialCall";
+    /** Calls failed lately: an answer now means the platform is back. */
+    private static final String AFTER_FAILURES = "govhubAfterFailures";
 
     /** Turns the exchange into the platform request for one batch: manifest plus records. */
     public void prepare(Exchange exchange) {
         String batchId = exchange.getMessage().getBody(String.class);
         Map<String, Object> batch = jdbc.queryForMap("SELECT status, schema_name, manifest, payload_sha256 FROM batch"
                 + " WHERE batch_id = ?", batchId);
-        // checked per batch: the circuit may have opened on an earlier batch of this round
-        if (!circuit.admit()) {
-            throw new CircuitOpen();
-        }
         exchange.setProperty(BATCH_ID, batchId);
+        // what the breaker says before the call: the EIP has recorded the call's outcome by the time we look again
+        exchange.setProperty(TRIAL, circuit.getState() != CircuitBreaker.State.CLOSED);
+        exchange.setProperty(AFTER_FAILURES, circuit.getState() != CircuitBreaker.State.CLOSED
+                || circuit.getMetrics().getNumberOfFailedCalls() > 0);
         exchange.setProperty(SCHEMA, batch.get("schema_name"));
         State from = State.valueOf((String) batch.get("status"));
         BatchAssembler.Payload payload = assembler.payload(batchId);
@@ -161,14 +161,13 @@ public class PlatformDelivery {
         if (receiptId == null) {
             throw new IllegalStateException("platform answered batch " + batchId + " without a receiptId");
         }
-        if (circuit.state() != PlatformCircuit.State.CLOSED || circuit.consecutiveFailures() > 0) {
+        if (exchange.getProperty(AFTER_FAILURES, false, Boolean.class)) {
             // the platform is back: everything waiting goes now, most urgent first, not when each
             // batch's own back-off from the outage would have let it. Not a batch whose call timed out:
             // the platform may still be storing it, and it keeps its back-off.
             jdbc.update("UPDATE batch SET next_attempt_at = ? WHERE status = 'RETRYING' AND (last_error IS NULL"
                     + " OR last_error NOT LIKE '%Timeout%')", Timestamp.from(Instant.now()));
         }
-        circuit.success();
         String manifest = jdbc.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, batchId);
         // Published before the receipt is recorded: a crash in between re-sends the batch and
         // publishes it again (subscribers recognise the batch id) rather than never.
@@ -186,27 +185,24 @@ public class PlatformDelivery {
         String batchId = exchange.getProperty(BATCH_ID, String.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         exchange.getMessage().removeHeaders("*");
-        if (cause instanceof CircuitOpen) {
-            exchange.setProperty(ROUND_OVER, true);
-            return; // not an attempt: the batch waits for the circuit to close
-        }
-        String reason = describe(cause);
         if (batchId == null) {
             // the same batch would come next again: the round ends, the next one tries again
             exchange.setProperty(ROUND_OVER, true);
-            log.error("platform delivery failed before a batch was prepared: {}", reason);
+            log.error("platform delivery failed before a batch was prepared: {}", describe(cause));
             return;
         }
-        boolean refused = refusal(cause);
+        if (ObjectHelper.getException(CallNotPermittedException.class, cause) != null) {
+            // the breaker opened after this batch was chosen: not an attempt, the batch waits for it to close
+            exchange.setProperty(ROUND_OVER, true);
+            lifecycle.move(batchId, State.SENDING, State.RETRYING, "not sent: the circuit breaker is open", null);
+            return;
+        }
+        String reason = describe(cause);
+        boolean refused = PlatformCircuit.refusal(cause);
         // A trial call after an outage that fails again is the outage going on, not this batch failing:
         // it does not count towards max-attempts (else a long outage would make the most urgent
         // batches dead one after another, each trial spending one of their attempts)
-        boolean trial = !refused && circuit.state() != PlatformCircuit.State.CLOSED;
-        if (refused) {
-            circuit.success(); // the platform is up and answering; it only refused this batch
-        } else {
-            circuit.failure();
-        }
+        boolean trial = !refused && exchange.getProperty(TRIAL, false, Boolean.class);
         Integer attempts = jdbc.queryForObject("SELECT attempts FROM batch WHERE batch_id = ?", Integer.class, batchId);
         int attempt = (attempts == null ? 0 : attempts) + (trial ? 0 : 1);
         if (!lifecycle.move(batchId, State.SENDING, State.FAILED, (trial ? "trial call after an outage: " : "attempt " + attempt + ": ") + reason,
@@ -225,7 +221,7 @@ public class PlatformDelivery {
         lifecycle.move(batchId, State.FAILED, State.RETRYING, "next attempt in " + wait.toSeconds() + "s",
                 "next_attempt_at = ?", Timestamp.from(Instant.now().plus(wait)));
         log.warn("batch {} not delivered (attempt {}): {}; next attempt in {}s (circuit {})", batchId, attempt, reason,
-                wait.toSeconds(), circuit.state());
+                wait.toSeconds(), circuit.getState());
     }
 
     /** An operator re-sends a dead batch: it is retried now, with a fresh count of attempts. */
@@ -239,20 +235,14 @@ public class PlatformDelivery {
         return new Backoff(Duration.ofSeconds(2), max).after(attempt);
     }
 
-    /** The platform answered and said no to this batch (malformed, conflicting): retrying the same bytes cannot help. */
-    static boolean refusal(Exception e) {
-        if (e instanceof HttpOperationFailedException http) {
-            int code = http.getStatusCode();
-            return code == 400 || code == 409 || code == 413 || code == 422;
-        }
-        return false;
-    }
-
     private static String describe(Exception e) {
-        if (e instanceof HttpOperationFailedException http) {
+        // the circuitBreaker EIP hands the HTTP failure over wrapped
+        HttpOperationFailedException http = ObjectHelper.getException(HttpOperationFailedException.class, e);
+        if (http != null) {
             return "HTTP " + http.getStatusCode() + " from platform: " + truncate(http.getResponseBody(), 500);
         }
-        return e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
+        Throwable cause = e instanceof org.apache.camel.RuntimeCamelException && e.getCause() != null ? e.getCause() : e;
+        return cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
     private static String truncate(String s, int max) {

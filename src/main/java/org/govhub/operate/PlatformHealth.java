@@ -16,11 +16,11 @@ import org.springframework.stereotype.Component;
 public class PlatformHealth implements HealthIndicator {
 
     private final PlatformProperties platform;
-    private final org.govhub.deliver.PlatformCircuit circuit;
+    private final io.github.resilience4j.circuitbreaker.CircuitBreaker circuit;
     private final Environment environment;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    public PlatformHealth(PlatformProperties platform, org.govhub.deliver.PlatformCircuit circuit, Environment environment) {
+    public PlatformHealth(PlatformProperties platform, io.github.resilience4j.circuitbreaker.CircuitBreaker circuit, Environment environment) {
         this.platform = platform;
         this.circuit = circuit;
         this.environment = environment;
@@ -39,13 +39,13 @@ public class PlatformHealth implements HealthIndicator {
             HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
             Health.Builder health = response.statusCode() / 100 == 2 ? Health.up() : Health.down();
             return health.withDetail("url", url).withDetail("status", response.statusCode())
-                    .withDetail("circuit", circuit.state()).build();
+                    .withDetail("circuit", circuit.getState()).build();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Health.down().withDetail("url", url).withDetail("error", "interrupted").build();
         } catch (Exception e) {
             return Health.down().withDetail("url", url).withDetail("error", e.getClass().getSimpleName())
-                    .withDetail("circuit", circuit.state()).build();
+                    .withDetail("circuit", circuit.getState()).build();
         }
     }
 }

@@ -26,6 +26,7 @@ import org.govhub.normalise.CanonicalJson;
 import org.govhub.sandbox.GeneratedRow;
 import org.govhub.sandbox.NationalPlatformReceiver;
 import org.govhub.sandbox.TaxBureauSandbox;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class DeliveryResilienceTest {
     @Autowired
     JdbcTemplate hub;
     @Autowired
-    PlatformCircuit circuit;
+    CircuitBreaker circuit;
     @Autowired
     ConnectionFactory connectionFactory;
     @Value("${govhub.sandbox.tax-bureau.url}")
@@ -77,7 +78,7 @@ class DeliveryResilienceTest {
     void aPlatformDownFromTheStartGetsEverythingOnceWhenItComesBackAndIsNotHammeredMeanwhile() throws Exception {
         Set<String> valid = taxBureau.rows().stream().filter(GeneratedRow::valid).map(GeneratedRow::key).collect(Collectors.toSet());
         // batches pile up while the platform answers 503, and the circuit breaker opens
-        await().atMost(Duration.ofSeconds(30)).until(() -> circuit.state() == PlatformCircuit.State.OPEN
+        await().atMost(Duration.ofSeconds(30)).until(() -> circuit.getState() == CircuitBreaker.State.OPEN
                 && hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status = 'RETRYING'", Integer.class) > 0);
         int before = platform.submissionAttempts();
         Thread.sleep(2500); // inside the 3 s the circuit stays open
@@ -98,7 +99,7 @@ class DeliveryResilienceTest {
                 .collect(Collectors.groupingBy(r -> (String) r.get("source_record_key"), Collectors.counting()));
         assertThat(times.keySet()).isEqualTo(valid);
         assertThat(times.values()).allMatch(n -> n == 1);
-        assertThat(circuit.state()).isEqualTo(PlatformCircuit.State.CLOSED);
+        assertThat(circuit.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
 
         // a batch's history tells the story: sealed, failed, retried, acknowledged
         String someBatch = hub.queryForObject("SELECT batch_id FROM batch ORDER BY sealed_at LIMIT 1", String.class);

@@ -6,6 +6,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
 
 class PlatformCircuitTest {
@@ -27,34 +33,57 @@ class PlatformCircuitTest {
             return now;
         }
     };
-    private final PlatformCircuit circuit = new PlatformCircuit(
+    private final CircuitBreaker circuit = PlatformCircuit.create(
             new PlatformProperties("http://x", null, Duration.ofMinutes(5), 12, 3, Duration.ofSeconds(30)), clock);
 
+    private void fails(Exception why) {
+        assertThat(circuit.tryAcquirePermission()).isTrue();
+        circuit.onError(0, TimeUnit.NANOSECONDS, why);
+    }
+
+    private void answers() {
+        assertThat(circuit.tryAcquirePermission()).isTrue();
+        circuit.onSuccess(0, TimeUnit.NANOSECONDS);
+    }
+
     @Test
-    void opensAfterTheThresholdHoldsCallsThenTriesOnce() {
-        for (int i = 0; i < 2; i++) {
-            assertThat(circuit.admit()).isTrue();
-            circuit.failure();
+    void opensAfterTheThresholdInARowHoldsCallsThenTriesOnce() {
+        fails(new SocketTimeoutException("read timed out"));
+        fails(new RuntimeCamelException(new HttpOperationFailedException("http://x", 503, "Service Unavailable", null, null, "")));
+        answers();
+        fails(new ConnectException("refused"));
+        fails(new ConnectException("refused"));
+        assertThat(circuit.getState()).as("an answer in between: not three failures in a row").isEqualTo(CircuitBreaker.State.CLOSED);
+        fails(new ConnectException("refused"));
+        assertThat(circuit.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(PlatformCircuit.holding(circuit)).isTrue();
+        assertThat(circuit.tryAcquirePermission()).isFalse();
+
+        now = now.plusSeconds(31);
+        assertThat(PlatformCircuit.holding(circuit)).as("time for the trial").isFalse();
+        assertThat(circuit.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(circuit.tryAcquirePermission()).as("the trial call").isTrue();
+        assertThat(circuit.tryAcquirePermission()).as("only one trial at a time").isFalse();
+        circuit.onError(0, TimeUnit.NANOSECONDS, new ConnectException("refused"));
+        assertThat(circuit.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        now = now.plusSeconds(31);
+        assertThat(PlatformCircuit.holding(circuit)).isFalse();
+        answers();
+        assertThat(circuit.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(circuit.tryAcquirePermission()).isTrue();
+        assertThat(circuit.tryAcquirePermission()).isTrue();
+    }
+
+    @Test
+    void aRefusedBatchIsAnAnswerFromAPlatformThatIsUp() {
+        for (int i = 0; i < 5; i++) {
+            fails(new RuntimeCamelException(new HttpOperationFailedException("http://x", 422, "Unprocessable", null, null, "")));
         }
-        assertThat(circuit.state()).isEqualTo(PlatformCircuit.State.CLOSED);
-        circuit.failure();
-        assertThat(circuit.state()).isEqualTo(PlatformCircuit.State.OPEN);
-        assertThat(circuit.admit()).isFalse();
-        assertThat(circuit.holding()).isTrue();
-
-        now = now.plusSeconds(30);
-        assertThat(circuit.holding()).isFalse();
-        assertThat(circuit.admit()).as("the trial call").isTrue();
-        assertThat(circuit.admit()).as("only one trial at a time").isFalse();
-        circuit.failure();
-        assertThat(circuit.state()).isEqualTo(PlatformCircuit.State.OPEN);
-
-        now = now.plusSeconds(30);
-        assertThat(circuit.admit()).isTrue();
-        circuit.success();
-        assertThat(circuit.state()).isEqualTo(PlatformCircuit.State.CLOSED);
-        assertThat(circuit.admit()).isTrue();
-        assertThat(circuit.admit()).isTrue();
+        assertThat(circuit.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(circuit.getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(PlatformCircuit.refusal(new HttpOperationFailedException("http://x", 429, "Too Many", null, null, ""))).isFalse();
+        assertThat(PlatformCircuit.refusal(new HttpOperationFailedException("http://x", 409, "Conflict", null, null, ""))).isTrue();
     }
 
     @Test
