@@ -37,6 +37,9 @@ import org.springframework.stereotype.Component;
  * arrives during a drain is taken next, not after the backlog.
  *
  * <p>Called by the batching routes (routes/batching.yaml), one route and one session per queue.
+ * Written by hand because Camel's JMS consumer gives one message per exchange and transaction: a
+ * page of up to max-records in one broker and one database transaction is what the batch stage's
+ * throughput and its exactly-once rest on.
  */
 @Component("batchIntake")
 public class BatchIntake implements DisposableBean {
