@@ -17,7 +17,6 @@ import org.govhub.Backoff;
 import org.govhub.batch.BatchAssembler;
 import org.govhub.batch.BatchLifecycle;
 import org.govhub.batch.BatchLifecycle.State;
-import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.Queues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,9 +152,9 @@ public class PlatformDelivery {
     }
 
     /** Records the platform's receipt, after telling the departments' feed. */
-    public void acknowledged(Exchange exchange) {
+    public void acknowledged(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
         String batchId = exchange.getProperty(BATCH_ID, String.class);
-        JsonNode receipt = CanonicalJson.read(exchange.getMessage().getBody(String.class));
+        JsonNode receipt = exchange.getMessage().getMandatoryBody(JsonNode.class);
         exchange.getMessage().removeHeaders("*");
         String receiptId = receipt.path("receiptId").asText(null);
         if (receiptId == null) {
