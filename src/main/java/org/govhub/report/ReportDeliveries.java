@@ -2,12 +2,7 @@ package org.govhub.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +11,19 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ConsumerTemplate;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.file.remote.FtpEndpoint;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.govhub.Backoff;
-import org.apache.commons.net.ftp.FTP;
-import org.apache.commons.net.ftp.FTPClient;
-import org.apache.commons.net.ftp.FTPReply;
 import org.govhub.normalise.CanonicalJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +40,7 @@ import org.springframework.stereotype.Component;
  *     FTP drop, each uploaded as .part and renamed, the manifest last (its arrival says the report is complete);</li>
  * <li>{@code archive}: the files and manifest into {archive}/{week}/{reportId}/, written beside and moved in.</li>
  * </ul>
+ * Each through Camel's own component (camel-http, camel-ftp, camel-file); no secret is ever part of an endpoint URI.
  * States: PENDING → DELIVERED; a failed attempt → RETRYING after 5 s, 10 s, … up to max-backoff; after
  * max-attempts FAILED (logged as an error, listed by the report API) until an operator re-sends it.
  */
@@ -57,11 +58,15 @@ public class ReportDeliveries {
     private final Clock clock;
     private final org.springframework.core.env.Environment environment;
     private final Path archive;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final CamelContext camel;
+    private final ProducerTemplate producer;
 
     public ReportDeliveries(DataSource dataSource, ReportProperties properties, Clock clock,
-            org.springframework.core.env.Environment environment, @Value("${govhub.data-dir}") String dataDir) {
+            org.springframework.core.env.Environment environment, @Value("${govhub.data-dir}") String dataDir,
+            CamelContext camel, ProducerTemplate producer) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.camel = camel;
+        this.producer = producer;
         this.config = properties.delivery();
         this.clock = clock;
         this.environment = environment;
@@ -174,7 +179,7 @@ public class ReportDeliveries {
 
     // ------------------------------------------------------------------ targets
 
-    private String toPlatform(String reportId, Path folder) throws IOException, InterruptedException {
+    String toPlatform(String reportId, Path folder) throws Exception {
         // read when sending: the sandbox URL names the server's port, known only once it listens
         String platformUrl = blank(config.platformUrl()) ? environment.getProperty("govhub.platform.url") : config.platformUrl();
         String platformToken = blank(config.platformToken()) ? environment.getProperty("govhub.platform.token") : config.platformToken();
@@ -186,84 +191,98 @@ public class ReportDeliveries {
         ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
         body.set("manifest", manifest);
         body.set("report", report);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platformUrl + "/api/v1/reports"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", reportId)
-                .POST(HttpRequest.BodyPublishers.ofString(CanonicalJson.write(body), StandardCharsets.UTF_8));
-        if (!blank(platformToken)) {
-            request.header("Authorization", "Bearer " + platformToken);
+        // as the platform-delivery route: camel-http, timeouts from camel.component.http, retries ours; the token
+        // goes as a header, never into the endpoint's URI
+        Exchange answer = producer.request(platformUrl + "/api/v1/reports?throwExceptionOnFailure=true"
+                + "&httpClientConfigurer=#noAutomaticRetries", exchange -> {
+                    exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+                    exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+                    exchange.getMessage().setHeader("Idempotency-Key", reportId);
+                    if (!blank(platformToken)) {
+                        exchange.getMessage().setHeader("Authorization", "Bearer " + platformToken);
+                    }
+                    exchange.getMessage().setBody(CanonicalJson.write(body).getBytes(StandardCharsets.UTF_8));
+                });
+        if (answer.getException() instanceof HttpOperationFailedException http) {
+            throw new IOException("national platform answered HTTP " + http.getStatusCode() + ": " + cut(http.getResponseBody(), 300));
+        } else if (answer.getException() != null) {
+            throw answer.getException();
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() / 100 != 2) {
-            throw new IOException("national platform answered HTTP " + response.statusCode() + ": " + cut(response.body(), 300));
-        }
-        JsonNode receipt = CanonicalJson.read(response.body());
+        JsonNode receipt = CanonicalJson.read(answer.getMessage().getBody(String.class));
         return "receipt " + receipt.path("receiptId").asText("?") + (receipt.path("duplicate").asBoolean() ? " (repeat)" : "");
     }
 
-    private String toFtp(String reportId, Path folder) throws IOException {
+    String toFtp(String reportId, Path folder) throws Exception {
         ReportProperties.Ftp ftp = config.ftp();
-        FTPClient client = new FTPClient();
-        client.setControlEncoding(StandardCharsets.UTF_8.name());
-        client.setConnectTimeout(5000);
-        client.setDefaultTimeout(15000);
-        try {
-            client.connect(ftp.host(), ftp.port());
-            if (!FTPReply.isPositiveCompletion(client.getReplyCode()) || !client.login(ftp.username(), ftp.password())) {
-                throw new IOException("FTP login to " + ftp.host() + ":" + ftp.port() + " as " + ftp.username() + " refused: "
-                        + client.getReplyString().trim());
-            }
-            client.enterLocalPassiveMode();
-            client.setFileType(FTP.BINARY_FILE_TYPE);
-            String target = ftp.directory() + "/" + reportId;
-            client.makeDirectory(ftp.directory());
-            client.makeDirectory(target);
-            List<Path> files = files(folder);
-            // manifest.json goes last: when the drop already holds this very manifest, a hub that stopped
-            // after the upload but before recording it does not put the report there a second time
-            Path manifest = folder.resolve("manifest.json");
-            java.io.ByteArrayOutputStream remote = new java.io.ByteArrayOutputStream();
-            if (Files.exists(manifest) && client.retrieveFile(target + "/manifest.json", remote)
-                    && java.util.Arrays.equals(remote.toByteArray(), Files.readAllBytes(manifest))) {
-                client.logout();
-                return "already complete in " + ftp.host() + ":" + target + " (same manifest)";
-            }
-            for (Path f : files) {
-                String name = target + "/" + f.getFileName();
-                if (!client.storeFile(name + ".part", new ByteArrayInputStream(Files.readAllBytes(f)))) {
-                    throw new IOException("cannot store " + name + ".part: " + client.getReplyString().trim());
-                }
-                client.deleteFile(name); // a re-send replaces what is there
-                if (!client.rename(name + ".part", name)) {
-                    throw new IOException("cannot rename " + name + ".part: " + client.getReplyString().trim());
-                }
-            }
-            client.logout();
-            return files.size() + " files in " + ftp.host() + ":" + target;
+        String target = ftp.directory() + "/" + reportId;
+        List<Path> files = files(folder);
+        // manifest.json goes last: when the drop already holds this very manifest, a hub that stopped
+        // after the upload but before recording it does not put the report there a second time
+        Path manifest = folder.resolve("manifest.json");
+        if (Files.exists(manifest) && Arrays.equals(fromFtp(target, "manifest.json"), Files.readAllBytes(manifest))) {
+            return "already complete in " + ftp.host() + ":" + target + " (same manifest)";
+        }
+        // each file as name.part, then renamed over what is there (a re-send replaces it, which stays until then)
+        Endpoint drop = ftpEndpoint(ftp.directory(), "&tempFileName=${file:onlyname}.part&eagerDeleteTargetFile=false");
+        for (Path f : files) {
+            put(drop, reportId + "/" + f.getFileName(), Files.readAllBytes(f));
+        }
+        return files.size() + " files in " + ftp.host() + ":" + target;
+    }
+
+    /** A file on the drop, or null when it has none (or cannot be read: the upload then says why). */
+    private byte[] fromFtp(String directory, String name) throws Exception {
+        Endpoint endpoint = ftpEndpoint(directory, "&fileName=" + name + "&noop=true&idempotent=false&autoCreate=false"
+                + "&ignoreFileNotFoundOrPermissionError=true&sendEmptyMessageWhenIdle=true&initialDelay=0&delay=5000");
+        try (ConsumerTemplate reader = camel.createConsumerTemplate()) {
+            Exchange found = reader.receive(endpoint, 5000);
+            return found == null ? null : found.getMessage().getBody(byte[].class);
         } finally {
-            if (client.isConnected()) {
-                client.disconnect();
-            }
+            camel.removeEndpoint(endpoint); // one per report: not kept once looked at
         }
     }
 
-    private String toArchive(String reportId, Path folder, String week) throws IOException {
+    /**
+     * A camel-ftp endpoint on the drop. Its password is set on the endpoint, not written in its URI: the URIs
+     * Camel registers (JMX, Hawtio, the endpoint list) never hold it.
+     */
+    private Endpoint ftpEndpoint(String directory, String options) {
+        ReportProperties.Ftp ftp = config.ftp();
+        FtpEndpoint<?> endpoint = camel.getEndpoint("ftp://" + ftp.host() + ":" + ftp.port() + "/" + directory
+                + "?username=RAW(" + ftp.username() + ")&binary=true&passiveMode=true&stepwise=false&disconnect=true"
+                + "&ftpClient.controlEncoding=UTF-8&connectTimeout=5000&soTimeout=15000&maximumReconnectAttempts=0" + options,
+                FtpEndpoint.class);
+        endpoint.getConfiguration().setPassword(ftp.password());
+        return endpoint;
+    }
+
+    String toArchive(String reportId, Path folder, String week) throws Exception {
         Path target = archive.resolve(week).resolve(reportId);
         Path tmp = archive.resolve(week).resolve(reportId + ".part");
-        Files.createDirectories(tmp.getParent());
         if (Files.exists(tmp)) {
             WeeklyReports.deleteTree(tmp);
         }
-        Files.createDirectories(tmp);
+        Endpoint folders = camel.getEndpoint("file:" + archive);
         for (Path f : files(folder)) {
-            Files.copy(f, tmp.resolve(f.getFileName().toString()));
+            put(folders, week + "/" + tmp.getFileName() + "/" + f.getFileName(), f.toFile());
         }
+        // by hand: camel-file renames files, not folders, and the report's folder must appear whole at once
         if (Files.exists(target)) {
             WeeklyReports.deleteTree(target);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         return "archived in " + target;
+    }
+
+    /** One file to a camel-file or camel-ftp endpoint, under a name relative to the endpoint's folder. */
+    private void put(Endpoint endpoint, String name, Object body) throws Exception {
+        Exchange sent = producer.send(endpoint, exchange -> {
+            exchange.getMessage().setHeader(Exchange.FILE_NAME, name);
+            exchange.getMessage().setBody(body);
+        });
+        if (sent.getException() != null) {
+            throw sent.getException();
+        }
     }
 
     /** The report's files, manifest.json last. */

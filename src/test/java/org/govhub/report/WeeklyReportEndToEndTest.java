@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
@@ -252,6 +253,19 @@ class WeeklyReportEndToEndTest {
         assertThat(post("/api/reports/weeks/2020-13/generate").statusCode()).isEqualTo(400);
         JsonNode week = CanonicalJson.read(get("/api/reports/weeks/2020-W14").body());
         assertThat(week.path("manifest").path("files").size()).isEqualTo(10); // xlsx, 7 csv, json, png
+    }
+
+    @Test
+    @Order(5)
+    void neitherTheFtpPasswordNorThePlatformTokenIsInAnyEndpointUri(
+            @Value("${govhub.report.delivery.ftp.password}") String ftpPassword,
+            @Value("${govhub.platform.token}") String platformToken) {
+        awaitAllDelivered();
+        assertThat(hub.queryForObject("SELECT COUNT(*) FROM report_delivery WHERE status = 'DELIVERED'", Long.class)).isPositive();
+        assertThat(List.of(ftpPassword, platformToken)).allSatisfy(secret -> assertThat(secret).isNotBlank());
+        assertThat(camel.getEndpoints()).extracting(org.apache.camel.Endpoint::getEndpointUri)
+                .anyMatch(uri -> uri.contains("/api/v1/reports")).anyMatch(uri -> uri.startsWith("ftp:"))
+                .allSatisfy(uri -> assertThat(uri).doesNotContain(ftpPassword).doesNotContain(platformToken));
     }
 
     // ------------------------------------------------------------------ helpers
