@@ -28,7 +28,7 @@ class StartupValidationTest {
                 .rootCause()
                 .hasMessageContaining(mappings.resolve("tax-bureau.yaml").toString())
                 .hasMessageContaining("unknown converter 'yuan2fen'")
-                .hasMessageMatching("(?s).*line \\d+: field 'declaredAmountFen'.*");
+                .hasMessageMatching("(?s).*tax-bureau\\.yaml:\\d+:\\d+: field 'declaredAmountFen'.*");
     }
 
     @Test
