@@ -30,7 +30,8 @@ class FileSchemaTest {
     private static Map<String, String> files() {
         Map<String, String> files = new TreeMap<>(Map.of(
                 "src/main/resources/catalog/resources.yaml", "catalog",
-                "src/main/resources/rules/priority-classes.yaml", "priority-rules"));
+                "src/main/resources/rules/priority-classes.yaml", "priority-rules",
+                "src/main/resources/rules/relief-policies.yaml", "relief-rules"));
         try (var mappings = Files.list(Path.of("mappings"))) {
             mappings.filter(f -> f.toString().endsWith(".yaml")).forEach(f -> files.put(f.toString(), "mapping"));
         } catch (java.io.IOException e) {

@@ -139,7 +139,7 @@ class StartupValidationTest {
                 .rootCause()
                 .hasMessageContaining("policy rules")
                 .hasMessageContaining("relief.yaml")
-                .hasMessageContaining("socialInsurance.deferral: 'maxMonths' must be a whole number of at least 1, not 'six'");
+                .hasMessageContaining("$.socialInsurance.deferral.maxMonths: must be a whole number of at least 1 (found 'six')");
     }
 
     private void start(String... extra) {
