@@ -1,7 +1,11 @@
 package org.govhub;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -16,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Comparator;
 import java.util.List;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * The JSON Schema of a kind of file people write ({@code file-schemas/<kind>.schema.json}): the
@@ -26,7 +31,10 @@ import java.util.List;
  */
 public final class FileSchema {
 
-    private static final JsonNodeReader READER = JsonNodeReader.builder().locationAware().build();
+    // a key written twice is refused, not silently replaced by its last value
+    private static final JsonNodeReader READER = JsonNodeReader.builder()
+            .yamlMapper(new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY))
+            .locationAware().build();
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
             builder -> builder.jsonNodeReader(READER));
 
@@ -35,7 +43,8 @@ public final class FileSchema {
 
     private FileSchema(String kind) {
         this.kind = kind;
-        // a schema may word a keyword's failure for people with "message": {"<keyword>": "..."}
+        // a schema may word a keyword's failure for people with "message": {"<keyword>": "..."}; one that holds
+        // a '{' is a java.text.MessageFormat ({0} the path, {1} the property; a quote written '')
         this.schema = FACTORY.getSchema(SchemaLocation.of("classpath:file-schemas/" + kind + ".schema.json"),
                 SchemaValidatorsConfig.builder().errorMessageKeyword("message").pathType(PathType.JSON_PATH).build());
     }
@@ -59,7 +68,19 @@ public final class FileSchema {
             root = READER.readTree(in, InputFormat.YAML);
         } catch (IOException | IllegalArgumentException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return new Checked(null, List.of(where + ": cannot be read as YAML: " + cause.getMessage().replace('\n', ' ')));
+            if (cause.getCause() instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+                // SnakeYAML's own words and place: where it found what it could not parse
+                return new Checked(null, List.of(where + ":" + (y.getProblemMark().getLine() + 1) + ":" + (y.getProblemMark().getColumn() + 1)
+                        + ": not valid YAML: " + y.getProblem()));
+            }
+            if (cause instanceof JsonProcessingException j && j.getLocation() != null) {
+                String what = j.getOriginalMessage().startsWith("Duplicate field")
+                        ? "key " + j.getOriginalMessage().replaceFirst("^Duplicate field ('[^']*').*", "$1") + " is written twice"
+                        : "not valid YAML: " + j.getOriginalMessage();
+                return new Checked(null, List.of(where + ":" + j.getLocation().getLineNr() + ":" + j.getLocation().getColumnNr() + ": "
+                        + what.replace('\n', ' ')));
+            }
+            return new Checked(null, List.of(where + ": not valid YAML: " + cause.getMessage().replace('\n', ' ')));
         }
         if (root == null || root.isMissingNode()) {
             return new Checked(null, List.of(where + ": is empty"));
@@ -90,10 +111,28 @@ public final class FileSchema {
         }
     }
 
-    /** Where the message's node is in the file: looked up in the tree as read, which keeps every node's place. */
+    /** {@code where:line:column: } of a node of a tree this class read, for the checks a schema cannot make. */
+    public static String at(String where, JsonNode node) {
+        JsonLocation at = node == null ? null : JsonNodes.tokenLocationOf(node);
+        return where + ":" + (at == null ? 0 : at.getLineNr()) + ":" + (at == null ? 0 : at.getColumnNr()) + ": ";
+    }
+
+    /** The line of a node of a tree this class read (0: not known). */
+    public static int line(JsonNode node) {
+        JsonLocation at = node == null ? null : JsonNodes.tokenLocationOf(node);
+        return at == null ? 0 : at.getLineNr();
+    }
+
+    /**
+     * Where the message's node is in the file: looked up in the tree as read, which keeps every
+     * node's place; a key that is not allowed is shown where it is written, not at its map.
+     */
     private static JsonLocation location(JsonNode root, ValidationMessage m) {
         try {
             JsonNode node = JsonNodes.get(root, m.getInstanceLocation());
+            if (node != null && "additionalProperties".equals(m.getType()) && m.getProperty() != null && node.has(m.getProperty())) {
+                node = node.get(m.getProperty());
+            }
             return node == null ? null : JsonNodes.tokenLocationOf(node);
         } catch (IllegalArgumentException e) {
             return null; // a node the validator made itself

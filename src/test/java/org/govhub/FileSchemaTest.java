@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.govhub.normalise.CanonicalJson;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +24,21 @@ import org.junit.jupiter.api.Test;
 class FileSchemaTest {
 
     private static final Path SCHEMAS = Path.of("src/main/resources/file-schemas");
-    /** Each shipped file that a schema checks, and its schema. */
-    private static final Map<String, String> FILES = Map.of(
-            "src/main/resources/catalog/resources.yaml", "catalog",
-            "src/main/resources/rules/priority-classes.yaml", "priority-rules");
+    /** Each shipped file that a schema checks, and its schema: every file in mappings/ too. */
+    private static final Map<String, String> FILES = files();
+
+    private static Map<String, String> files() {
+        Map<String, String> files = new TreeMap<>(Map.of(
+                "src/main/resources/catalog/resources.yaml", "catalog",
+                "src/main/resources/rules/priority-classes.yaml", "priority-rules",
+                "src/main/resources/rules/relief-policies.yaml", "relief-rules"));
+        try (var mappings = Files.list(Path.of("mappings"))) {
+            mappings.filter(f -> f.toString().endsWith(".yaml")).forEach(f -> files.put(f.toString(), "mapping"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return files;
+    }
 
     @Test
     void everySchemaIsAValidJsonSchema202012() throws Exception {
@@ -35,7 +48,7 @@ class FileSchemaTest {
         try (var files = Files.list(SCHEMAS)) {
             schemas = files.filter(f -> f.toString().endsWith(".schema.json")).sorted().toList();
         }
-        assertThat(schemas).hasSizeGreaterThanOrEqualTo(FILES.size());
+        assertThat(schemas).hasSizeGreaterThanOrEqualTo(Set.copyOf(FILES.values()).size());
         for (Path schema : schemas) {
             JsonNode document = CanonicalJson.read(Files.readString(schema));
             assertThat(meta.validate(document)).as(schema.toString()).isEmpty();
@@ -68,6 +81,6 @@ class FileSchemaTest {
         assertThat(checked.problems()).containsExactly(
                 "rules.yaml:3:12: $.rules[0].class: class must be 1, 2, 3 or 4 (found 'five') (priority-rules schema)");
         assertThat(FileSchema.of("catalog").read(new ByteArrayInputStream("resources: [\n".getBytes(StandardCharsets.UTF_8)),
-                "broken.yaml").problems()).singleElement().asString().startsWith("broken.yaml: cannot be read as YAML");
+                "broken.yaml").problems()).singleElement().asString().startsWith("broken.yaml:2:1: not valid YAML: ");
     }
 }

@@ -41,7 +41,7 @@ public class MappingRegistry {
                 MappingDefinition m = loader.load(file);
                 mappings.put(m.id(), m);
             } catch (MappingException e) {
-                e.problems().forEach(p -> problems.add(file + ": " + p));
+                problems.addAll(e.problems()); // each names its file, line and column
             }
         }
         if (!problems.isEmpty()) {

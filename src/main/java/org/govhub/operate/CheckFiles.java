@@ -12,6 +12,7 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.govhub.enrich.PolicyRules;
 import org.govhub.ingest.RouteFileModel;
 import org.govhub.normalise.MappingException;
 import org.govhub.normalise.MappingRegistry;
@@ -25,7 +26,8 @@ import org.springframework.core.io.ClassPathResource;
 /**
  * Checks {@code routes/} and {@code mappings/} without starting the hub: every mapping file as the
  * hub loads it, every route file through Camel's YAML DSL, every route's explicit id, the
- * resource catalog against its file schema and the shared schemas, and the priority rules. Run it
+ * resource catalog against its file schema and the shared schemas, the priority rules and the
+ * relief rules. Run it
  * before deploying a change:
  *
  * <pre>./mvnw -q compile exec:java@check-files</pre>
@@ -71,6 +73,7 @@ public final class CheckFiles {
         // every field of every shared schema has its catalog entry (meaning, personal data or not)
         problems.addAll(Catalog.problems(new ClassPathResource(Catalog.DEFAULT_FILE), schemas));
         problems.addAll(PriorityRules.problems(new ClassPathResource(PriorityRules.DEFAULT_FILE)));
+        problems.addAll(PolicyRules.problems(new ClassPathResource(PolicyRules.DEFAULT_FILE)));
         problems.addAll(checkRoutes(routes));
         if (Files.isDirectory(routes)) {
             RouteFileModel model = RouteFileModel.read(files(routes));

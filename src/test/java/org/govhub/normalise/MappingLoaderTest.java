@@ -70,7 +70,7 @@ class MappingLoaderTest {
         assertThatThrownBy(() -> loader.load(file))
                 .isInstanceOf(MappingException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageMatching("(?s).*line [56]: not valid YAML.*");
+                .hasMessageMatching("(?s).*broken\\.yaml:[56]:\\d+: not valid YAML.*");
     }
 
     @Test
@@ -93,13 +93,14 @@ class MappingLoaderTest {
                     source: x
                     convert: text
                 """);
+        // the structure from the file schema (file-schemas/mapping.schema.json), the rest from the loader; each with line and column
         assertThatThrownBy(() -> loader.load(file))
                 .isInstanceOf(MappingException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("line 6: unknown key 'colour'")
-                .hasMessageContaining("line 8: field 'creditCode': unknown converter 'identifer'")
-                .hasMessageContaining("line 11: field 'taxType': converter 'code' needs a codeTable")
-                .hasMessageContaining("line 14: field 'shoeSize': is not a field of schema TaxRecord/1.0.0")
+                .hasMessageContaining("tax-office.yaml:6:9: $: unknown key 'colour'")
+                .hasMessageContaining("tax-office.yaml:8:5: field 'creditCode': unknown converter 'identifer'")
+                .hasMessageContaining("tax-office.yaml:11:5: $.fields[1]: converter 'code' needs a codeTable")
+                .hasMessageContaining("tax-office.yaml:14:5: field 'shoeSize': is not a field of schema TaxRecord/1.0.0")
                 .hasMessageContaining("requires field 'declaredAt' but no field maps it");
     }
 
@@ -126,6 +127,18 @@ class MappingLoaderTest {
                 .hasMessageContaining("encoding 'UTF-16' writes line breaks, quotes and digits in more than one byte");
         Path gb18030 = write("social-insurance.yaml", mapping.replace("encoding: UTF-16", "encoding: GB18030"));
         assertThat(loader.load(gb18030).format().encoding().name()).isEqualTo("GB18030");
+    }
+
+    @Test
+    void aCodeWrittenTwiceAndADefaultYamlWouldReadAsANumberAreRefused() throws Exception {
+        String tax = Files.readString(Path.of("mappings/tax-bureau.yaml"));
+        // YAML keeps only the last of two equal keys; the loader refuses the file instead
+        Path twice = write("tax-bureau.yaml", tax.replace("    \"08\": QUARTERLY", "    \"08\": QUARTERLY\n    \"06\": QUARTERLY"));
+        assertThatThrownBy(() -> loader.load(twice)).hasMessageMatching("(?s).*tax-bureau\\.yaml:\\d+:\\d+: key '06' is written twice.*");
+        // unquoted, 06 would be read as the number 6
+        Path unquoted = write("tax-bureau.yaml", tax.replace("default: \"06\"", "default: 06"));
+        assertThatThrownBy(() -> loader.load(unquoted))
+                .hasMessageMatching("(?s).*tax-bureau\\.yaml:\\d+:\\d+: \\$\\.fields\\[\\d+\\]\\.default: default must be a single value in quotes.*");
     }
 
     @Test

@@ -28,7 +28,7 @@ class StartupValidationTest {
                 .rootCause()
                 .hasMessageContaining(mappings.resolve("tax-bureau.yaml").toString())
                 .hasMessageContaining("unknown converter 'yuan2fen'")
-                .hasMessageMatching("(?s).*line \\d+: field 'declaredAmountFen'.*");
+                .hasMessageMatching("(?s).*tax-bureau\\.yaml:\\d+:\\d+: field 'declaredAmountFen'.*");
     }
 
     @Test
@@ -139,7 +139,7 @@ class StartupValidationTest {
                 .rootCause()
                 .hasMessageContaining("policy rules")
                 .hasMessageContaining("relief.yaml")
-                .hasMessageContaining("socialInsurance.deferral: 'maxMonths' must be a whole number of at least 1, not 'six'");
+                .hasMessageContaining("$.socialInsurance.deferral.maxMonths: must be a whole number of at least 1 (found 'six')");
     }
 
     private void start(String... extra) {
