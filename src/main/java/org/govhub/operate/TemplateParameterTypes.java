@@ -3,6 +3,10 @@ package org.govhub.operate;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,17 +46,22 @@ public final class TemplateParameterTypes {
 
     public static List<String> check(RouteFileModel model, UnaryOperator<String> resolve) {
         List<String> problems = new ArrayList<>();
+        Set<String> unusable = new HashSet<>();
         for (RouteFileModel.Template template : model.templates().values()) {
-            if (template.definition() == null) {
-                problems.add(template.file() + ": line " + template.line() + ": route template " + template.id()
-                        + " declares its parameters without types: write it as a Kamelet, " + template.id() + RouteFileModel.KAMELET
-                        + ", whose spec.definition is their JSON Schema");
+            List<String> found = template.definition() == null
+                    ? List.of(template.file() + ": line " + template.line() + ": route template " + template.id()
+                            + " declares its parameters without types: write it as a Kamelet, " + template.id() + RouteFileModel.KAMELET
+                            + ", whose spec.definition is their JSON Schema")
+                    : kameletProblems(template.file());
+            problems.addAll(found);
+            if (!found.isEmpty()) {
+                unusable.add(template.id());
             }
         }
         for (RouteFileModel.Use use : model.uses()) {
             RouteFileModel.Template template = model.templates().get(use.template());
-            if (template == null || template.definition() == null) {
-                continue; // Camel reports an unknown template
+            if (template == null || unusable.contains(template.id())) {
+                continue; // Camel reports an unknown template; a broken one is reported above
             }
             ObjectNode values = JsonNodeFactory.instance.objectNode();
             Set<String> runTime = new HashSet<>();
@@ -86,6 +95,15 @@ public final class TemplateParameterTypes {
             found.forEach((line, texts) -> texts.forEach(text -> problems.add(use.file() + ": line " + line + ": " + text)));
         }
         return problems;
+    }
+
+    /** A Kamelet file against file-schemas/kamelet.schema.json: its parameters' schema must itself be usable. */
+    private static List<String> kameletProblems(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return FileSchema.of("kamelet").read(in, file.toString()).problems();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String article(String type) {

@@ -60,6 +60,18 @@ class CheckFilesTest {
                 source + ": line 10: parameter 'urgentLookAhead' of template sql-source must be an integer, not 'ten'");
     }
 
+    @Test
+    void aKameletWhoseParameterSchemaIsNotUsableIsReportedWithLineAndColumn() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("bad-kamelet"));
+        Path kamelet = Files.writeString(routes.resolve("sql-source.kamelet.yaml"), Files.readString(Path.of("routes/sql-source.kamelet.yaml"))
+                .replaceFirst("type: integer", "type: int"));
+        Path source = Files.copy(Path.of("routes/tax-bureau-source.yaml"), routes.resolve("tax-bureau-source.yaml"));
+        assertThat(TemplateParameterTypes.check(List.of(kamelet, source), key -> null)).singleElement().asString()
+                .startsWith(kamelet + ":")
+                .matches(".*:\\d+:\\d+: \\$\\.spec\\.definition\\.properties\\.lateCommitWindow\\.type: a parameter's type is string, integer,"
+                        + " number or boolean .*\\(found 'int'\\) \\(kamelet schema\\)");
+    }
+
     /** Camel's YAML DSL makes a Kamelet file a route template: required parameters enforced, defaults filled in. */
     @Test
     void camelLoadsAKameletAsTheRouteTemplateItsTemplatedRoutesFillIn() throws Exception {
