@@ -49,6 +49,16 @@ public final class FileSchema {
                 SchemaValidatorsConfig.builder().errorMessageKeyword("message").pathType(PathType.JSON_PATH).build());
     }
 
+    /**
+     * {@code instance} against a schema that lives in another file (a Kamelet's {@code spec.definition}),
+     * for values written as text: a string that spells the schema's type counts as that type, as
+     * Camel converts it ({@code typeLoose}).
+     */
+    public static List<ValidationMessage> violations(JsonNode schema, JsonNode instance) {
+        return List.copyOf(FACTORY.getSchema(schema, SchemaValidatorsConfig.builder().typeLoose(true).pathType(PathType.JSON_PATH).build())
+                .validate(instance));
+    }
+
     /** The schema of {@code kind} (catalog, ...). */
     public static FileSchema of(String kind) {
         return new FileSchema(kind);

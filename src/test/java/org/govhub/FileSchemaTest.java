@@ -59,13 +59,29 @@ class FileSchemaTest {
     @Test
     void everyFileNamesItsSchemaForEditorsAndKeepsToIt() throws Exception {
         for (Map.Entry<String, String> file : FILES.entrySet()) {
-            Path path = Path.of(file.getKey());
-            String first = Files.readAllLines(path, StandardCharsets.UTF_8).get(0);
-            assertThat(first).as(file.getKey()).startsWith("# yaml-language-server: $schema=");
-            Path named = path.getParent().resolve(first.substring(first.indexOf('=') + 1)).normalize();
-            assertThat(named).as(file.getKey()).isEqualTo(SCHEMAS.resolve(file.getValue() + ".schema.json").normalize());
-            assertThat(FileSchema.of(file.getValue()).read(Files.newInputStream(path), file.getKey()).problems()).as(file.getKey()).isEmpty();
+            namesItsSchemaAndKeepsToIt(Path.of(file.getKey()), file.getValue());
         }
+    }
+
+    /** The route templates (routes/*.kamelet.yaml): each names the kamelet schema, whose rules the hub also checks. */
+    @Test
+    void everyKameletNamesItsSchemaForEditorsAndKeepsToIt() throws Exception {
+        List<Path> kamelets;
+        try (var files = Files.list(Path.of("routes"))) {
+            kamelets = files.filter(f -> f.toString().endsWith(".kamelet.yaml")).sorted().toList();
+        }
+        assertThat(kamelets).isNotEmpty();
+        for (Path kamelet : kamelets) {
+            namesItsSchemaAndKeepsToIt(kamelet, "kamelet");
+        }
+    }
+
+    private static void namesItsSchemaAndKeepsToIt(Path path, String kind) throws Exception {
+        String first = Files.readAllLines(path, StandardCharsets.UTF_8).get(0);
+        assertThat(first).as(path.toString()).startsWith("# yaml-language-server: $schema=");
+        Path named = path.getParent().resolve(first.substring(first.indexOf('=') + 1)).normalize();
+        assertThat(named).as(path.toString()).isEqualTo(SCHEMAS.resolve(kind + ".schema.json").normalize());
+        assertThat(FileSchema.of(kind).read(Files.newInputStream(path), path.toString()).problems()).as(path.toString()).isEmpty();
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * Change capture for departmental PostgreSQL (logical decoding, pgoutput) and MariaDB (row binlog)
  * databases, through Camel's Debezium components: one component per such source, named
  * {@code cdc-<source id>}, configured from the source's connection ({@code govhub.sources.<id>.url},
- * {@code username}, {@code password}), so that {@code routes/cdc-source.yaml} only names the table and
+ * {@code username}, {@code password}), so that {@code routes/cdc-source.kamelet.yaml} only names the table and
  * the password never appears in an endpoint URI. Positions (offsets) and, for MySQL/MariaDB, the table
  * history are files under {@code <data-dir>/cdc/}; see {@link ChangeCaptureOffsets}.
  */

@@ -20,7 +20,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The change events of a change-capture source ({@code routes/cdc-source.yaml}) as rows for
+ * The change events of a change-capture source ({@code routes/cdc-source.kamelet.yaml}) as rows for
  * record-publishing, one event at a time in the database log's order:
  * <ul>
  * <li>an insert, an update or a snapshot read gives the row as it is now (a changed row is a new

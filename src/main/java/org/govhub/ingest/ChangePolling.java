@@ -19,7 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The polling mode of SQL sources ({@code routes/sql-source.yaml}), for departmental databases
+ * The polling mode of SQL sources ({@code routes/sql-source.kamelet.yaml}), for departmental databases
  * where change capture is not possible: rows are read in the order of a change-time column and
  * a key, {@code (changed, key)}, so inserts, updates, equal times, keys of 0 or below and keys that
  * arrive out of order are all seen.

@@ -27,7 +27,7 @@ import org.apache.commons.net.ftp.FTPFile;
 import org.springframework.stereotype.Component;
 
 /**
- * The consumer of the file-drop sources, scheme {@code ftp-drop} (routes/ftp-source.yaml): Camel's
+ * The consumer of the file-drop sources, scheme {@code ftp-drop} (routes/ftp-source.kamelet.yaml): Camel's
  * FTP component with every option it has, changed in two ways so that every file of a drop folder
  * is accounted for.
  * <ul>

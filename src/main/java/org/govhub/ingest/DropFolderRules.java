@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * Which files of a drop folder the hub takes now, and why it leaves each other one waiting: the one
- * place that decides it, from the source's upload contract (routes/ftp-source.yaml). Every file of
+ * place that decides it, from the source's upload contract (routes/ftp-source.kamelet.yaml). Every file of
  * the folder gets a verdict, so none stays unseen:
  * <ul>
  * <li>a {@code .tmp}/{@code .part} name is an upload in progress, in either contract;</li>

@@ -1,5 +1,8 @@
 package org.govhub.ingest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -12,8 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.springframework.core.env.Environment;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -27,19 +28,20 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * The route templates and templated routes of the route files, with the line of every parameter,
  * read before Camel starts: the hub checks them as it starts and the check-files command without
- * starting (types, mappings, connections), and the source connections are found from them. A file
- * that is not YAML is left to Camel's own loader, which reports it with line and column.
+ * starting (parameters, mappings, connections), and the source connections are found from them. A
+ * file that is not YAML is left to Camel's own loader, which reports it with line and column.
  * (Camel's route model keeps no lines of template parameters, so this reads the YAML nodes itself.)
  */
 public record RouteFileModel(Map<String, Template> templates, List<Use> uses) {
 
-    private static final Pattern TYPE_TAG = Pattern.compile("^\\[(string|integer|boolean)]");
+    /** Camel's name for a Kamelet file: its YAML DSL loads one as the route template metadata.name. */
+    public static final String KAMELET = ".kamelet.yaml";
 
-    /** A template's parameter: its type (from the description's tag) and its default, if any. */
-    public record Parameter(String name, String type, String defaultValue, boolean required) {
-    }
-
-    public record Template(String id, Path file, Map<String, Parameter> parameters) {
+    /**
+     * A route template: a Kamelet, whose {@code spec.definition} is the JSON Schema of its parameters
+     * (an empty object when it has none), or a plain {@code routeTemplate}, whose definition is null.
+     */
+    public record Template(String id, Path file, int line, JsonNode definition) {
     }
 
     /** A value set in a templated route, and its line. */
@@ -69,6 +71,10 @@ public record RouteFileModel(Map<String, Template> templates, List<Use> uses) {
         Map<String, Template> templates = new LinkedHashMap<>();
         List<Use> uses = new ArrayList<>();
         for (Path file : files) {
+            if (file.getFileName().toString().endsWith(KAMELET)) {
+                readKamelet(file, templates);
+                continue;
+            }
             Node root;
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 root = new Yaml(new LoaderOptions()).compose(reader);
@@ -81,17 +87,8 @@ public record RouteFileModel(Map<String, Template> templates, List<Use> uses) {
             for (Node item : list.getValue()) {
                 Map<String, Node> top = map(item);
                 if (top.get("routeTemplate") != null) {
-                    Map<String, Node> t = map(top.get("routeTemplate"));
-                    Map<String, Parameter> parameters = new LinkedHashMap<>();
-                    for (Node p : items(t.get("parameters"))) {
-                        Map<String, Node> param = map(p);
-                        String description = text(param.get("description"));
-                        Matcher m = TYPE_TAG.matcher(description == null ? "" : description);
-                        String name = text(param.get("name"));
-                        parameters.put(name, new Parameter(name, m.find() ? m.group(1) : "string", text(param.get("defaultValue")),
-                                "true".equals(text(param.get("required")))));
-                    }
-                    templates.put(text(t.get("id")), new Template(text(t.get("id")), file, parameters));
+                    String id = text(map(top.get("routeTemplate")).get("id"));
+                    templates.put(id, new Template(id, file, item.getStartMark().getLine() + 1, null));
                 }
                 if (top.get("templatedRoute") != null) {
                     Map<String, Node> t = map(top.get("templatedRoute"));
@@ -106,6 +103,20 @@ public record RouteFileModel(Map<String, Template> templates, List<Use> uses) {
             }
         }
         return new RouteFileModel(templates, uses);
+    }
+
+    private static void readKamelet(Path file, Map<String, Template> templates) {
+        JsonNode kamelet;
+        try {
+            kamelet = new YAMLMapper().readTree(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            return; // reported by Camel's loader, with line and column
+        }
+        String id = kamelet == null ? null : kamelet.at("/metadata/name").asText(null);
+        if (id != null) {
+            JsonNode definition = kamelet.at("/spec/definition");
+            templates.put(id, new Template(id, file, 1, definition.isObject() ? definition : JsonNodeFactory.instance.objectNode()));
+        }
     }
 
     /** The route files the hub loads: {@code camel.main.routes-include-pattern} entries of the form file:dir/*.yaml. */

@@ -3,7 +3,7 @@ package org.govhub.ingest;
 /**
  * Connection of one departmental source, bound from {@code govhub.sources.<id>.*}: a database
  * ({@code url}, {@code username}, ...), a file drop ({@code ftp.*}) or a REST API ({@code base-url}
- * and the settings of routes/rest-source.yaml). Secrets come from the
+ * and the settings of routes/rest-source.kamelet.yaml). Secrets come from the
  * environment in production; they are never logged.
  */
 public record SourceConnection(String url, String username, String password, String driverClassName,

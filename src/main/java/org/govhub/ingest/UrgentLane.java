@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The urgent lane of a SQL source (routes/sql-source.yaml): while a source's backlog is read page by
+ * The urgent lane of a SQL source (routes/sql-source.kamelet.yaml): while a source's backlog is read page by
  * page in change order, the newest rows beyond the page are looked at once for class-1 records, which
  * go to the broker at once ({@link PublishFilter} lets only those through). Each row is looked at
  * once: the lane remembers the newest position it saw. That mark lives in memory; after a restart the
@@ -22,7 +22,7 @@ public class UrgentLane {
 
     private static final Logger log = LoggerFactory.getLogger(UrgentLane.class);
 
-    /** Exchange property set while the lane publishes (routes/sql-source.yaml). */
+    /** Exchange property set while the lane publishes (routes/sql-source.kamelet.yaml). */
     public static final String URGENT_ONLY = "govhubUrgentOnly";
 
     private final Map<String, ChangePolling.Position> marks = new ConcurrentHashMap<>();

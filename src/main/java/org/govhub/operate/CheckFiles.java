@@ -105,7 +105,7 @@ public final class CheckFiles {
             camel.getPropertiesComponent().setIgnoreMissingLocation(true);
             // templates first, so that files instantiating them find them whatever their names
             List<Path> ordered = new ArrayList<>(files(dir));
-            ordered.sort(java.util.Comparator.comparing((Path p) -> !definesTemplate(p)).thenComparing(Path::toString));
+            ordered.sort(java.util.Comparator.comparing((Path p) -> !p.toString().endsWith(RouteFileModel.KAMELET)).thenComparing(Path::toString));
             for (Path file : ordered) {
                 Resource resource = ResourceHelper.resolveResource(camel, "file:" + file);
                 try {
@@ -124,14 +124,6 @@ public final class CheckFiles {
             camel.stop();
         }
         return problems;
-    }
-
-    private static boolean definesTemplate(Path file) {
-        try {
-            return Files.readString(file).contains("routeTemplate:");
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static String message(Throwable e) {

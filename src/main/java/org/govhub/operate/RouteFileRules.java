@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>every route has an explicit id: operators find routes by name in Hawtio, in logs and in
  * alerts, and a generated {@code route7} changes whenever a file is added;</li>
- * <li>template parameters have the declared type and exist (see {@link TemplateParameterTypes});</li>
+ * <li>template parameters keep to the JSON Schema of their Kamelet (see {@link TemplateParameterTypes});</li>
  * <li>every source has its mapping, its connection and the properties its parameters name (see
  * {@link SourceRouteChecks}).</li>
  * </ul>

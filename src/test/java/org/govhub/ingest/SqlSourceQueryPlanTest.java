@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every query of the SQL source template (routes/sql-source.yaml) starts at the source's mark: a
+ * Every query of the SQL source template (routes/sql-source.kamelet.yaml) starts at the source's mark: a
  * database reads about one page of rows per poll, however many rows lie before the mark. A query the
  * database can only answer by scanning from the first row makes each poll cost more than the last
  * (a million-row backlog read 2,000 times over), while health says UP and rows still flow.
@@ -55,7 +55,7 @@ class SqlSourceQueryPlanTest {
 
     /** The template's SQL, in the order of the file, as camel-sql gets it: placeholders filled in. */
     static List<String> templateQueries() throws Exception {
-        JsonNode file = new YAMLMapper().readTree(Path.of("routes/sql-source.yaml").toFile());
+        JsonNode file = new YAMLMapper().readTree(Path.of("routes/sql-source.kamelet.yaml").toFile());
         List<String> found = new ArrayList<>();
         collect(file, found);
         Map<String, String> parameters = Map.of("table", "polled", "changedColumn", "updated_at", "keyColumn", "row_id",

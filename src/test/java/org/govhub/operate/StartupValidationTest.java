@@ -33,7 +33,7 @@ class StartupValidationTest {
 
     @Test
     void aMalformedRouteFileStopsStartUpNamingTheFile() throws Exception {
-        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.yaml", "record-publishing.yaml", "tax-bureau-source.yaml", "batching.yaml", "platform-delivery.yaml");
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.kamelet.yaml", "record-publishing.yaml", "tax-bureau-source.yaml", "batching.yaml", "schema-batching.kamelet.yaml", "platform-delivery.yaml");
         Files.writeString(routes.resolve("broken-route.yaml"), """
                 - route:
                     id: broken-route
@@ -75,7 +75,7 @@ class StartupValidationTest {
 
     @Test
     void aTemplateParameterOfTheWrongTypeOrUnknownNameStopsStartUp() throws Exception {
-        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml", "credit-reference-source.yaml");
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.kamelet.yaml", "record-publishing.yaml", "batching.yaml", "schema-batching.kamelet.yaml", "platform-delivery.yaml", "credit-reference-source.yaml");
         Files.writeString(routes.resolve("tax-bureau-source.yaml"), Files.readString(Path.of("routes/tax-bureau-source.yaml"))
                 .replace("value: \"{{govhub.ingest.poll-interval:1000}}\"", "value: 5s")
                 .replace("name: table", "name: tabel"));
@@ -88,7 +88,7 @@ class StartupValidationTest {
 
     @Test
     void aSourceWithoutItsMappingOrItsConnectionStopsStartUpSayingWhatToSet() throws Exception {
-        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.yaml", "cdc-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml");
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.kamelet.yaml", "cdc-source.kamelet.yaml", "record-publishing.yaml", "batching.yaml", "schema-batching.kamelet.yaml", "platform-delivery.yaml");
         Files.writeString(routes.resolve("city-tax-source.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: sql-source
@@ -119,7 +119,7 @@ class StartupValidationTest {
 
     @Test
     void aRouteParameterNamingAPropertyThatIsNotSetStopsStartUp() throws Exception {
-        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "rest-source.yaml", "record-publishing.yaml", "batching.yaml", "platform-delivery.yaml");
+        Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "rest-source.kamelet.yaml", "record-publishing.yaml", "batching.yaml", "schema-batching.kamelet.yaml", "platform-delivery.yaml");
         Files.writeString(routes.resolve("city-portal-source.yaml"), Files.readString(Path.of("routes/credit-portal-source.yaml"))
                 .replace("credit-portal", "city-portal"));
         assertThatThrownBy(() -> start(ProjectFiles.routesFrom(routes)))
