@@ -25,7 +25,8 @@ import org.govhub.ingest.RouteFileModel;
  * {@code spec.definition} is the JSON Schema of its parameters (type, default, required), the form
  * Camel's Kamelets and their catalog use. Every {@code templatedRoute} is validated against it once
  * its values' property placeholders are resolved: each parameter it sets must be declared there, have
- * the declared type and every required one must be set. A plain {@code routeTemplate} is refused: its
+ * the declared type and every required one must be set; a secret ({@code format: password}) must be
+ * named by its property, not written into the route by a placeholder. A plain {@code routeTemplate} is refused: its
  * parameters have no types to check.
  * (Why Kamelets: they are Camel's own typed templates, camel-yaml-dsl loads one as a route template
  * without camel-kamelet, and the {@code templatedRoute} files that fill templates in stay as they were.)
@@ -66,6 +67,12 @@ public final class TemplateParameterTypes {
             ObjectNode values = JsonNodeFactory.instance.objectNode();
             Set<String> runTime = new HashSet<>();
             use.parameters().forEach((name, value) -> {
+                if ("password".equals(template.definition().path("properties").path(name).path("format").asText())
+                        && value.value() != null && value.value().contains("{{")) {
+                    // a placeholder is resolved into the route model, which Hawtio's and JMX's route dumps show
+                    problems.add(use.file() + ": line " + value.line() + ": parameter '" + name + "' of template " + use.template()
+                            + " is a secret: name its property as ${properties:key}, read when used, not {{key}}, which writes it into the route");
+                }
                 String resolved = resolvePlaceholders(value.value(), resolve);
                 values.put(name, resolved == null ? value.value() : resolved.strip());
                 if (resolved == null) {

@@ -61,6 +61,20 @@ class CheckFilesTest {
     }
 
     @Test
+    void aSecretWrittenIntoTheRouteByAPlaceholderIsRefused() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("secret-routes"));
+        Path kamelet = Files.copy(Path.of("routes/rest-source.kamelet.yaml"), routes.resolve("rest-source.kamelet.yaml"));
+        Path source = Files.writeString(routes.resolve("x-source.yaml"), Files.readString(Path.of("routes/provincial-filings-source.yaml"))
+                .replace("${properties:govhub.sources.provincial-filings.token}", "{{govhub.sources.provincial-filings.token}}"));
+        int line = Files.readAllLines(source).indexOf(Files.readAllLines(source).stream().filter(l -> l.contains("authValue")).findFirst().orElseThrow()) + 1;
+        assertThat(TemplateParameterTypes.check(List.of(kamelet, source), key -> key.endsWith(".token") ? "s3cret" : null)).containsExactly(
+                source + ": line " + line + ": parameter 'authValue' of template rest-source is a secret: name its property as"
+                        + " ${properties:key}, read when used, not {{key}}, which writes it into the route");
+        // as shipped: named by its property
+        assertThat(TemplateParameterTypes.check(List.of(kamelet, Path.of("routes/provincial-filings-source.yaml")), key -> key.endsWith(".token") ? "s3cret" : null)).isEmpty();
+    }
+
+    @Test
     void aKameletWhoseParameterSchemaIsNotUsableIsReportedWithLineAndColumn() throws Exception {
         Path routes = Files.createDirectories(dir.resolve("bad-kamelet"));
         Path kamelet = Files.writeString(routes.resolve("sql-source.kamelet.yaml"), Files.readString(Path.of("routes/sql-source.kamelet.yaml"))
