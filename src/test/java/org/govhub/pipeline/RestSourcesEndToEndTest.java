@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -91,6 +92,11 @@ class RestSourcesEndToEndTest {
     static final String FILINGS = "provincial-filings";
     static final String CREDIT = "credit-portal";
 
+    /** The sandbox's credentials, generated at its first start (SandboxCredentials). */
+    @Value("${govhub.sandbox.credit-portal.api-key}")
+    String creditPortalKey;
+    @Value("${govhub.sandbox.provincial-platform.token}")
+    String provincialToken;
     @Autowired
     CamelContext camel;
     @Autowired
@@ -194,7 +200,7 @@ class RestSourcesEndToEndTest {
             assertThat(Files.readString(Path.of("target/govhub-tests.log"), StandardCharsets.UTF_8))
                     .contains("source credit-portal: page failed", "HTTP 401");
         } finally {
-            creditPortal.useToken("sandbox-credit-portal-key");
+            creditPortal.useToken(creditPortalKey);
         }
         // the key is right again: everything that changed meanwhile arrives, each content version once
         awaitDelivered(CREDIT, creditPortal.published());
@@ -333,7 +339,7 @@ class RestSourcesEndToEndTest {
     private void assertTheLogHoldsNoSecretsOrIdentityNumbers() throws Exception {
         String log = Files.readString(Path.of("target/govhub-tests.log"), StandardCharsets.UTF_8);
         assertThat(log).contains("source credit-portal: page done: ");
-        assertThat(log).doesNotContain("sandbox-credit-portal-key", "sandbox-provincial-token");
+        assertThat(log).doesNotContain(creditPortalKey, provincialToken);
         List<String> identityNumbers = new ArrayList<>();
         creditPortal.published().stream().filter(v -> "自然人".equals(((Map<?, ?>) v.item().get("subject")).get("type")))
                 .forEach(v -> identityNumbers.add(subjectCode(v)));
