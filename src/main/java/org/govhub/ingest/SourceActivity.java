@@ -419,6 +419,28 @@ public class SourceActivity {
         return s.problem != null ? Condition.PROBLEM : Condition.OK;
     }
 
+    /** What the source has handed over since start: published, quarantined or repeats (0 for a source not seen yet). */
+    public long handedOver(String sourceId, String outcome) {
+        State s = states.get(sourceId);
+        if (s == null) {
+            return 0;
+        }
+        synchronized (s) {
+            return switch (outcome) {
+                case "valid" -> s.published;
+                case "quarantined" -> s.quarantined;
+                case "repeat" -> s.repeats;
+                default -> throw new IllegalArgumentException("no such outcome: " + outcome);
+            };
+        }
+    }
+
+    /** When the source last finished a unit of work, if it has since start. */
+    public java.util.Optional<Instant> lastSuccess(String sourceId) {
+        State s = states.get(sourceId);
+        return java.util.Optional.ofNullable(s == null ? null : s.lastSuccess);
+    }
+
     /** Everything known about a source's recent work, for health and the admin API. */
     public Map<String, Object> details(String sourceId) {
         State s = states.get(sourceId);
