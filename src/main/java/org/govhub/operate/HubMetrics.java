@@ -59,6 +59,7 @@ public class HubMetrics {
     private final MultiGauge reports;
     private final Set<String> countedSources = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Timestamp> latencyFrom = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong lastReportGenerated = new java.util.concurrent.atomic.AtomicLong();
 
     public HubMetrics(MeterRegistry registry, JdbcTemplate jdbc, SourcesHealth sources, SourceActivity activity,
             Subscriptions subscriptions, @Qualifier(PlatformCircuit.BEAN) CircuitBreaker circuit) {
@@ -84,6 +85,8 @@ public class HubMetrics {
                 .description("Age of the oldest batch waiting for each subscription").register(registry);
         reports = MultiGauge.builder("govhub.report.deliveries").description("Weekly report deliveries by week, target and status")
                 .register(registry);
+        Gauge.builder("govhub.report.last.generated", lastReportGenerated, java.util.concurrent.atomic.AtomicLong::get)
+                .baseUnit("timestamp_seconds").description("When the last weekly report was generated (0: never)").register(registry);
         Gauge.builder("govhub.platform.circuit.state", circuit, c -> switch (c.getState()) {
             case CLOSED, DISABLED, METRICS_ONLY -> 0;
             case HALF_OPEN -> 1;
@@ -233,5 +236,7 @@ public class HubMetrics {
                             rs.getLong(4)));
                 });
         reports.register(rows, true);
+        Timestamp last = jdbc.queryForObject("SELECT MAX(generated_at) FROM weekly_report", Timestamp.class);
+        lastReportGenerated.set(last == null ? 0 : last.toInstant().getEpochSecond());
     }
 }
