@@ -83,17 +83,19 @@ class MetricsTest {
         assertThat(body).contains("govhub_platform_circuit_state 0.0");
         assertThat(body).contains("govhub_batch_oldest_undelivered_seconds{class=\"1\"}");
         assertThat(body).contains("govhub_broker_backlog{class=\"1\",queue=");
-        // every series the alert rules (docker/prometheus) watch is one the hub exposes
-        String rules = java.nio.file.Files.readString(java.nio.file.Path.of("docker/prometheus/govhub-alerts.yml"));
-        Matcher watched = Pattern.compile("govhub_[a-z_]+").matcher(rules);
+        // every series the alert rules (docker/prometheus) and the dashboard (docker/grafana) watch is one the hub exposes
+        String watchedText = java.nio.file.Files.readString(java.nio.file.Path.of("docker/prometheus/govhub-alerts.yml"))
+                + java.nio.file.Files.readString(java.nio.file.Path.of("docker/grafana/dashboards/govhub-pipeline.json"));
+        Matcher watched = Pattern.compile("(govhub|camel)_[a-z_]+").matcher(watchedText);
         boolean subscriptions = jdbc.queryForObject("SELECT COUNT(*) FROM subscription", Long.class) > 0;
         boolean reportDeliveries = jdbc.queryForObject("SELECT COUNT(*) FROM report_delivery", Long.class) > 0;
         while (watched.find()) {
-            if ((watched.group().startsWith("govhub_subscription_") && !subscriptions)
-                    || (watched.group().equals("govhub_report_deliveries") && !reportDeliveries)) {
+            String series = watched.group();
+            if ((series.startsWith("govhub_subscription_") && !subscriptions)
+                    || (series.equals("govhub_report_deliveries") && !reportDeliveries)) {
                 continue; // one series per subscription or report delivery: none here yet
             }
-            assertThat(body).as("a rule watches " + watched.group()).contains("# TYPE " + watched.group() + " ");
+            assertThat(body).as("the rules or the dashboard watch " + series).containsPattern("(?m)^" + series + "[{ ]");
         }
         // Camel's own route figures
         assertThat(body).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"platform-delivery\"");
