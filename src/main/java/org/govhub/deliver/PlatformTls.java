@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The TLS of every call to the national platform ({@code sslContextParameters=#platformTls} on the
- * platform-delivery route and the weekly report's delivery; {@link org.govhub.operate.PlatformHealth}):
+ * platform-delivery route and the weekly report's delivery when a bundle is configured, see
+ * {@link org.govhub.operate.TlsSettings}; {@link org.govhub.operate.PlatformHealth}):
  * the Spring Boot SSL bundle named by {@code govhub.platform.ssl-bundle} (the hub's client
  * certificate for mutual TLS and the CAs it trusts; docs/tls.md), or, with none, what camel-http uses
  * by default. Hand-written because no adapter exists: Camel's own KeyManagersParameters would need the

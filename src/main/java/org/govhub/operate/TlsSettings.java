@@ -57,6 +57,8 @@ public class TlsSettings implements EnvironmentPostProcessor {
         }
         if (clientKey || trust) {
             settings.put("govhub.platform.ssl-bundle", PLATFORM_BUNDLE);
+            // the platform endpoints' {{?govhub.platform.ssl-context-parameters}}: absent, camel-http gets no SSL option
+            settings.put("govhub.platform.ssl-context-parameters", "#platformTls");
         }
 
         if (!problems.isEmpty()) {

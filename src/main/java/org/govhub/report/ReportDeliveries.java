@@ -192,9 +192,9 @@ public class ReportDeliveries {
         body.set("manifest", manifest);
         body.set("report", report);
         // as the platform-delivery route: camel-http, timeouts from camel.component.http, retries ours, its TLS
-        // (PlatformTls: client certificate when configured); the token goes as a header, never into the endpoint's URI
+        // (PlatformTls, only when the govhub-platform bundle is configured); the token goes as a header, never into the endpoint's URI
         Exchange answer = producer.request(platformUrl + "/api/v1/reports?throwExceptionOnFailure=true"
-                + "&httpClientConfigurer=#noAutomaticRetries&sslContextParameters=#platformTls", exchange -> {
+                + "&httpClientConfigurer=#noAutomaticRetries&sslContextParameters={{?govhub.platform.ssl-context-parameters}}", exchange -> {
                     exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
                     exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
                     exchange.getMessage().setHeader("Idempotency-Key", reportId);

@@ -25,6 +25,7 @@ class TlsSettingsTest {
         assertThat(environment.getPropertySources().contains(TlsSettings.SOURCE_NAME)).isFalse();
         assertThat(environment.getProperty("server.ssl.bundle")).isNull();
         assertThat(environment.getProperty("govhub.platform.ssl-bundle")).isNull();
+        assertThat(environment.getProperty("govhub.platform.ssl-context-parameters")).isNull();
     }
 
     @Test
@@ -42,6 +43,7 @@ class TlsSettingsTest {
         assertThat(derived.getSource().values()).noneMatch(v -> String.valueOf(v).contains("not-copied-anywhere"));
         // a truststore alone is a platform bundle too (server authenticated, no client certificate)
         assertThat(environment.getProperty("govhub.platform.ssl-bundle")).isEqualTo("govhub-platform");
+        assertThat(environment.getProperty("govhub.platform.ssl-context-parameters")).isEqualTo("#platformTls");
         assertThat(environment.getProperty("spring.ssl.bundle.jks.govhub-platform.keystore.location")).isNull();
     }
 
