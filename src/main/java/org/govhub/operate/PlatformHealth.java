@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.govhub.deliver.PlatformProperties;
+import org.govhub.deliver.PlatformTls;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.core.env.Environment;
@@ -18,12 +19,19 @@ public class PlatformHealth implements HealthIndicator {
     private final PlatformProperties platform;
     private final io.github.resilience4j.circuitbreaker.CircuitBreaker circuit;
     private final Environment environment;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient client;
 
-    public PlatformHealth(PlatformProperties platform, io.github.resilience4j.circuitbreaker.CircuitBreaker circuit, Environment environment) {
+    public PlatformHealth(PlatformProperties platform, io.github.resilience4j.circuitbreaker.CircuitBreaker circuit, Environment environment,
+            PlatformTls tls) {
         this.platform = platform;
         this.circuit = circuit;
         this.environment = environment;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+        if (tls.bundle() != null) {
+            // as the deliveries: the hub's client certificate and the platform's CAs (docs/tls.md)
+            client.sslContext(tls.sslContext());
+        }
+        this.client = client.build();
     }
 
     @Override

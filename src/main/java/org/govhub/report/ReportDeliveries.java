@@ -191,10 +191,10 @@ public class ReportDeliveries {
         ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
         body.set("manifest", manifest);
         body.set("report", report);
-        // as the platform-delivery route: camel-http, timeouts from camel.component.http, retries ours; the token
-        // goes as a header, never into the endpoint's URI
+        // as the platform-delivery route: camel-http, timeouts from camel.component.http, retries ours, its TLS
+        // (PlatformTls, only when the govhub-platform bundle is configured); the token goes as a header, never into the endpoint's URI
         Exchange answer = producer.request(platformUrl + "/api/v1/reports?throwExceptionOnFailure=true"
-                + "&httpClientConfigurer=#noAutomaticRetries", exchange -> {
+                + "&httpClientConfigurer=#noAutomaticRetries&sslContextParameters={{?govhub.platform.ssl-context-parameters}}", exchange -> {
                     exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
                     exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
                     exchange.getMessage().setHeader("Idempotency-Key", reportId);
