@@ -36,7 +36,7 @@ class ExchangeLogVerifierTest {
     @BeforeEach
     void freshLog() throws Exception {
         db = new HikariDataSource();
-        db.setJdbcUrl("jdbc:h2:mem:exchange-log-" + System.nanoTime() + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        openDatabase(db);
         db.setMaximumPoolSize(8);
         try (var c = db.getConnection()) {
             ScriptUtils.executeSqlScript(c, new ClassPathResource("db/migration/V19__exchange_log.sql"));
@@ -44,6 +44,16 @@ class ExchangeLogVerifierTest {
         jdbc = new JdbcTemplate(db);
         key = new ExchangeLogKey(dataDir.toString(), "");
         log = new ExchangeLogTable(jdbc, new DataSourceTransactionManager(db), key);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeDatabase() {
+        db.close();
+    }
+
+    /** The hub's default database: H2 (ExchangeLogOnPostgresTest runs the same on PostgreSQL). */
+    void openDatabase(HikariDataSource db) {
+        db.setJdbcUrl("jdbc:h2:mem:exchange-log-" + System.nanoTime() + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
     }
 
     private List<String> exportOf(int entries) {
