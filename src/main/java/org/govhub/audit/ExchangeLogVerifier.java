@@ -25,7 +25,7 @@ public final class ExchangeLogVerifier {
     public record Problem(long seq, int line, String what) {
         @Override
         public String toString() {
-            return (line > 0 ? "line " + line + ", " : "") + "seq " + seq + ": " + what;
+            return (line > 0 ? "line " + line : "") + (line > 0 && seq >= 0 ? ", " : "") + (seq >= 0 ? "seq " + seq : "") + ": " + what;
         }
     }
 
