@@ -14,6 +14,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.util.ObjectHelper;
 import org.govhub.Backoff;
+import org.govhub.audit.ExchangeLog;
 import org.govhub.batch.BatchAssembler;
 import org.govhub.batch.BatchLifecycle;
 import org.govhub.batch.BatchLifecycle.State;
@@ -45,10 +46,12 @@ public class PlatformDelivery {
     private final PlatformProperties platform;
     private final CircuitBreaker circuit;
     private final ProducerTemplate producer;
+    private final ExchangeLog exchangeLog;
 
     public PlatformDelivery(JdbcTemplate jdbc, BatchAssembler assembler, BatchLifecycle lifecycle, PlatformProperties platform,
-            CircuitBreaker circuit, ProducerTemplate producer) {
+            CircuitBreaker circuit, ProducerTemplate producer, ExchangeLog exchangeLog) {
         this.jdbc = jdbc;
+        this.exchangeLog = exchangeLog;
         this.assembler = assembler;
         this.lifecycle = lifecycle;
         this.platform = platform;
@@ -116,6 +119,10 @@ public class PlatformDelivery {
         String batchId = exchange.getMessage().getBody(String.class);
         Map<String, Object> batch = jdbc.queryForMap("SELECT status, schema_name, manifest, payload_sha256 FROM batch"
                 + " WHERE batch_id = ?", batchId);
+        // logged before anything moves: an entry that cannot be written leaves the batch as it was, unsent,
+        // and (no batch id on the exchange yet) ends the round
+        exchangeLog.append(new ExchangeLog.Event(ExchangeLog.HUB, "platform send", "national-platform/batches", null, batchId,
+                (String) batch.get("payload_sha256"), "attempt"));
         exchange.setProperty(BATCH_ID, batchId);
         // what the breaker says before the call: the EIP has recorded the call's outcome by the time we look again
         exchange.setProperty(TRIAL, circuit.getState() != CircuitBreaker.State.CLOSED);
@@ -168,6 +175,11 @@ public class PlatformDelivery {
                     + " OR last_error NOT LIKE '%Timeout%')", Timestamp.from(Instant.now()));
         }
         String manifest = jdbc.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, batchId);
+        // the receipt is logged before it is recorded: if it cannot be, the batch stays SENDING and is sent
+        // again (the platform answers a repeat with the same receipt)
+        exchangeLog.append(new ExchangeLog.Event(ExchangeLog.HUB, "platform receipt", "national-platform/batches", null, batchId,
+                jdbc.queryForObject("SELECT payload_sha256 FROM batch WHERE batch_id = ?", String.class, batchId),
+                "acknowledged, receipt " + receiptId + (receipt.path("duplicate").asBoolean() ? " (platform already held it)" : "")));
         // Published before the receipt is recorded: a crash in between re-sends the batch and
         // publishes it again (subscribers recognise the batch id) rather than never.
         producer.sendBodyAndHeader("jms:topic:" + Queues.deliveredTopic(exchange.getProperty(SCHEMA, String.class)), manifest,
@@ -197,6 +209,7 @@ public class PlatformDelivery {
             return;
         }
         String reason = describe(cause);
+        logFailure(batchId, reason);
         boolean refused = PlatformCircuit.refusal(cause);
         // A trial call after an outage that fails again is the outage going on, not this batch failing:
         // it does not count towards max-attempts (else a long outage would make the most urgent
@@ -221,6 +234,16 @@ public class PlatformDelivery {
                 "next_attempt_at = ?", Timestamp.from(Instant.now().plus(wait)));
         log.warn("batch {} not delivered (attempt {}): {}; next attempt in {}s (circuit {})", batchId, attempt, reason,
                 wait.toSeconds(), circuit.getState());
+    }
+
+    /** A failed attempt is logged too; if it cannot be, the attempt entry stands alone and the batch is retried anyway. */
+    private void logFailure(String batchId, String reason) {
+        try {
+            exchangeLog.append(new ExchangeLog.Event(ExchangeLog.HUB, "platform send", "national-platform/batches", null, batchId,
+                    null, "failed: " + reason));
+        } catch (ExchangeLog.Unavailable e) {
+            log.error("batch {}: its failed attempt could not be logged: {}", batchId, e.getMessage());
+        }
     }
 
     /** An operator re-sends a dead batch: it is retried now, with a fresh count of attempts. */

@@ -45,6 +45,7 @@ public class SecurityConfiguration {
         http.authorizeHttpRequests(auth -> auth
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health/liveness").permitAll()
+                        .requestMatchers("/api/audit/**").hasRole(Roles.AUDITOR) // exchange log: auditors only (issue 15, item 12; org.govhub.audit)
                         // a department reaches its own sharing API and the catalog, nothing else
                         .requestMatchers("/api/share/**").hasRole(DepartmentKeyFilter.ROLE)
                         .requestMatchers("/api/catalog", "/api/catalog/**", "/catalog")

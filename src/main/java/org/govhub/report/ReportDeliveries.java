@@ -60,11 +60,13 @@ public class ReportDeliveries {
     private final Path archive;
     private final CamelContext camel;
     private final ProducerTemplate producer;
+    private final org.govhub.audit.ExchangeLog exchangeLog;
 
     public ReportDeliveries(DataSource dataSource, ReportProperties properties, Clock clock,
             org.springframework.core.env.Environment environment, @Value("${govhub.data-dir}") String dataDir,
-            CamelContext camel, ProducerTemplate producer) {
+            CamelContext camel, ProducerTemplate producer, org.govhub.audit.ExchangeLog exchangeLog) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.exchangeLog = exchangeLog;
         this.camel = camel;
         this.producer = producer;
         this.config = properties.delivery();
@@ -103,12 +105,16 @@ public class ReportDeliveries {
         int attempts = attemptsBefore + 1;
         Instant now = clock.instant();
         try {
+            // logged first: an entry that cannot be written makes this a failed attempt, nothing sent
+            exchangeLog.append(reportEvent(reportId, target, "attempt " + attempts));
             String receipt = switch (target) {
                 case PLATFORM -> toPlatform(reportId, folder);
                 case FTP_DROP -> toFtp(reportId, folder);
                 case ARCHIVE -> toArchive(reportId, folder, week);
                 default -> throw new IllegalStateException("unknown delivery target '" + target + "'");
             };
+            // and before it is marked delivered: if it cannot be, the delivery is repeated (each target replaces what it holds)
+            exchangeLog.append(reportEvent(reportId, target, "delivered: " + cut(receipt, 500)));
             jdbc.update("UPDATE report_delivery SET status = 'DELIVERED', attempts = ?, delivered_at = ?, receipt = ?,"
                     + " last_error = NULL, next_attempt_at = NULL, updated_at = ? WHERE report_id = ? AND target = ?",
                     attempts, Timestamp.from(now), cut(receipt, 500), Timestamp.from(now), reportId, target);
@@ -129,6 +135,11 @@ public class ReportDeliveries {
                 log.warn("weekly report {} to {}: attempt {} failed ({}), next in {}", reportId, target, attempts, error, wait);
             }
         }
+    }
+
+    private static org.govhub.audit.ExchangeLog.Event reportEvent(String reportId, String target, String outcome) {
+        return new org.govhub.audit.ExchangeLog.Event(org.govhub.audit.ExchangeLog.HUB, "report delivery",
+                "weekly-report/" + reportId + "/" + target, null, null, null, outcome);
     }
 
     Duration backoff(int attempts) {

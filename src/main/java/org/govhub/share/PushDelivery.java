@@ -19,6 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.govhub.Backoff;
+import org.govhub.audit.ExchangeLog;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.prioritise.Priority;
 import org.govhub.share.Grants.Grant;
@@ -70,9 +71,12 @@ public class PushDelivery {
     private final int maxAttempts;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final ObjectProvider<SubscriptionBroker> queues;
+    private final ExchangeLog exchangeLog;
+    private static final String PAYLOAD_SHA256 = "govhubPushSha256";
+    private static final String BATCH = "govhubPushBatch";
 
     public PushDelivery(JdbcTemplate jdbc, Subscriptions subscriptions, SubscriptionFeed feed,
-            ObjectProvider<SubscriptionBroker> queues,
+            ObjectProvider<SubscriptionBroker> queues, ExchangeLog exchangeLog,
             @Value("${govhub.share.webhook.first-backoff:2s}") Duration firstBackoff,
             @Value("${govhub.share.webhook.max-backoff:5m}") Duration maxBackoff,
             @Value("${govhub.share.webhook.max-attempts:30}") int maxAttempts) {
@@ -82,6 +86,7 @@ public class PushDelivery {
         this.backoff = new Backoff(firstBackoff, maxBackoff);
         this.maxAttempts = maxAttempts;
         this.queues = queues;
+        this.exchangeLog = exchangeLog;
     }
 
     /** Subscriptions of a push channel (WEBHOOK, AMQP) with an active grant that are due and not being pushed; each is taken for one worker. */
@@ -195,6 +200,12 @@ public class PushDelivery {
             r.set("record", item.record());
         }
         String json = CanonicalJson.write(body);
+        String sha256 = ExchangeLog.sha256(json);
+        // logged before it goes: if the entry cannot be written this throws, and the subscription backs off unsent
+        exchangeLog.append(new ExchangeLog.Event(ExchangeLog.HUB, "subscription push", "subscription/" + s.id(), s.departmentId(),
+                batch.batchId(), sha256, "attempt (" + s.channel() + ", " + items.size() + " records of " + grant.resourceCode() + ")"));
+        exchange.setProperty(PAYLOAD_SHA256, sha256);
+        exchange.setProperty(BATCH, batch.batchId());
         var message = exchange.getMessage();
         if (s.channel() == Subscriptions.Channel.AMQP) {
             exchange.setProperty(QUEUE, SubscriptionBroker.queueOf(s));
@@ -233,6 +244,8 @@ public class PushDelivery {
     /** The department answered 2xx: the position moves past the batch (or the dead letter is re-sent). */
     public void delivered(Exchange exchange) {
         String id = exchange.getProperty(SUBSCRIPTION, String.class);
+        // logged before the position moves: if it cannot be, the delivery counts as failed and is repeated (same delivery id)
+        exchangeLog.append(pushOutcome(exchange, id, "delivered"));
         Long deadLetter = exchange.getProperty(DEAD_LETTER, Long.class);
         if (deadLetter != null) {
             jdbc.update("UPDATE subscription_dead_letter SET status = 'RESENT', resent_at = ? WHERE id = ?",
@@ -255,6 +268,11 @@ public class PushDelivery {
         String why = status > 0 ? "the department answered " + status : "no answer: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage());
         int attempts = subscriptions.find(id).map(Subscription::attempts).orElse(0) + 1;
+        try {
+            exchangeLog.append(pushOutcome(exchange, id, "failed: " + why));
+        } catch (ExchangeLog.Unavailable unlogged) {
+            log.error("subscription {}: a failed push could not be logged: {}", id, unlogged.getMessage());
+        }
         // only a department's answer can refuse a batch; a broker that does not take it is an outage
         boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
         Long deadLetter = exchange.getProperty(DEAD_LETTER, Long.class);
@@ -274,6 +292,12 @@ public class PushDelivery {
         } else {
             backOff(id, attempts, why);
         }
+    }
+
+    private ExchangeLog.Event pushOutcome(Exchange exchange, String subscriptionId, String outcome) {
+        String department = subscriptions.find(subscriptionId).map(Subscription::departmentId).orElse(null);
+        return new ExchangeLog.Event(ExchangeLog.HUB, "subscription push", "subscription/" + subscriptionId, department,
+                exchange.getProperty(BATCH, String.class), exchange.getProperty(PAYLOAD_SHA256, String.class), outcome);
     }
 
     private void backOff(String id, int attempts, String why) {

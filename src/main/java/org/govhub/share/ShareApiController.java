@@ -4,6 +4,7 @@ import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.govhub.audit.ExchangeLog;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
@@ -29,9 +30,11 @@ public class ShareApiController {
     private final Subscriptions subscriptions;
     private final SubscriptionFeed feed;
     private final DepartmentAccounts accounts;
+    private final ExchangeLog exchangeLog;
 
     public ShareApiController(ShareRequests requests, Grants grants, Subscriptions subscriptions, SubscriptionFeed feed,
-            DepartmentAccounts accounts) {
+            DepartmentAccounts accounts, ExchangeLog exchangeLog) {
+        this.exchangeLog = exchangeLog;
         this.requests = requests;
         this.grants = grants;
         this.subscriptions = subscriptions;
@@ -96,7 +99,13 @@ public class ShareApiController {
     @GetMapping("/subscriptions/{subscriptionId}/records")
     public Map<String, Object> records(@PathVariable String subscriptionId, @RequestParam(required = false) String after,
             @RequestParam(defaultValue = "100") int limit, Principal department) {
-        return feed.read(department.getName(), subscriptionId, after, limit);
+        Map<String, Object> page = feed.read(department.getName(), subscriptionId, after, limit);
+        // handed over only once logged (ExchangeLog.Unavailable answers 503 and the records stay unread;
+        // the cursor committed above is the department's own acknowledgement of what it read before)
+        exchangeLog.append(new ExchangeLog.Event(department.getName(), "subscription pull", "subscription/" + subscriptionId,
+                department.getName(), null, ExchangeLog.sha256(org.govhub.normalise.CanonicalJson.MAPPER.valueToTree(page).toString()),
+                "read " + (page.get("records") instanceof java.util.Collection<?> c ? c.size() : 0) + " records"));
+        return page;
     }
 
     /** Issues a new key and revokes the one this call was made with: rotation without an operator. */

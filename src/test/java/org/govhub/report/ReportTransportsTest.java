@@ -113,7 +113,7 @@ class ReportTransportsTest {
         var properties = new ReportProperties(false, "0 0 8 * * MON", java.time.ZoneId.of("Asia/Shanghai"), "36", 60000,
                 null, new ReportProperties.Lagging(10, 2), delivery, "");
         deliveries = new ReportDeliveries(new DriverManagerDataSource(), properties, Clock.systemUTC(), new MockEnvironment(),
-                tmp.toString(), camel, camel.createProducerTemplate());
+                tmp.toString(), camel, camel.createProducerTemplate(), event -> null);
 
         report = Files.createDirectories(tmp.resolve("reports").resolve("resumption-2020-W14-r1"));
         Files.writeString(report.resolve("resumption-2020-W14-r1.json"), "{\"week\":\"2020-W14\"}");

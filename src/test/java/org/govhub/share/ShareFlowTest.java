@@ -161,6 +161,11 @@ class ShareFlowTest extends SandboxHubTest {
                 .isEqualTo(200);
         assertThat(call("GET", "/api/share/subscriptions/" + id + "/records?after=" + start, apiKey(reader.key()), null).statusCode())
                 .isEqualTo(403);
+        // exchange log (issue 15): every read of the feed, and the revocation, with who did it
+        assertThat(hub.queryForList("SELECT outcome FROM exchange_log WHERE action = 'subscription pull' AND resource = ?",
+                String.class, "subscription/" + id)).isNotEmpty().allMatch(o -> o.matches("read \\d+ records"));
+        assertThat(hub.queryForList("SELECT outcome FROM exchange_log WHERE action = 'api POST' AND resource = ? AND actor = 'admin'",
+                String.class, "/api/admin/share/grants/" + grant + "/revoke")).containsExactly("attempt", "answered 200");
     }
 
     @Test
@@ -222,6 +227,11 @@ class ShareFlowTest extends SandboxHubTest {
         assertThat(pushes.candidates("WEBHOOK")).contains(id);
         assertThat(call("POST", "/api/admin/share/grants/" + grant + "/revoke", operator(), "{\"reason\":\"done\"}").statusCode()).isEqualTo(200);
         assertThat(pushes.candidates("WEBHOOK")).doesNotContain(id);
+        // exchange log (issue 15): each POST to the department logged before it went, the outage's failures, the deliveries
+        List<String> pushed = hub.queryForList("SELECT outcome FROM exchange_log WHERE action = 'subscription push' AND resource = ?"
+                + " AND payload_sha256 IS NOT NULL AND department IS NOT NULL", String.class, "subscription/" + id);
+        assertThat(pushed).anyMatch(o -> o.startsWith("attempt (WEBHOOK")).anyMatch(o -> o.startsWith("failed: "))
+                .anyMatch(o -> o.equals("delivered"));
     }
 
     @Test
