@@ -58,7 +58,9 @@ public class HubMetrics {
     private final MultiGauge subscriptionOldest;
     private final MultiGauge reports;
     private final Set<String> countedSources = ConcurrentHashMap.newKeySet();
-    private final AtomicReference<Timestamp> latencyFrom = new AtomicReference<>();
+    // batches acknowledged since this process started count, before the first snapshot too
+    private final AtomicReference<Timestamp> latencyFrom = new AtomicReference<>(Timestamp.from(Instant.now()));
+    private final java.util.concurrent.atomic.AtomicLong exchangeLogEntries = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong lastReportGenerated = new java.util.concurrent.atomic.AtomicLong();
 
     public HubMetrics(MeterRegistry registry, JdbcTemplate jdbc, SourcesHealth sources, SourceActivity activity,
@@ -85,6 +87,8 @@ public class HubMetrics {
                 .description("Age of the oldest batch waiting for each subscription").register(registry);
         reports = MultiGauge.builder("govhub.report.deliveries").description("Weekly report deliveries by week, target and status")
                 .register(registry);
+        FunctionCounter.builder("govhub.exchange.log.entries", exchangeLogEntries, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Entries written to the exchange log (its last sequence number)").register(registry);
         Gauge.builder("govhub.report.last.generated", lastReportGenerated, java.util.concurrent.atomic.AtomicLong::get)
                 .baseUnit("timestamp_seconds").description("When the last weekly report was generated (0: never)").register(registry);
         Gauge.builder("govhub.platform.circuit.state", circuit, c -> switch (c.getState()) {
@@ -102,6 +106,7 @@ public class HubMetrics {
         part("broker", this::broker);
         part("subscriptions", this::subscriptions);
         part("reports", this::reports);
+        part("exchange log", () -> exchangeLogEntries.set(jdbc.queryForObject("SELECT last_seq FROM exchange_log_head WHERE id = 1", Long.class)));
     }
 
     private void part(String name, Runnable part) {
@@ -196,11 +201,15 @@ public class HubMetrics {
                 if (name.startsWith("$") || name.startsWith("activemq.") || name.contains("notif")) {
                     continue; // the broker's own
                 }
-                for (int c : CLASSES) {
-                    int priority = new org.govhub.prioritise.Priority(c, "").jmsPriority();
-                    Object n = server.invoke(queue, "countMessages", new Object[] {"AMQPriority = " + priority},
-                            new String[] {String.class.getName()});
-                    rows.add(MultiGauge.Row.of(Tags.of("queue", name, "class", String.valueOf(c)), ((Number) n).doubleValue()));
+                try {
+                    for (int c : CLASSES) {
+                        int priority = new org.govhub.prioritise.Priority(c, "").jmsPriority();
+                        Object n = server.invoke(queue, "countMessages", new Object[] {"AMQPriority = " + priority},
+                                new String[] {String.class.getName()});
+                        rows.add(MultiGauge.Row.of(Tags.of("queue", name, "class", String.valueOf(c)), ((Number) n).doubleValue()));
+                    }
+                } catch (javax.management.InstanceNotFoundException gone) {
+                    // a temporary queue (a management request's answers) went between listing and counting
                 }
             }
         } catch (Exception e) {

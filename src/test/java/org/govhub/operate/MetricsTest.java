@@ -81,6 +81,7 @@ class MetricsTest {
         assertThat(body).contains("govhub_source_up{source=\"tax-bureau\"} 1.0");
         assertThat(body).contains("govhub_source_condition{condition=\"OK\",source=\"tax-bureau\"} 1.0");
         assertThat(body).contains("govhub_platform_circuit_state 0.0");
+        assertThat(sum(body, "govhub_exchange_log_entries_total")).as("sends and receipts are logged").isPositive();
         assertThat(body).contains("govhub_batch_oldest_undelivered_seconds{class=\"1\"}");
         assertThat(body).contains("govhub_broker_backlog{class=\"1\",queue=");
         // every series the alert rules (docker/prometheus) and the dashboard (docker/grafana) watch is one the hub exposes
