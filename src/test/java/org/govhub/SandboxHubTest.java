@@ -20,7 +20,7 @@ import org.apache.camel.test.spring.junit5.DisableJmx;
         })
 public abstract class SandboxHubTest {
 
-    public static final String OPERATOR_PASSWORD = "test-operator-password";
+    public static final String OPERATOR_PASSWORD = "Test-operator-pw-26";
 
     public static Path newDataDir(String prefix) {
         try {

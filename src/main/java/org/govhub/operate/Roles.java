@@ -1,5 +1,6 @@
 package org.govhub.operate;
 
+import java.util.List;
 import org.govhub.share.DepartmentKeyFilter;
 
 /**
@@ -14,6 +15,12 @@ public final class Roles {
     public static final String VIEWER = "viewer";
     public static final String AUDITOR = "auditor";
     public static final String DEPARTMENT = DepartmentKeyFilter.ROLE;
+
+    /** The roles an operator account can hold (departments have API keys, not accounts). */
+    public static final List<String> OF_ACCOUNTS = List.of(ADMIN, OPERATOR, VIEWER, AUDITOR);
+
+    /** Admin can do all an operator can, an operator all a viewer can; auditor and department apart. */
+    public static final String HIERARCHY = "ROLE_" + ADMIN + " > ROLE_" + OPERATOR + "\nROLE_" + OPERATOR + " > ROLE_" + VIEWER;
 
     private Roles() {
     }

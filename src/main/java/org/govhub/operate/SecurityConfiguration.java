@@ -12,11 +12,20 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.core.session.SessionRegistry;
+import org.springframework.security.core.session.SessionRegistryImpl;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.jdbc.JdbcDaoImpl;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.session.HttpSessionEventPublisher;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
@@ -28,29 +37,24 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Everything but the liveness probe needs a login. People use a form (Hawtio, the pages);
  * programs use HTTP Basic and get 401, not a redirect. Departments' programs use their API keys
- * and reach only the sharing API and the catalog. CSRF tokens travel in the XSRF-TOKEN
+ * and reach only the sharing API and the catalog. Who reaches which path is in {@link AccessRules};
+ * accounts are in the hub database (OperatorAccounts). CSRF tokens travel in the XSRF-TOKEN
  * cookie because Hawtio's console sends them back from there on its Jolokia calls.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
-    public static final String OPERATOR_ROLE = "admin";
-
     @Bean
     @Order(10)
-    SecurityFilterChain hubSecurity(HttpSecurity http, DepartmentAccounts departments) throws Exception {
+    SecurityFilterChain hubSecurity(HttpSecurity http, DepartmentAccounts departments, SessionRegistry sessions,
+            LoginThrottle throttle, LoginEvents logins) throws Exception {
         var api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
         var actuator = PathPatternRequestMatcher.withDefaults().matcher("/actuator/**");
         var hawtio = PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/**");
-        http.authorizeHttpRequests(auth -> auth
-                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                        .requestMatchers("/actuator/health/liveness").permitAll()
-                        .requestMatchers("/api/audit/**").hasRole(Roles.AUDITOR) // exchange log: auditors only (issue 15, item 12; org.govhub.audit)
-                        // a department reaches its own sharing API and the catalog, nothing else
-                        .requestMatchers("/api/share/**").hasRole(DepartmentKeyFilter.ROLE)
-                        .requestMatchers("/api/catalog", "/api/catalog/**", "/catalog")
-                                .hasAnyRole(OPERATOR_ROLE, DepartmentKeyFilter.ROLE)
-                        .anyRequest().hasRole(OPERATOR_ROLE))
+        http.authorizeHttpRequests(auth -> {
+                    auth.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+                    AccessRules.apply(auth);
+                })
                 .formLogin(Customizer.withDefaults())
                 // Basic credentials are accepted but never asked for (no WWW-Authenticate), so a
                 // browser never caches them and cannot replay them on a forged request.
@@ -68,9 +72,41 @@ public class SecurityConfiguration {
                                         || DepartmentKeyFilter.presentedKey(request) != null))
                         .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
+                // the registry lets an admin's disabling or demoting end the account's sessions at once
+                .sessionManagement(s -> s.maximumSessions(-1).sessionRegistry(sessions)
+                        // 401 like any other request without a valid login (the default answers 200 with a note)
+                        .expiredSessionStrategy(event -> event.getResponse().sendError(HttpServletResponse.SC_UNAUTHORIZED)))
+                .addFilterBefore(throttle.filter(logins), UsernamePasswordAuthenticationFilter.class)
                 .addFilterBefore(new DepartmentKeyFilter(departments), BasicAuthenticationFilter.class)
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
         return http.build();
+    }
+
+    /** Operator accounts as Spring Security reads them: one role each, disabled ones refused. */
+    @Bean
+    UserDetailsService operatorUsers(JdbcTemplate hubDatabase, OperatorAccounts accounts) {
+        JdbcDaoImpl users = new JdbcDaoImpl();
+        users.setJdbcTemplate(hubDatabase);
+        users.setUsersByUsernameQuery("SELECT username, password_hash, enabled FROM operator_account WHERE username = ?");
+        users.setAuthoritiesByUsernameQuery("SELECT username, roles FROM operator_account WHERE username = ?");
+        users.setRolePrefix("ROLE_");
+        return users;
+    }
+
+    @Bean
+    static RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.fromHierarchy(Roles.HIERARCHY);
+    }
+
+    @Bean
+    SessionRegistry sessionRegistry() {
+        return new SessionRegistryImpl();
+    }
+
+    /** Tells the session registry of sessions that end, so it does not keep them. */
+    @Bean
+    HttpSessionEventPublisher httpSessionEventPublisher() {
+        return new HttpSessionEventPublisher();
     }
 
     @Bean

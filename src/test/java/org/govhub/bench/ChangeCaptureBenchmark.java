@@ -53,7 +53,7 @@ public final class ChangeCaptureBenchmark {
         String url = POSTGRES + "?currentSchema=" + SCHEMA;
         List<GeneratedRow> rows = new TaxDeclarationGenerator(5, new RegionCodes().countiesUnder("3601"), 0).generate(records);
         try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(GovHubApplication.class).run(
-                "--server.port=0", "--govhub.data-dir=" + dir.resolve("data"), "--govhub.security.admin-password=bench",
+                "--server.port=0", "--govhub.data-dir=" + dir.resolve("data"), "--govhub.security.admin-password=Bench-mark-2026",
                 ProjectFiles.routesFrom(routes), "--govhub.sandbox.tax-bureau.rows=0",
                 "--govhub.sandbox.credit-reference.rows=0", "--govhub.sandbox.hrss.drop-files=false",
                 "--govhub.sources.provincial-filings.enabled=false", "--govhub.sources.credit-portal.enabled=false",

@@ -67,7 +67,7 @@ public final class FanOutBenchmark {
         System.gc();
         long started = System.nanoTime();
         try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(GovHubApplication.class).run(
-                "--server.port=0", "--govhub.data-dir=" + dir, "--govhub.security.admin-password=benchmark",
+                "--server.port=0", "--govhub.data-dir=" + dir, "--govhub.security.admin-password=Bench-mark-2026",
                 "--govhub.sandbox.tax-bureau.rows=" + records, "--govhub.sandbox.credit-reference.rows=0",
                 "--govhub.batch.max-records=1000", "--govhub.batch.max-age=2s",
                 "--logging.level.org.govhub=WARN", "--logging.level.org.apache.camel=WARN")) {

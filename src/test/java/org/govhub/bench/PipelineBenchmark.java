@@ -166,7 +166,7 @@ public final class PipelineBenchmark {
      */
     private static List<String> hubArguments(Settings s, Path dataDir, String taxUrl, String creditUrl) {
         return new ArrayList<>(List.of(
-                "--server.port=0", "--govhub.data-dir=" + dataDir, "--govhub.security.admin-password=benchmark",
+                "--server.port=0", "--govhub.data-dir=" + dataDir, "--govhub.security.admin-password=Bench-mark-2026",
                 "--govhub.sandbox.tax-bureau.url=" + taxUrl, "--govhub.sandbox.tax-bureau.rows=" + (s.creditBacklog() ? 0 : s.records()),
                 "--govhub.sandbox.credit-reference.url=" + creditUrl, "--govhub.sandbox.credit-reference.rows=0",
                 "--govhub.sandbox.hrss.port=0", "--govhub.sandbox.hrss.drop-files=false",

@@ -54,7 +54,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "govhub.platform.open-for=3s",
             "govhub.platform.max-attempts=3",
             "govhub.sandbox.platform.initial-fault=UNAVAILABLE",
-            "govhub.security.admin-password=delivery-test",
+            "govhub.security.admin-password=Delivery-test-26",
         })
 class DeliveryResilienceTest {
 
@@ -183,7 +183,7 @@ class DeliveryResilienceTest {
 
     private HttpResponse<String> call(String method, String path, String json) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:delivery-test".getBytes(StandardCharsets.UTF_8)))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:Delivery-test-26".getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/json")
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
                 .build(), HttpResponse.BodyHandlers.ofString());

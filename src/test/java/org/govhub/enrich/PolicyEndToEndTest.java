@@ -51,7 +51,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "govhub.batch.max-records=40",
             "govhub.batch.max-age=1s",
             "govhub.ingest.poll-interval=300",
-            "govhub.security.admin-password=policy-test",
+            "govhub.security.admin-password=Policy-test-26",
         })
 class PolicyEndToEndTest {
 
@@ -136,7 +136,7 @@ class PolicyEndToEndTest {
     private HttpResponse<String> get(String path, boolean authenticated) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
         if (authenticated) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:policy-test".getBytes(StandardCharsets.UTF_8)));
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:Policy-test-26".getBytes(StandardCharsets.UTF_8)));
         }
         return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }

@@ -33,7 +33,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 class SourceHealthTest {
 
     static final String SCHEMA = "govhub_it_health";
-    static final String PASSWORD = "source-health-test";
+    static final String PASSWORD = "Source-health-test-26";
 
     @TempDir
     Path dir;

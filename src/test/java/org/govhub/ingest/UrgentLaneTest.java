@@ -29,7 +29,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "govhub.sandbox.hrss.drop-files=false",
             "govhub.sources.provincial-filings.enabled=false",
             "govhub.sources.credit-portal.enabled=false",
-            "govhub.security.admin-password=urgent-lane-test",
+            "govhub.security.admin-password=Urgent-lane-test-26",
         })
 class UrgentLaneTest {
 

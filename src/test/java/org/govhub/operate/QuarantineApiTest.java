@@ -37,7 +37,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "govhub.batch.max-records=40",
             "govhub.batch.max-age=1s",
             "govhub.ingest.poll-interval=300",
-            "govhub.security.admin-password=quarantine-test",
+            "govhub.security.admin-password=Quarantine-test-26",
         })
 class QuarantineApiTest {
 
@@ -130,7 +130,7 @@ class QuarantineApiTest {
     }
 
     private HttpResponse<String> call(String method, String path, String body) throws Exception {
-        return call(method, path, body, "admin:quarantine-test");
+        return call(method, path, body, "admin:Quarantine-test-26");
     }
 
     private HttpResponse<String> call(String method, String path, String body, String credentials) throws Exception {

@@ -142,11 +142,33 @@ class StartupValidationTest {
                 .hasMessageContaining("$.socialInsurance.deferral.maxMonths: must be a whole number of at least 1 (found 'six')");
     }
 
+    @Test
+    void aWeakConfiguredAdminPasswordStopsStartUpNamingTheVariable() {
+        Throwable failure = null;
+        try {
+            new SpringApplicationBuilder(GovHubApplication.class).run("--server.port=0", "--govhub.data-dir=" + dir.resolve("data"),
+                    "--govhub.security.admin-password=a").close();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        assertThat(failure).as("start-up must fail").isNotNull();
+        // the analyzer Spring Boot loads from spring.factories turns it into a message naming the variable
+        @SuppressWarnings("deprecation")
+        var analyzers = org.springframework.core.io.support.SpringFactoriesLoader.loadFactoryNames(
+                org.springframework.boot.diagnostics.FailureAnalyzer.class, getClass().getClassLoader());
+        assertThat(analyzers).contains(PasswordPolicy.Analyzer.class.getName());
+        var analysis = new PasswordPolicy.Analyzer().analyze(failure);
+        assertThat(analysis).isNotNull();
+        assertThat(analysis.getDescription()).contains("govhub.security.admin-password", "shorter than 12 characters",
+                "character classes");
+        assertThat(analysis.getAction()).contains("GOVHUB_ADMIN_PASSWORD", "GOVHUB_PASSWORD_MIN_LENGTH");
+    }
+
     private void start(String... extra) {
         String[] args = new String[extra.length + 3];
         args[0] = "--server.port=0";
         args[1] = "--govhub.data-dir=" + dir.resolve("data");
-        args[2] = "--govhub.security.admin-password=startup-test";
+        args[2] = "--govhub.security.admin-password=Startup-test-26";
         System.arraycopy(extra, 0, args, 3, extra.length);
         new SpringApplicationBuilder(GovHubApplication.class).run(args).close();
     }

@@ -112,7 +112,7 @@ class FileDropAccountingTest {
             assertThat(FtpSourceEndToEndTest.filesIn(ftp.home().resolve("county"))).isEmpty();
 
             // the waiting files are listed with why and since when; after the alert time the source is not UP
-            String password = "ftp-test";
+            String password = "Ftp-test-2026";
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
                     .until(() -> "DOWN".equals(source(hub, password, CITY).path("status").asText()));
             JsonNode city = source(hub, password, CITY);

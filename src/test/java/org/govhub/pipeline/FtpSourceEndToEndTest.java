@@ -46,7 +46,7 @@ class FtpSourceEndToEndTest {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--govhub.data-dir=" + dataDir,
-                "--govhub.security.admin-password=ftp-test",
+                "--govhub.security.admin-password=Ftp-test-2026",
                 "--govhub.batch.max-records=50",
                 "--govhub.batch.max-age=1s",
                 "--govhub.sandbox.tax-bureau.rows=50",

@@ -39,7 +39,7 @@ import org.govhub.normalise.CanonicalJson;
  */
 final class HubJvm implements AutoCloseable {
 
-    static final String OPERATOR_PASSWORD = "crash-test-operator";
+    static final String OPERATOR_PASSWORD = "Crash-test-operator-26";
     private static final Path LOGS = Path.of("target", "hub-processes").toAbsolutePath();
     private static final AtomicInteger STARTS = new AtomicInteger();
 

@@ -23,7 +23,7 @@ final class HubProcess {
         return List.copyOf(List.of(
                 "--server.port=0",
                 "--govhub.data-dir=" + dataDir,
-                "--govhub.security.admin-password=restart-test",
+                "--govhub.security.admin-password=Restart-test-26",
                 "--govhub.batch.max-records=20",
                 "--govhub.batch.max-age=1s",
                 "--govhub.ingest.poll-interval=300",

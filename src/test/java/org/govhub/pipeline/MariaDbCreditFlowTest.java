@@ -30,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "govhub.batch.max-records=50",
             "govhub.batch.max-age=1s",
             "govhub.ingest.poll-interval=300",
-            "govhub.security.admin-password=mariadb-test",
+            "govhub.security.admin-password=Mariadb-test-26",
         })
 class MariaDbCreditFlowTest {
 

@@ -28,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "govhub.batch.max-records=30",
             "govhub.batch.max-age=1s",
             "govhub.ingest.poll-interval=300",
-            "govhub.security.admin-password=postgres-test",
+            "govhub.security.admin-password=Postgres-test-26",
         })
 class PostgresTaxFlowTest {
 

@@ -40,7 +40,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "govhub.delivery.poll-interval=200",
             "govhub.platform.open-for=1s",
             "govhub.platform.max-backoff=1s",
-            "govhub.security.admin-password=priority-test",
+            "govhub.security.admin-password=Priority-test-26",
         })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UrgentFirstTest {

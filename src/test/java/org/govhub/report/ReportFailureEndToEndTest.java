@@ -40,7 +40,7 @@ import org.springframework.context.annotation.Primary;
  */
 class ReportFailureEndToEndTest {
 
-    static final String PASSWORD = "report-failure-test";
+    static final String PASSWORD = "Report-failure-test-26";
     static final MutableClock CLOCK = new MutableClock();
 
     @TestConfiguration
