@@ -42,9 +42,17 @@ public class SecurityConfiguration {
         var api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
         var actuator = PathPatternRequestMatcher.withDefaults().matcher("/actuator/**");
         var hawtio = PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/**");
+        var jolokia = PathPatternRequestMatcher.withDefaults().matcher("/actuator/jolokia/**");
+        var hawtioJolokia = PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/jolokia/**");
+        // the consoles open to the roles Hawtio serves; what each may do there is JolokiaAccessRestrictor's
+        var consoleRoles = new String[] {Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER};
+        var csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse(); // Hawtio reads it to send X-XSRF-TOKEN
+        // SameSite=Strict: another site's page cannot make the browser send it (Secure follows request.isSecure())
+        csrfTokens.setCookieCustomizer(cookie -> cookie.sameSite("Strict"));
         http.authorizeHttpRequests(auth -> auth
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health/liveness").permitAll()
+                        .requestMatchers(jolokia, hawtio).hasAnyRole(consoleRoles)
                         // a department reaches its own sharing API and the catalog, nothing else
                         .requestMatchers("/api/share/**").hasRole(DepartmentKeyFilter.ROLE)
                         .requestMatchers("/api/catalog", "/api/catalog/**", "/catalog")
@@ -62,10 +70,11 @@ public class SecurityConfiguration {
                         // Programs calling the admin API send Basic credentials themselves; browsers
                         // never hold those for this site (no WWW-Authenticate challenge), so a
                         // forged cross-site request cannot carry them.
-                        .ignoringRequestMatchers(request -> api.matches(request)
+                        .ignoringRequestMatchers(request -> (api.matches(request) || jolokia.matches(request)
+                                        || hawtioJolokia.matches(request))
                                 && (String.valueOf(request.getHeader("Authorization")).startsWith("Basic ")
                                         || DepartmentKeyFilter.presentedKey(request) != null))
-                        .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRepository(csrfTokens)
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
                 .addFilterBefore(new DepartmentKeyFilter(departments), BasicAuthenticationFilter.class)
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
