@@ -70,22 +70,19 @@ public class JolokiaAccessRestrictor implements Restrictor {
                 .map(JolokiaAccessRestrictor::originOf).toList());
     }
 
+    /** Asked for every request: only the console roles reach Jolokia at all. */
     @Override
     public boolean isHttpMethodAllowed(HttpMethod method) {
-        return method == HttpMethod.GET || method == HttpMethod.POST;
+        return (method == HttpMethod.GET || method == HttpMethod.POST) && hasRole(Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER);
     }
 
+    /**
+     * Asked once, when Jolokia starts its handlers (no request, no user then): the types the hub
+     * uses at all. Who may exec or write, and over which HTTP method, is decided per request below.
+     */
     @Override
     public boolean isTypeAllowed(RequestType type) {
-        if (STATE_CHANGING_TYPES.contains(type)) {
-            HttpServletRequest request = currentRequest();
-            // Jolokia has parsed the type itself (path-info, ?p= or JSON body): no second parser here
-            if (request == null || !"POST".equals(request.getMethod()) || !hasRole(Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER)) {
-                return false;
-            }
-            return type == RequestType.EXEC || hasRole(Roles.ADMIN, Roles.OPERATOR);
-        }
-        return READ_TYPES.contains(type) && hasRole(Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER);
+        return READ_TYPES.contains(type) || STATE_CHANGING_TYPES.contains(type);
     }
 
     @Override
@@ -95,13 +92,16 @@ public class JolokiaAccessRestrictor implements Restrictor {
 
     @Override
     public boolean isAttributeWriteAllowed(ObjectName name, String attribute) {
-        return HARMLESS_WRITABLE_ATTRIBUTES.contains(attribute) && hasRole(Roles.ADMIN, Roles.OPERATOR);
+        return overPost() && HARMLESS_WRITABLE_ATTRIBUTES.contains(attribute) && hasRole(Roles.ADMIN, Roles.OPERATOR);
     }
 
     @Override
     public boolean isOperationAllowed(ObjectName name, String operation) {
         String operationName = operation.contains("(") ? operation.substring(0, operation.indexOf('(')).trim() : operation;
         String domain = name.getDomain();
+        if (!overPost()) {
+            return false;
+        }
         if (DUMPS_THAT_CAN_RESOLVE.contains(operationName)) {
             return operation.replace(" ", "").equals(operationName + "()") && hasRole(Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER);
         }
@@ -170,6 +170,16 @@ public class JolokiaAccessRestrictor implements Restrictor {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /**
+     * Exec and write only over POST: a GET (path form or {@code ?p=}) is a link any site can plant,
+     * and Spring Security's CSRF check covers POSTs only. Jolokia parsed the request type itself,
+     * so there is no second parser of its URL syntax here.
+     */
+    private static boolean overPost() {
+        HttpServletRequest request = currentRequest();
+        return request != null && "POST".equals(request.getMethod());
     }
 
     private static HttpServletRequest currentRequest() {
