@@ -48,6 +48,8 @@ class ConsoleHardeningTest extends SandboxHubTest {
         if (!accounts.userExists("test-viewer")) {
             accounts.createUser(User.withUsername("test-viewer").password(encoder.encode(VIEWER_PASSWORD))
                     .roles(Roles.VIEWER).build());
+            accounts.createUser(User.withUsername("test-auditor").password(encoder.encode(VIEWER_PASSWORD))
+                    .roles(Roles.AUDITOR).build());
         }
         JsonNode found = json(send(get("/actuator/jolokia/search/org.apache.camel:type=routes,*"), admin()));
         for (JsonNode name : found.path("value")) {
@@ -127,6 +129,13 @@ class ConsoleHardeningTest extends SandboxHubTest {
         HttpResponse<String> stop = send(post("/actuator/jolokia", exec(routeMBean, "stop()")), viewer);
         assertThat(json(stop).path("status").asInt()).as(stop.body()).isEqualTo(403);
         assertThat(routeState()).isEqualTo("Started");
+    }
+
+    @Test
+    void auditorsReachNoConsole() throws Exception {
+        String auditor = "test-auditor:" + VIEWER_PASSWORD;
+        assertThat(send(get("/actuator/jolokia/version"), auditor).statusCode()).isEqualTo(403);
+        assertThat(send(post("/actuator/hawtio/jolokia", "{\"type\":\"version\"}"), auditor).statusCode()).isEqualTo(403);
     }
 
     @Test
