@@ -1,5 +1,6 @@
 package org.govhub.operate;
 
+
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.govhub.audit.ExchangeLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -22,8 +24,7 @@ import org.springframework.stereotype.Component;
  * Every login, the one place that hears of them: Spring Security's success and failure events (form
  * login and HTTP Basic alike) and the throttle's refusals. Each becomes a log line (user, address,
  * outcome; never the password), a count by outcome and an entry among the latest 200, which admins
- * read at /api/admin/accounts/logins; failures feed the throttle. The exchange log, when it
- * records logins, takes them from {@link #record}.
+ * read at /api/admin/accounts/logins; failures feed the throttle. Each is appended to the exchange log too.
  */
 @Component
 public class LoginEvents {
@@ -32,18 +33,21 @@ public class LoginEvents {
     private static final int KEPT = 200;
 
     private final LoginThrottle throttle;
+    private final ExchangeLog exchangeLog;
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final Deque<Map<String, Object>> latest = new ArrayDeque<>();
 
-    public LoginEvents(LoginThrottle throttle) {
+    public LoginEvents(LoginThrottle throttle, ExchangeLog exchangeLog) {
         this.throttle = throttle;
+        this.exchangeLog = exchangeLog;
     }
 
     @EventListener
     public void succeeded(AuthenticationSuccessEvent event) {
-        String user = event.getAuthentication().getName();
-        throttle.succeeded(user);
-        record(user, address(event.getAuthentication()), "success", null);
+        Authentication who = event.getAuthentication();
+        boolean department = who.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals("ROLE_" + Roles.DEPARTMENT));
+        throttle.succeeded(who.getName());
+        record(who.getName(), address(who), "success", null, department ? who.getName() : null);
     }
 
     @EventListener
@@ -51,16 +55,21 @@ public class LoginEvents {
         String user = event.getAuthentication().getName();
         String address = address(event.getAuthentication());
         throttle.failed(user, address);
-        record(user, address, "failure", event.getException().getClass().getSimpleName());
+        record(user, address, "failure", event.getException().getClass().getSimpleName(), null);
     }
 
     void throttled(String user, String address, long retryAfterSeconds) {
-        record(user, address, "throttled", "retry after " + retryAfterSeconds + " s");
+        record(user, address, "throttled", "retry after " + retryAfterSeconds + " s", null);
     }
 
-    /** One login outcome: logged, counted and kept among the latest. */
-    void record(String user, String address, String outcome, String detail) {
+    /**
+     * One login outcome: into the exchange log first (a login whose entry cannot be written fails:
+     * {@link ExchangeLog.Unavailable}), then logged, counted and kept among the latest.
+     */
+    void record(String user, String address, String outcome, String detail, String department) {
         String safeUser = clean(user);
+        exchangeLog.append(new ExchangeLog.Event(safeUser, "login", "hub", department, null, null,
+                outcome + (address == null ? "" : " from " + address) + (detail == null ? "" : " (" + detail + ")")));
         counts.computeIfAbsent(outcome, o -> new AtomicLong()).incrementAndGet();
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("at", Instant.now().toString());

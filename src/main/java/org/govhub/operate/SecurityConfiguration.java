@@ -51,6 +51,11 @@ public class SecurityConfiguration {
         var api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
         var actuator = PathPatternRequestMatcher.withDefaults().matcher("/actuator/**");
         var hawtio = PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/**");
+        var jolokia = PathPatternRequestMatcher.withDefaults().matcher("/actuator/jolokia/**");
+        var hawtioJolokia = PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/jolokia/**");
+        var csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse(); // Hawtio reads it to send X-XSRF-TOKEN
+        // SameSite=Strict: another site's page cannot make the browser send it (Secure follows request.isSecure())
+        csrfTokens.setCookieCustomizer(cookie -> cookie.sameSite("Strict"));
         http.authorizeHttpRequests(auth -> {
                     auth.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
                     AccessRules.apply(auth);
@@ -67,10 +72,11 @@ public class SecurityConfiguration {
                         // Programs calling the admin API send Basic credentials themselves; browsers
                         // never hold those for this site (no WWW-Authenticate challenge), so a
                         // forged cross-site request cannot carry them.
-                        .ignoringRequestMatchers(request -> api.matches(request)
+                        .ignoringRequestMatchers(request -> (api.matches(request) || jolokia.matches(request)
+                                        || hawtioJolokia.matches(request))
                                 && (String.valueOf(request.getHeader("Authorization")).startsWith("Basic ")
                                         || DepartmentKeyFilter.presentedKey(request) != null))
-                        .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRepository(csrfTokens)
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
                 // the registry lets an admin's disabling or demoting end the account's sessions at once
                 .sessionManagement(s -> s.maximumSessions(-1).sessionRegistry(sessions)

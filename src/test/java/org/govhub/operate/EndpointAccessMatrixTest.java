@@ -127,8 +127,10 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("GET /api/share/subscriptions/{subscriptionId}", DEP);
         row("GET /api/share/subscriptions/{subscriptionId}/records", DEP);
         row("POST /api/share/keys/rotate", DEP);
-        // the exchange log's API is built elsewhere; its rule is here already (404 behind the door)
-        row("GET /api/audit/**", AUD, "GET /api/audit/entries");
+        // the exchange log: auditors only
+        row("GET /api/audit/entries", AUD);
+        row("GET /api/audit/export", AUD);
+        row("GET /api/audit/public-key", AUD);
 
         row("POST /api/sandbox/credit-portal/faults", A);
         row("POST /api/sandbox/platform/faults", A);
