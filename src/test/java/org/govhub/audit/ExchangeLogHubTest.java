@@ -18,6 +18,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.govhub.HubTest;
 import org.govhub.normalise.CanonicalJson;
+import org.govhub.operate.OperatorAccounts;
 import org.govhub.operate.Roles;
 import org.govhub.sandbox.NationalPlatformReceiver;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,10 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 
 /**
  * The exchange log in a running hub: every batch sent to the platform and its receipt, API actions
@@ -46,8 +43,8 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
         })
 class ExchangeLogHubTest {
 
-    static final String ADMIN_PASSWORD = "exchange-log-test-admin";
-    static final String AUDITOR_PASSWORD = "exchange-log-test-auditor";
+    static final String ADMIN_PASSWORD = "Exchange-log-owner-26";
+    static final String AUDITOR_PASSWORD = "Exchange-log-reader-26";
 
     @LocalServerPort
     int port;
@@ -58,17 +55,14 @@ class ExchangeLogHubTest {
     @Autowired
     CamelContext camel;
     @Autowired
-    UserDetailsService users;
-    @Autowired
-    PasswordEncoder encoder;
+    OperatorAccounts accounts;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void batchesDeliveredAndAnAuditorAccount() {
-        var accounts = (InMemoryUserDetailsManager) users;
-        if (!accounts.userExists("auditor")) {
-            accounts.createUser(User.withUsername("auditor").password(encoder.encode(AUDITOR_PASSWORD)).roles(Roles.AUDITOR).build());
+        if (hub.queryForObject("SELECT COUNT(*) FROM operator_account WHERE username = 'auditor'", Long.class) == 0) {
+            accounts.create("auditor", Roles.AUDITOR, AUDITOR_PASSWORD);
         }
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() ->
                 hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status = 'ACKNOWLEDGED'", Long.class) > 0

@@ -68,7 +68,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HttpsEndToEndTest {
 
-    static final String ADMIN_PASSWORD = "https-test-admin";
+    static final String ADMIN_PASSWORD = "Https-test-owner-26";
     static final String SERVER_STORE_PASSWORD = "server-store-secret-4711";
     static final String CLIENT_STORE_PASSWORD = "client-store-secret-0815";
     static final String TRUST_STORE_PASSWORD = "trust-store-secret-2342";
