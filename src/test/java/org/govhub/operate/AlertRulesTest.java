@@ -20,10 +20,12 @@ class AlertRulesTest {
     static final Path RULES = Path.of("docker/prometheus");
 
     @Test
-    void rulesAreValidAndFireOnTheRecordedSeries() throws Exception {
+    void rulesAndConfigurationAreValidAndTheRulesFireOnTheRecordedSeries() throws Exception {
         String promtool = promtool();
         assertThat(run(promtool, "check", "rules", "govhub-alerts.yml")).contains("SUCCESS: 9 rules found");
         assertThat(run(promtool, "test", "rules", "govhub-alerts.test.yml")).contains("SUCCESS").doesNotContain("FAILED");
+        // the compose stack's Prometheus configuration, which loads these rules
+        assertThat(run(promtool, "check", "config", "prometheus.yml")).contains("valid prometheus config file syntax");
     }
 
     static String promtool() {
