@@ -112,7 +112,7 @@ class FileDropAccountingTest {
             assertThat(FtpSourceEndToEndTest.filesIn(ftp.home().resolve("county"))).isEmpty();
 
             // the waiting files are listed with why and since when; after the alert time the source is not UP
-            String password = "Ftp-test-2026";
+            String password = FtpSourceEndToEndTest.OPERATOR_PASSWORD;
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
                     .until(() -> "DOWN".equals(source(hub, password, CITY).path("status").asText()));
             JsonNode city = source(hub, password, CITY);
@@ -173,13 +173,13 @@ class FileDropAccountingTest {
             // many more polls at 300 ms, every one refused: counted, not logged again
             await().atMost(Duration.ofSeconds(30)).until(() -> failures(activity, COUNTY) >= 8);
             assertThat((String) activity.details(COUNTY).get("reason")).contains("the drop folder could not be polled", "530 Authentication failed");
-            assertThat(source(hub, "ftp-test", COUNTY).path("status").asText()).isEqualTo("DOWN");
+            assertThat(source(hub, FtpSourceEndToEndTest.OPERATOR_PASSWORD, COUNTY).path("status").asText()).isEqualTo("DOWN");
             assertThat(activity.condition(CITY)).isEqualTo(SourceActivity.Condition.OK);
 
             // the office's account is set up: the next poll works, and the failure's end is logged
             hub.getBean(HrssFtpSandbox.class).hrssLogin("county-office", secret);
             await().atMost(Duration.ofSeconds(30)).until(() -> activity.condition(COUNTY) == SourceActivity.Condition.OK);
-            await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(source(hub, "ftp-test", COUNTY).path("status").asText()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(source(hub, FtpSourceEndToEndTest.OPERATOR_PASSWORD, COUNTY).path("status").asText()));
             // the county's files waited on the server all along: taken now
             await().atMost(Duration.ofSeconds(60)).until(() -> hub.getBean(JdbcTemplate.class)
                     .queryForObject("SELECT COUNT(*) FROM source_file WHERE source_id = ?", Integer.class, COUNTY) == 2);
@@ -218,7 +218,7 @@ class FileDropAccountingTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> failures(activity, CITY) >= 4);
             assertThat(ftp.home().resolve("city/" + name)).as("still in the drop folder").hasBinaryContent(file.content());
             assertThat(ftp.home().resolve("city/done/" + name)).doesNotExist();
-            assertThat(source(hub, "ftp-test", CITY).path("details").path("state").asText()).isEqualTo("FAILING");
+            assertThat(source(hub, FtpSourceEndToEndTest.OPERATOR_PASSWORD, CITY).path("details").path("state").asText()).isEqualTo("FAILING");
 
             db.execute("ALTER TABLE quarantine_away RENAME TO quarantine");
             drops.add(asDrop(file));
@@ -288,8 +288,8 @@ class FileDropAccountingTest {
                 left.add(name + ".done");
             }
             assertThat(names(FtpSourceEndToEndTest.filesIn(ftp.home().resolve("city")))).containsExactlyInAnyOrderElementsOf(left);
-            await().atMost(Duration.ofSeconds(10)).until(() -> source(hub, "ftp-test", CITY).path("details").path("waiting").size() == 4);
-            JsonNode city = source(hub, "ftp-test", CITY);
+            await().atMost(Duration.ofSeconds(10)).until(() -> source(hub, FtpSourceEndToEndTest.OPERATOR_PASSWORD, CITY).path("details").path("waiting").size() == 4);
+            JsonNode city = source(hub, FtpSourceEndToEndTest.OPERATOR_PASSWORD, CITY);
             city.path("details").path("waiting").forEach(w -> {
                 assertThat(left).contains(w.path("file").asText());
                 assertThat(w.path("reason").asText()).contains("holds '${'", "rename it");

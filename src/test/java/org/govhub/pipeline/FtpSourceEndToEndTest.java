@@ -40,13 +40,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class FtpSourceEndToEndTest {
 
+    /** The operator password of the hubs these tests start. */
+    static final String OPERATOR_PASSWORD = "Ftp-test-2026";
+
     static final Set<String> SOURCES = Set.of("social-insurance", "social-insurance-county");
 
     static ConfigurableApplicationContext start(Path dataDir, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--govhub.data-dir=" + dataDir,
-                "--govhub.security.admin-password=Ftp-test-2026",
+                "--govhub.security.admin-password=" + OPERATOR_PASSWORD,
                 "--govhub.batch.max-records=50",
                 "--govhub.batch.max-age=1s",
                 "--govhub.sandbox.tax-bureau.rows=50",
