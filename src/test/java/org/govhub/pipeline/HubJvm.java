@@ -248,6 +248,33 @@ final class HubJvm implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json))));
     }
 
+    /**
+     * Runs a JMX operation through Jolokia as the admin: a POST (the hub refuses exec over GET), and
+     * Jolokia's own status must be 200 (it answers a refused or failed operation with HTTP 200 too).
+     */
+    JsonNode jolokiaExec(String mbean, String operation) {
+        String request = CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(java.util.Map.of("type", "exec", "mbean", mbean, "operation", operation)));
+        JsonNode answer = post("/actuator/jolokia", request);
+        assertThat(answer.path("status").asInt()).as("Jolokia %s on %s: %s", operation, mbean, answer).isEqualTo(200);
+        return answer;
+    }
+
+    /** A full collection in the hub's JVM ({@code jcmd GC.run}: the hub's Jolokia refuses such operations to everyone). */
+    void collectGarbage() {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid()), "GC.run").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(jcmd.waitFor(60, TimeUnit.SECONDS)).as("jcmd GC.run ended").isTrue();
+            assertThat(jcmd.exitValue()).as("jcmd GC.run: %s", out).isZero();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- HTTP, as a department (its API key) ----
 
     /** Calls the sharing API with a department's key ({@code body} null: none); the answer must be 200 or 201. */

@@ -30,7 +30,7 @@ class RestHugePageTest {
 
     private static final int FILINGS = Integer.getInteger("govhub.huge-page.filings", 40_000);
     private static final String HEAP = System.getProperty("govhub.huge-page.heap", "512m");
-    private static final String BATCHING = "org.apache.camel:context=govhub,type=routes,name=%22enterprise-filing-batching%22";
+    private static final String BATCHING = "org.apache.camel:context=govhub,type=routes,name=\"enterprise-filing-batching\"";
     private static final String SOURCE = "/api/admin/sources/provincial-filings";
 
     @Test
@@ -47,7 +47,7 @@ class RestHugePageTest {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         try (HubJvm hub = HubJvm.start(dir, "huge-page", HEAP, args.toArray(String[]::new))) {
             // the batch stage stops taking filings: the queue fills up (8 MiB) and the source's sends block
-            hub.get("/actuator/jolokia/exec/" + BATCHING + "/stop()");
+            hub.jolokiaExec(BATCHING, "stop()");
             sampler.scheduleAtFixedRate(() -> maxHeapUsed.accumulateAndGet(heapUsed(hub), Math::max), 0, 250, TimeUnit.MILLISECONDS);
 
             JsonNode blocked = await(Duration.ofMinutes(3), () -> hub.get(SOURCE), s -> "BLOCKED".equals(s.path("details").path("state").asText()));
@@ -59,7 +59,7 @@ class RestHugePageTest {
             double blockedAt = seconds(started);
 
             // the batch stage takes filings again: the page's records reach the platform while the page is still being sent
-            hub.get("/actuator/jolokia/exec/" + BATCHING + "/start()");
+            hub.jolokiaExec(BATCHING, "start()");
             await(Duration.ofMinutes(3), () -> hub.get("/sandbox/platform/batches"), p -> p.path("records").asLong() > 0);
             assertThat(hub.get(SOURCE).path("mark").path("pages").asLong(0)).as("pages finished when the first records arrived")
                     .isZero();
@@ -95,7 +95,7 @@ class RestHugePageTest {
 
     /** Heap in use after a full collection: what the hub holds on to. */
     private static long liveHeap(HubJvm hub) {
-        hub.get("/actuator/jolokia/exec/java.lang:type=Memory/gc()");
+        hub.collectGarbage();
         return heapUsed(hub);
     }
 
