@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import org.govhub.UniqueIndexRepair;
 import org.govhub.normalise.CanonicalJson;
+import org.govhub.normalise.LogFields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -79,7 +80,9 @@ public class BatchAssembler {
                 int count = 0;
                 for (Incoming r : records) {
                     if (!taken.add(repeatKey(r.sourceId(), r.recordKey(), r.contentHash()))) {
-                        log.info("record {} of {} repeats content {}; not batched again", r.recordKey(), r.sourceId(), r.contentHash());
+                        try (var fields = LogFields.of(LogFields.SOURCE, r.sourceId(), LogFields.RECORD, r.recordKey())) {
+                            log.info("record {} of {} repeats content {}; not batched again", r.recordKey(), r.sourceId(), r.contentHash());
+                        }
                         continue;
                     }
                     List<Object> key = List.of(r.schema(), r.schemaVersion(), r.priorityClass());
@@ -391,7 +394,9 @@ public class BatchAssembler {
                 "sealed with " + payload.count() + " records: " + why,
                 "sealed_at = ?, payload_sha256 = ?, manifest = ?, next_attempt_at = ?, share_seq = ?",
                 Timestamp.from(sealedAt), sha256, CanonicalJson.write(manifest), Timestamp.from(sealedAt), shareSeq);
-        log.info("batch {} sealed with {} {} records ({})", batchId, payload.count(), batch.get("schema_name"), why);
+        try (var fields = LogFields.of(LogFields.BATCH, batchId)) {
+            log.info("batch {} sealed with {} {} records ({})", batchId, payload.count(), batch.get("schema_name"), why);
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.ExchangeProperty;
+import org.govhub.normalise.LogFields;
 import org.govhub.normalise.RecordPage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +136,9 @@ public class BatchIntake implements DisposableBean {
             } catch (DuplicateKeyException e) {
                 // the store checked for the repeat before it wrote: a unique violation now is not the record's fault
                 if (assembler.holds(record)) {
-                    log.info("record {} of {} is already batched; not batched again", record.recordKey(), record.sourceId());
+                    try (var fields = LogFields.of(LogFields.SOURCE, record.sourceId(), LogFields.RECORD, record.recordKey())) {
+                        log.info("record {} of {} is already batched; not batched again", record.recordKey(), record.sourceId());
+                    }
                     continue;
                 }
                 if (!rebuilt && BatchAssembler.namesUniqueIndex(e)) {
@@ -232,8 +235,10 @@ public class BatchIntake implements DisposableBean {
      */
     private static void moveToUnreadable(BatchAssembler.Incoming record, Message page, Reader reader, String problem)
             throws JMSException {
-        log.error("record {} of {} on {} cannot be batched ({}); moved to {}", record.recordKey(), record.sourceId(), reader.queue,
-                problem, UNREADABLE_QUEUE);
+        try (var fields = LogFields.of(LogFields.SOURCE, record.sourceId(), LogFields.RECORD, record.recordKey())) {
+            log.error("record {} of {} on {} cannot be batched ({}); moved to {}", record.recordKey(), record.sourceId(), reader.queue,
+                    problem, UNREADABLE_QUEUE);
+        }
         BytesMessage kept = reader.session.createBytesMessage();
         copyProperties(page, kept);
         kept.writeBytes(RecordPage.of(new RecordPage.Kind(record.sourceId(), record.schema(), record.schemaVersion(),

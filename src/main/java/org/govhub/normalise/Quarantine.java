@@ -84,7 +84,9 @@ public class Quarantine {
     }
 
     private static void logKept(NormalisedRecord record) {
-        log.warn("quarantined {} record {}: {}", record.sourceId(), ControlCharacters.escape(record.recordKey()), record.reasons());
+        try (var fields = LogFields.of(LogFields.SOURCE, record.sourceId(), LogFields.RECORD, record.recordKey())) {
+            log.warn("quarantined {} record {}: {}", record.sourceId(), ControlCharacters.escape(record.recordKey()), record.reasons());
+        }
     }
 
     /** Whether this row (same source, key and raw content) is in quarantine already. */
@@ -139,6 +141,22 @@ public class Quarantine {
             sql.append(" AND quarantined_at < ?");
             args.add(Timestamp.from(f.to()));
         }
+    }
+
+    /** A source record's quarantine entries (without the payload, which may be personal data), oldest first. */
+    public List<Map<String, Object>> entriesFor(String sourceId, String recordKey) {
+        return jdbc.query("SELECT id, status, reasons, quarantined_at, resolved_at, resolved_by FROM quarantine"
+                + " WHERE source_id = ? AND source_record_key = ? ORDER BY id", (rs, n) -> {
+                    Map<String, Object> entry = new java.util.LinkedHashMap<>();
+                    entry.put("id", rs.getLong("id"));
+                    entry.put("status", rs.getString("status"));
+                    entry.put("reasons", CanonicalJson.read(rs.getString("reasons")));
+                    entry.put("quarantinedAt", rs.getTimestamp("quarantined_at").toInstant().toString());
+                    Timestamp resolved = rs.getTimestamp("resolved_at");
+                    entry.put("resolvedAt", resolved == null ? null : resolved.toInstant().toString());
+                    entry.put("resolvedBy", rs.getString("resolved_by"));
+                    return entry;
+                }, sourceId, recordKey);
     }
 
     public Optional<Map<String, Object>> find(long id) {

@@ -102,9 +102,11 @@ public class RecordNormaliser {
             String key = "unreadable#" + CanonicalJson.sha256(raw).substring(0, 16);
             String reason = ControlCharacters.escape(IdentityNumbers.maskAll("the row could not be normalised: " + e));
             // the stack for whoever fixes the normaliser; the message masked, as in the quarantine (it may quote the row)
-            log.error("source {}, mapping {}: {}; kept in quarantine as {}\n\tat {}", sourceId, mappingId, reason, key,
-                    Arrays.stream(e.getStackTrace()).limit(20).map(String::valueOf)
-                            .collect(Collectors.joining("\n\tat ")));
+            try (var fields = LogFields.of(LogFields.SOURCE, sourceId, LogFields.RECORD, key)) {
+                log.error("source {}, mapping {}: {}; kept in quarantine as {}\n\tat {}", sourceId, mappingId, reason, key,
+                        Arrays.stream(e.getStackTrace()).limit(20).map(String::valueOf)
+                                .collect(Collectors.joining("\n\tat ")));
+            }
             MappingDefinition mapping = mappings.get(mappingId);
             return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), key, row, null,
                     null, null, List.of(reason), null, null);

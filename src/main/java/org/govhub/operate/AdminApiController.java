@@ -1,6 +1,7 @@
 package org.govhub.operate;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.security.Principal;
 import org.govhub.batch.BatchLifecycle;
@@ -9,6 +10,7 @@ import org.govhub.deliver.PlatformDelivery;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.govhub.normalise.CanonicalJson;
+import org.govhub.normalise.Quarantine;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Operators' batch API: batches, their manifests and history, re-sending a dead one (sources: {@link SourceController}). */
+/** Operators' batch API: batches, their manifests and history, a record's trail, re-sending a dead one (sources: {@link SourceController}). */
 @RestController
 @RequestMapping("/api/admin")
 public class AdminApiController {
@@ -24,11 +26,13 @@ public class AdminApiController {
     private final Batches batches;
     private final BatchLifecycle lifecycle;
     private final PlatformDelivery delivery;
+    private final Quarantine quarantine;
 
-    public AdminApiController(Batches batches, BatchLifecycle lifecycle, PlatformDelivery delivery) {
+    public AdminApiController(Batches batches, BatchLifecycle lifecycle, PlatformDelivery delivery, Quarantine quarantine) {
         this.batches = batches;
         this.lifecycle = lifecycle;
         this.delivery = delivery;
+        this.quarantine = quarantine;
     }
 
     @GetMapping("/batches")
@@ -49,6 +53,26 @@ public class AdminApiController {
             result.put("history", lifecycle.history(batchId));
             return ResponseEntity.ok(result);
         }).orElse(ResponseEntity.notFound().build());
+    }
+
+    /**
+     * A record's trail, by the source that handed it over and its key there: every version batched
+     * (provenance, batch, receipt) and every quarantine entry; a key the hub never saw answers 404.
+     */
+    @GetMapping("/records")
+    public ResponseEntity<Map<String, Object>> record(@RequestParam String source, @RequestParam String key) {
+        List<Map<String, Object>> versions = batches.versions(source, key);
+        List<Map<String, Object>> quarantined = quarantine.entriesFor(source, key);
+        if (versions.isEmpty() && quarantined.isEmpty()) {
+            return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "Not Found",
+                    "message", "source " + source + " handed over no record with this key that the hub batched or quarantined"));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("source", source);
+        result.put("key", key);
+        result.put("versions", versions);
+        result.put("quarantine", quarantined);
+        return ResponseEntity.ok(result);
     }
 
     /** Re-sends a dead batch (after its cause was fixed): it is retried at once with fresh attempts. */

@@ -81,6 +81,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("PUT /api/admin/accounts/{username}/role", A);
         row("GET /api/admin/batches", V);
         row("GET /api/admin/batches/{batchId}", V);
+        row("GET /api/admin/records", V, "GET /api/admin/records?source=tax-bureau&key=never-handed-over");
         row("POST /api/admin/batches/{batchId}/resend", O);
         row("GET /api/admin/departments", A);
         row("POST /api/admin/departments", A);
