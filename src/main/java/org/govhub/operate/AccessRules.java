@@ -51,6 +51,7 @@ public final class AccessRules {
             rule(POST, List.of("/api/admin/quarantine/*/replay", "/api/admin/quarantine/replay",
                     "/api/admin/accepted-identifiers", "/api/admin/batches/*/resend",
                     "/api/admin/sources/*/mark/rewind", "/api/admin/sources/*/mark/skip",
+                    "/api/admin/sources/*/pause", "/api/admin/sources/*/resume",
                     "/api/admin/share/requests/*/approve", "/api/admin/share/requests/*/refuse",
                     "/api/admin/share/subscriptions/*/dead-letters/*/resend",
                     "/api/reports/weeks/*/generate", "/api/reports/*/deliveries/*/resend"), OPERATOR),

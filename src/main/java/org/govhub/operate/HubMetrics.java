@@ -22,6 +22,7 @@ import javax.management.ObjectName;
 import org.govhub.batch.BatchLifecycle;
 import org.govhub.deliver.PlatformCircuit;
 import org.govhub.ingest.SourceActivity;
+import org.govhub.ingest.SourcePauses;
 import org.govhub.share.Subscriptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +49,11 @@ public class HubMetrics {
     private final SourcesHealth sources;
     private final SourceActivity activity;
     private final Subscriptions subscriptions;
+    private final SourcePauses pauses;
     private final MultiGauge batches;
     private final MultiGauge oldestUndelivered;
     private final MultiGauge sourceUp;
+    private final MultiGauge sourcePaused;
     private final MultiGauge sourceCondition;
     private final MultiGauge sourceSilence;
     private final MultiGauge brokerBacklog;
@@ -64,17 +67,20 @@ public class HubMetrics {
     private final java.util.concurrent.atomic.AtomicLong lastReportGenerated = new java.util.concurrent.atomic.AtomicLong();
 
     public HubMetrics(MeterRegistry registry, JdbcTemplate jdbc, SourcesHealth sources, SourceActivity activity,
-            Subscriptions subscriptions, @Qualifier(PlatformCircuit.BEAN) CircuitBreaker circuit) {
+            Subscriptions subscriptions, SourcePauses pauses, @Qualifier(PlatformCircuit.BEAN) CircuitBreaker circuit) {
         this.registry = registry;
         this.jdbc = jdbc;
         this.sources = sources;
         this.activity = activity;
         this.subscriptions = subscriptions;
+        this.pauses = pauses;
         batches = MultiGauge.builder("govhub.batches").description("Batches by state and priority class").register(registry);
         oldestUndelivered = MultiGauge.builder("govhub.batch.oldest.undelivered").baseUnit("seconds")
                 .description("Age of the oldest sealed batch not yet acknowledged by the national platform, per priority class")
                 .register(registry);
         sourceUp = MultiGauge.builder("govhub.source.up").description("1 when the source's health is UP").register(registry);
+        sourcePaused = MultiGauge.builder("govhub.source.paused").description("1 while an operator has the source paused")
+                .register(registry);
         sourceCondition = MultiGauge.builder("govhub.source.condition")
                 .description("1 for the source's current condition (OK, FAILING, BLOCKED, STUCK, SILENT, PROBLEM)").register(registry);
         sourceSilence = MultiGauge.builder("govhub.source.since.success").baseUnit("seconds")
@@ -119,6 +125,7 @@ public class HubMetrics {
 
     private void sources() {
         List<MultiGauge.Row<?>> up = new ArrayList<>();
+        List<MultiGauge.Row<?>> paused = new ArrayList<>();
         List<MultiGauge.Row<?>> condition = new ArrayList<>();
         List<MultiGauge.Row<?>> silence = new ArrayList<>();
         Instant now = Instant.now();
@@ -126,6 +133,7 @@ public class HubMetrics {
             String id = named.getName();
             boolean isUp = named.getContributor() instanceof HealthIndicator h && Status.UP.equals(h.health().getStatus());
             up.add(MultiGauge.Row.of(Tags.of("source", id), isUp ? 1 : 0));
+            paused.add(MultiGauge.Row.of(Tags.of("source", id), pauses.pause(id).isPresent() ? 1 : 0));
             SourceActivity.Condition now1 = activity.condition(id);
             for (SourceActivity.Condition c : SourceActivity.Condition.values()) {
                 condition.add(MultiGauge.Row.of(Tags.of("source", id, "condition", c.name()), c == now1 ? 1 : 0));
@@ -141,6 +149,7 @@ public class HubMetrics {
             }
         });
         sourceUp.register(up, true);
+        sourcePaused.register(paused, true);
         sourceCondition.register(condition, true);
         sourceSilence.register(silence, true);
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.govhub.ingest.SourceMarkChanges;
 import org.govhub.ingest.SourceMarks;
+import org.govhub.ingest.SourcePauses;
 import org.govhub.normalise.Converters;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -23,8 +24,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The sources for operators: each one's state as health sees it (UP, or DOWN with the reason), its
- * mark, and the mark's moves; an operator can rewind a mark to a time or skip one item, and every
- * such move is recorded with who, when, from, to and why.
+ * mark, and the mark's moves; an operator can rewind a mark to a time or skip one item, pause a source
+ * and resume it, and every such change is recorded with who, when, from, to and why.
  */
 @RestController
 @RequestMapping("/api/admin/sources")
@@ -33,11 +34,13 @@ public class SourceController {
     private final SourcesHealth health;
     private final List<SourceMarks> marks;
     private final SourceMarkChanges changes;
+    private final SourcePauses pauses;
 
-    public SourceController(SourcesHealth health, List<SourceMarks> marks, SourceMarkChanges changes) {
+    public SourceController(SourcesHealth health, List<SourceMarks> marks, SourceMarkChanges changes, SourcePauses pauses) {
         this.health = health;
         this.marks = marks;
         this.changes = changes;
+        this.pauses = pauses;
     }
 
     @GetMapping
@@ -79,6 +82,40 @@ public class SourceController {
         return move(sourceId, "SKIP", body, operator, m -> m.skip(sourceId, key.strip()));
     }
 
+    /**
+     * Body: {@code {"reason": "..."}}. The source's routes stop once the unit under way is done, and stay
+     * stopped across restarts until it is resumed; its mark and quarantine stay as they are.
+     */
+    @PostMapping("/{sourceId}/pause")
+    public ResponseEntity<Map<String, Object>> pause(@PathVariable String sourceId, @RequestBody Map<String, String> body,
+            Principal operator) throws Exception {
+        return pauseOrResume(sourceId, body, operator, true);
+    }
+
+    /** Body: {@code {"reason": "..."}}. The source's routes start again and it goes on from its mark. */
+    @PostMapping("/{sourceId}/resume")
+    public ResponseEntity<Map<String, Object>> resume(@PathVariable String sourceId, @RequestBody Map<String, String> body,
+            Principal operator) throws Exception {
+        return pauseOrResume(sourceId, body, operator, false);
+    }
+
+    private ResponseEntity<Map<String, Object>> pauseOrResume(String sourceId, Map<String, String> body, Principal operator,
+            boolean pause) throws Exception {
+        if (health.getContributor(sourceId) == null || !pauses.knows(sourceId)) {
+            return ResponseEntity.notFound().build();
+        }
+        String reason = body.get("reason");
+        if (reason == null || reason.isBlank()) {
+            return problem(HttpStatus.BAD_REQUEST, "say why in 'reason': it is kept with the change");
+        }
+        boolean changed = pause ? pauses.pause(sourceId, operator.getName(), reason.strip())
+                : pauses.resume(sourceId, operator.getName(), reason.strip());
+        if (!changed) {
+            return problem(HttpStatus.CONFLICT, "source " + sourceId + " is " + (pause ? "paused already" : "not paused"));
+        }
+        return ResponseEntity.ok(view(sourceId, true));
+    }
+
     private ResponseEntity<Map<String, Object>> move(String sourceId, String action, Map<String, String> body, Principal operator,
             java.util.function.Function<SourceMarks, SourceMarks.Move> change) {
         if (health.getContributor(sourceId) == null) {
@@ -111,6 +148,7 @@ public class SourceController {
         v.put("status", h.getStatus().getCode());
         v.put("details", h.getDetails());
         marks(sourceId).ifPresent(m -> v.put("mark", m.inspect(sourceId)));
+        v.put("paused", pauses.pause(sourceId).orElse(null));
         if (whole) {
             v.put("markChanges", changes.history(sourceId));
         }

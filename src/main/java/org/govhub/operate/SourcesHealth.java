@@ -15,6 +15,7 @@ import org.govhub.ingest.SourceActivity;
 import org.govhub.ingest.RestPages;
 import org.govhub.ingest.RouteFileModel;
 import org.govhub.ingest.SourceDataSourceRegistrar;
+import org.govhub.ingest.SourcePauses;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
@@ -29,7 +30,7 @@ import org.springframework.stereotype.Component;
  * only when it can be reached (a database answers a validity check, an FTP server accepts the
  * source's login, a REST source's pages do not fail), its route runs (one stopped in Hawtio takes
  * nothing), and its work goes on ({@link SourceActivity}: not failing, blocked or stuck); otherwise
- * DOWN with the reason.
+ * DOWN with the reason. A source an operator paused is OUT_OF_SERVICE, state PAUSED, with who, when and why.
  */
 @Component("sources")
 public class SourcesHealth implements CompositeHealthContributor {
@@ -37,20 +38,24 @@ public class SourcesHealth implements CompositeHealthContributor {
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
     public SourcesHealth(Environment environment, BeanFactory beans, CamelContext camel, RestPages restPages,
-            SourceActivity activity, DropFolders dropFolders) {
+            SourceActivity activity, DropFolders dropFolders, SourcePauses pauses) {
         RouteFileModel routes = RouteFileModel.read(RouteFileModel.files(environment));
         SourceDataSourceRegistrar.sources(environment, routes).forEach((id, connection) -> {
             HealthIndicator running = running(camel, routes.sources().stream()
                     .filter(u -> id.equals(u.parameter("sourceId")) && u.routeId() != null).map(RouteFileModel.Use::routeId).toList());
             HealthIndicator work = () -> activity.health(id);
+            // an operator's pause comes first: it is why the routes are stopped
+            HealthIndicator paused = () -> pauses.pause(id).map(p -> Health.outOfService().withDetail("state", "PAUSED")
+                    .withDetail("reason", "paused by " + p.by() + " at " + p.at() + ": " + p.reason()).build())
+                    .orElseGet(() -> Health.up().build());
             if (connection.jdbc()) {
-                contributors.put(id, all(indicator(beans.getBean(id, DataSource.class)), running, work));
+                contributors.put(id, all(paused, indicator(beans.getBean(id, DataSource.class)), running, work));
             } else if (connection.ftp() != null) {
                 // an FTP drop: the login, the route, the work, and the files that wait in the folder (DropFolders)
-                contributors.put(id, all(indicator(connection.ftp()), running, work, () -> dropFolders.health(id)));
+                contributors.put(id, all(paused, indicator(connection.ftp()), running, work, () -> dropFolders.health(id)));
             } else {
                 // a REST source switched off (enabled: false) is UNKNOWN before its stopped route is looked at
-                contributors.put(id, all(() -> restPages.health(id), running, work));
+                contributors.put(id, all(() -> restPages.health(id), paused, running, work));
             }
         });
     }

@@ -106,6 +106,8 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("GET /api/admin/sources/{sourceId}", V);
         row("POST /api/admin/sources/{sourceId}/mark/rewind", O);
         row("POST /api/admin/sources/{sourceId}/mark/skip", O);
+        row("POST /api/admin/sources/{sourceId}/pause", O);
+        row("POST /api/admin/sources/{sourceId}/resume", O);
 
         row("GET /api/catalog", CATALOG);
         row("GET /api/catalog/{code}", CATALOG);

@@ -275,6 +275,21 @@ final class HubJvm implements AutoCloseable {
         }
     }
 
+    /** POSTs as the operator and answers the HTTP status, whatever it is (for calls that must be refused). */
+    int postStatus(String path, String json) {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        try {
+            return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic " + basic)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
+                    .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- HTTP, as a department (its API key) ----
 
     /** Calls the sharing API with a department's key ({@code body} null: none); the answer must be 200 or 201. */
