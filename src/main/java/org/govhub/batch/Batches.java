@@ -16,14 +16,27 @@ public class Batches {
         this.jdbc = jdbc;
     }
 
-    public List<Map<String, Object>> list(String status, int limit) {
-        String columns = "batch_id, schema_name, schema_version, status, record_count, opened_at, sealed_at,"
-                + " payload_sha256, attempts, next_attempt_at, last_error, acknowledged_at, receipt_id";
-        if (status == null) {
-            return jdbc.queryForList("SELECT " + columns + " FROM batch ORDER BY opened_at DESC LIMIT ?", limit);
+    /** The newest batches, each filter applied when not null. */
+    public List<Map<String, Object>> list(String status, String schema, Integer priorityClass, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT batch_id, schema_name, schema_version, priority_class, status, record_count,"
+                + " opened_at, sealed_at, payload_sha256, attempts, next_attempt_at, last_error, acknowledged_at, receipt_id"
+                + " FROM batch WHERE 1 = 1");
+        List<Object> args = new java.util.ArrayList<>();
+        if (status != null) {
+            sql.append(" AND status = ?");
+            args.add(status);
         }
-        return jdbc.queryForList("SELECT " + columns + " FROM batch WHERE status = ? ORDER BY opened_at DESC LIMIT ?",
-                status, limit);
+        if (schema != null) {
+            sql.append(" AND schema_name = ?");
+            args.add(schema);
+        }
+        if (priorityClass != null) {
+            sql.append(" AND priority_class = ?");
+            args.add(priorityClass);
+        }
+        sql.append(" ORDER BY opened_at DESC LIMIT ?");
+        args.add(limit);
+        return jdbc.queryForList(sql.toString(), args.toArray());
     }
 
     public Optional<Map<String, Object>> find(String batchId) {

@@ -50,6 +50,11 @@ public class SourcePauses implements RoutePolicyFactory {
     public record Pause(String sourceId, String by, Instant at, String reason) {
     }
 
+    /** The source's route ids (one source may run several routes). */
+    public List<String> routes(String sourceId) {
+        return routesBySource.getOrDefault(sourceId, List.of());
+    }
+
     public boolean knows(String sourceId) {
         return routesBySource.containsKey(sourceId);
     }

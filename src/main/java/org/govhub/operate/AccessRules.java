@@ -71,7 +71,7 @@ public final class AccessRules {
             noOne("/actuator/hawtio/proxy/**"),
 
             // reading: viewer
-            rule(GET, List.of("/", "/error", "/actuator", "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus",
+            rule(GET, List.of("/", "/error", "/console", "/console/**", "/actuator", "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus",
                     "/actuator/jolokia", "/actuator/jolokia/**", "/actuator/hawtio", "/actuator/hawtio/**",
                     "/api/admin/**", "/api/reports", "/api/reports/**", "/api/policy/**", "/sandbox/**"), VIEWER));
 

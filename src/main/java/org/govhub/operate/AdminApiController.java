@@ -37,10 +37,11 @@ public class AdminApiController {
 
     @GetMapping("/batches")
     public Map<String, Object> batches(@RequestParam(required = false) String status,
+            @RequestParam(required = false) String schema, @RequestParam(name = "class", required = false) Integer priorityClass,
             @RequestParam(defaultValue = "100") int limit) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("counts", batches.countByStatus());
-        result.put("batches", batches.list(status, Math.min(limit, 1000)));
+        result.put("batches", batches.list(blankToNull(status), blankToNull(schema), priorityClass, Math.min(Math.max(limit, 1), 1000)));
         return result;
     }
 
@@ -73,6 +74,17 @@ public class AdminApiController {
         result.put("versions", versions);
         result.put("quarantine", quarantined);
         return ResponseEntity.ok(result);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Who is logged in and with which role: the console shows each role only what it may do. */
+    @GetMapping("/me")
+    public Map<String, Object> me(org.springframework.security.core.Authentication who) {
+        return Map.of("user", who.getName(), "roles", who.getAuthorities().stream()
+                .map(a -> a.getAuthority().replaceFirst("^ROLE_", "").toLowerCase(java.util.Locale.ROOT)).sorted().toList());
     }
 
     /** Re-sends a dead batch (after its cause was fixed): it is retried at once with fresh attempts. */

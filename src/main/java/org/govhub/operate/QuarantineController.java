@@ -61,9 +61,10 @@ public class QuarantineController {
         return result;
     }
 
+    /** One record; {@code ?masked=true} masks personal data as the list does (the console shows that; a correction needs the row as it came). */
     @GetMapping("/quarantine/{id}")
-    public ResponseEntity<Map<String, Object>> one(@PathVariable long id) {
-        return quarantine.find(id).map(row -> ResponseEntity.ok(view(row, false))).orElse(ResponseEntity.notFound().build());
+    public ResponseEntity<Map<String, Object>> one(@PathVariable long id, @RequestParam(defaultValue = "false") boolean masked) {
+        return quarantine.find(id).map(row -> ResponseEntity.ok(view(row, masked))).orElse(ResponseEntity.notFound().build());
     }
 
     /** Stores a corrected row (a JSON object of the source's columns); replay it afterwards. */
@@ -78,7 +79,7 @@ public class QuarantineController {
         if (!quarantine.correct(id, CanonicalJson.write(correctedRow))) {
             return error(HttpStatus.CONFLICT, "quarantined record " + id + " is no longer open");
         }
-        return one(id);
+        return one(id, false);
     }
 
     @PostMapping("/quarantine/{id}/replay")

@@ -149,6 +149,7 @@ public class SourceController {
         v.put("details", h.getDetails());
         marks(sourceId).ifPresent(m -> v.put("mark", m.inspect(sourceId)));
         v.put("paused", pauses.pause(sourceId).orElse(null));
+        v.put("routes", pauses.routes(sourceId));
         if (whole) {
             v.put("markChanges", changes.history(sourceId));
         }

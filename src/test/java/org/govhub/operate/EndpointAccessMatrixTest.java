@@ -81,6 +81,12 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("PUT /api/admin/accounts/{username}/role", A);
         row("GET /api/admin/batches", V);
         row("GET /api/admin/batches/{batchId}", V);
+        row("GET /api/admin/me", V);
+        row("GET /console", V);
+        row("GET /console/", V);
+        // the operator console's static files (static/console/, served by the resource handler "/**")
+        row("URL /console/fonts/** (resourceHandlerMapping)", V, "GET /console/fonts/OFL.txt");
+        row("GET /console/**", V, "GET /console/index.html", "GET /console/console.js", "GET /console/console.css");
         row("GET /api/admin/records", V, "GET /api/admin/records?source=tax-bureau&key=never-handed-over");
         row("POST /api/admin/batches/{batchId}/resend", O);
         row("GET /api/admin/departments", A);
@@ -171,7 +177,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
                 "GET /actuator/hawtio/jolokia/version", "GET /actuator/hawtio/jolokia/read/java.lang:type=Memory/HeapMemoryUsage");
         row("URL /actuator/hawtio/ (hawtioWelcomeFiles)", V, "GET /actuator/hawtio/");
         row("URL /actuator/hawtio/** (resourceHandlerMapping)", V, "GET /actuator/hawtio/index.html");
-        // the hub has no static files of its own: Spring's default resource handlers serve no one
+        // outside the console, the hub has no static files: Spring's default resource handlers serve no one
         row("URL /** (resourceHandlerMapping)", NO_ONE, "GET /favicon.ico", "GET /x.css");
         row("URL /webjars/** (resourceHandlerMapping)", NO_ONE, "GET /webjars/x.js");
         // JOLOKIA-POST (current behaviour, to tighten): a POST body may read or exec; every Hawtio role may
@@ -180,7 +186,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
     }
 
     /** Rows probing what no enumeration lists: filter-served paths, Jolokia's operations, the coming audit API. */
-    private static final Set<String> NOT_ENUMERATED = Set.of("GET /login", "GET /api/audit/**", "GET Jolokia exec and write",
+    private static final Set<String> NOT_ENUMERATED = Set.of("GET /login", "GET /console/**", "GET /api/audit/**", "GET Jolokia exec and write",
             "POST Jolokia");
 
     @LocalServerPort
