@@ -31,7 +31,9 @@ public final class AccessRules {
     private static final HttpMethod PUT = HttpMethod.PUT;
 
     public static final List<Rule> RULES = List.of(
+            // the probes (Kubernetes' kubelet sends no login): a status only, details stay behind the login
             anyone(GET, "/actuator/health/liveness"),
+            anyone(GET, "/actuator/health/readiness"),
 
             // departments' programs, by API key: their sharing API and the catalog
             rule(null, List.of("/api/share/**"), DEPARTMENT),

@@ -35,7 +35,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Everything but the liveness probe needs a login. People use a form (Hawtio, the pages);
+ * Everything but the liveness and readiness probes needs a login. People use a form (Hawtio, the pages);
  * programs use HTTP Basic and get 401, not a redirect. Departments' programs use their API keys
  * and reach only the sharing API and the catalog. Who reaches which path is in {@link AccessRules};
  * accounts are in the hub database (OperatorAccounts). CSRF tokens travel in the XSRF-TOKEN

@@ -64,7 +64,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("GET /login", EVERYONE); // served by Spring Security's filter, not a handler
         row("GET /actuator", V);
         row("GET /actuator/health", V);
-        row("GET /actuator/health/**", V, "GET /actuator/health/readiness");
+        row("GET /actuator/health/**", V, "GET /actuator/health/db");
         row("GET /actuator/info", V);
         row("GET /actuator/jolokia", V);
         row("GET /actuator/hawtio", V);

@@ -23,9 +23,12 @@ class OperatorAccessTest extends SandboxHubTest {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @Test
-    void livenessIsTheOnlyEndpointOpenWithoutLogin() throws Exception {
+    void theProbesAreTheOnlyEndpointsOpenWithoutLogin() throws Exception {
         assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
-        for (String path : new String[] {"/actuator/health", "/actuator/health/readiness", "/api/admin/batches",
+        HttpResponse<String> readiness = get("/actuator/health/readiness", null);
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(readiness.body()).as("a status, no details").isEqualTo("{\"status\":\"UP\"}");
+        for (String path : new String[] {"/actuator/health", "/actuator/health/db", "/api/admin/batches",
             "/api/admin/quarantine", "/actuator/jolokia", "/sandbox/platform/batches"}) {
             assertThat(get(path, null).statusCode()).as(path).isEqualTo(401);
         }

@@ -72,7 +72,7 @@ class RequiredSettingsTest {
     }
 
     /** Read from the file's text, not through Spring: every ${VARIABLE} without a default. */
-    private static Set<String> requiredByTheProdFile() throws IOException {
+    static Set<String> requiredByTheProdFile() throws IOException {
         String text = new String(new ClassPathResource("application-prod.yaml").getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         Set<String> required = new TreeSet<>();
         Matcher m = Pattern.compile("\\$\\{([A-Z0-9_]+)}").matcher(text.replaceAll("(?m)#.*$", ""));

@@ -84,27 +84,44 @@ final class HubJvm implements AutoCloseable {
                 "--govhub.ingest.poll-interval=300",
                 "--govhub.delivery.poll-interval=200"), extra);
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                java(),
                 // C1 only: on a busy machine the hub is live in half the time (C2 competes for the cores)
                 "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dfile.encoding=UTF-8",
                 // logback configures itself before Spring does: keep it off the test JVM's log file
                 "-Dlogback.configurationFile=" + testResource("hub-process-logback.xml"),
                 "-cp", classPath(), GovHubApplication.class.getName()));
         command.addAll(args);
+        return launch(name, command, null, dataDir, port);
+    }
+
+    /**
+     * Starts {@code command} (a hub's java command line) from the project root and waits until it
+     * answers its liveness probe on {@code port}; {@code environment}, when given, is the whole
+     * environment of the process (nothing of the test JVM's).
+     */
+    static HubJvm launch(String name, List<String> command, java.util.Map<String, String> environment, Path dataDir, int port) {
         try {
             Files.createDirectories(LOGS);
             Path log = LOGS.resolve(String.format("%s-%02d.log", name, STARTS.incrementAndGet()));
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(new File(System.getProperty("user.dir")))
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            HubJvm hub = new HubJvm(dataDir, port, log, process);
+                    .redirectOutput(log.toFile());
+            if (environment != null) {
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+            }
+            HubJvm hub = new HubJvm(dataDir, port, log, builder.start());
             hub.awaitLive(Duration.ofSeconds(120));
             return hub;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The java launcher of the test JVM's runtime. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     long pid() {
