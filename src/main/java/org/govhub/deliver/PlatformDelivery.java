@@ -57,9 +57,14 @@ public class PlatformDelivery {
         this.platform = platform;
         this.circuit = circuit;
         this.producer = producer;
-        // A batch left SENDING was being sent when the hub stopped: send it again (idempotent).
-        sendAgainWhatIsStillSending("the hub stopped while the batch was being sent");
     }
+
+    /**
+     * Whether this node has run a delivery round yet. Its first round sends again what a stopped hub
+     * (or, in a cluster, the node delivering before this one) left SENDING; not at construction, where
+     * in a cluster it would take the batch another node is sending at that moment (docs/cluster.md).
+     */
+    private volatile boolean roundsStarted;
 
     /** Batches SENDING while no send is under way go again now; the platform answers a repeat with its first receipt. */
     private void sendAgainWhatIsStillSending(String why) {
@@ -74,6 +79,11 @@ public class PlatformDelivery {
      */
     public void startRound(Exchange exchange) {
         exchange.setProperty(ROUND_SENT, 0);
+        if (!roundsStarted) {
+            // a batch left SENDING was being sent when the hub stopped: send it again (idempotent)
+            sendAgainWhatIsStillSending("the hub stopped while the batch was being sent");
+            roundsStarted = true;
+        }
         sendAgainWhatIsStillSending("its last attempt ended without a recorded outcome; sent again");
     }
 

@@ -9,6 +9,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
+import org.govhub.cluster.Leadership;
 import org.govhub.ingest.DropFolders;
 import org.govhub.ingest.FtpConnection;
 import org.govhub.ingest.SourceActivity;
@@ -31,6 +32,7 @@ import org.springframework.stereotype.Component;
  * source's login, a REST source's pages do not fail), its route runs (one stopped in Hawtio takes
  * nothing), and its work goes on ({@link SourceActivity}: not failing, blocked or stuck); otherwise
  * DOWN with the reason. A source an operator paused is OUT_OF_SERVICE, state PAUSED, with who, when and why.
+ * In a cluster, a node that stands by while another node polls the source is UP, state STANDBY ({@link Leadership}).
  */
 @Component("sources")
 public class SourcesHealth implements CompositeHealthContributor {
@@ -38,12 +40,15 @@ public class SourcesHealth implements CompositeHealthContributor {
     private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
 
     public SourcesHealth(Environment environment, BeanFactory beans, CamelContext camel, RestPages restPages,
-            SourceActivity activity, DropFolders dropFolders, SourcePauses pauses) {
+            SourceActivity activity, DropFolders dropFolders, SourcePauses pauses, Leadership leadership) {
         RouteFileModel routes = RouteFileModel.read(RouteFileModel.files(environment));
         SourceDataSourceRegistrar.sources(environment, routes).forEach((id, connection) -> {
-            HealthIndicator running = running(camel, routes.sources().stream()
-                    .filter(u -> id.equals(u.parameter("sourceId")) && u.routeId() != null).map(RouteFileModel.Use::routeId).toList());
-            HealthIndicator work = () -> activity.health(id);
+            List<String> routeIds = routes.sources().stream()
+                    .filter(u -> id.equals(u.parameter("sourceId")) && u.routeId() != null).map(RouteFileModel.Use::routeId).toList();
+            HealthIndicator running = running(camel, routeIds);
+            // in a cluster, a node that stands by for the source's leader does no work for it: its
+            // work checks are the leader's; it is UP, state STANDBY, with the leader's node id
+            HealthIndicator work = whereLeading(leadership, routeIds, () -> activity.health(id));
             // an operator's pause comes first: it is why the routes are stopped
             HealthIndicator paused = () -> pauses.pause(id).map(p -> Health.outOfService().withDetail("state", "PAUSED")
                     .withDetail("reason", "paused by " + p.by() + " at " + p.at() + ": " + p.reason()).build())
@@ -52,12 +57,21 @@ public class SourcesHealth implements CompositeHealthContributor {
                 contributors.put(id, all(paused, indicator(beans.getBean(id, DataSource.class)), running, work));
             } else if (connection.ftp() != null) {
                 // an FTP drop: the login, the route, the work, and the files that wait in the folder (DropFolders)
-                contributors.put(id, all(paused, indicator(connection.ftp()), running, work, () -> dropFolders.health(id)));
+                contributors.put(id, all(paused, indicator(connection.ftp()), running, work,
+                        whereLeading(leadership, routeIds, () -> dropFolders.health(id))));
             } else {
                 // a REST source switched off (enabled: false) is UNKNOWN before its stopped route is looked at
                 contributors.put(id, all(() -> restPages.health(id), paused, running, work));
             }
         });
+    }
+
+    /** {@code check} where this node polls the source; where it stands by for another node, UP with state STANDBY and the leader. */
+    private static HealthIndicator whereLeading(Leadership leadership, List<String> routeIds, HealthIndicator check) {
+        return () -> leadership.standby(routeIds)
+                .map(s -> Health.up().withDetail("state", "STANDBY").withDetail("leader", s.leader().orElse("none at the moment"))
+                        .withDetail("reason", "another node polls this source (cluster namespace " + s.namespace() + ")").build())
+                .orElseGet(check::health);
     }
 
     /** Whether the source's routes are started: a stopped one (an operator in Hawtio, a failed start) takes nothing. */
