@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
  * commit) and stay stopped across restarts until an operator resumes it. A pause and a resume are
  * rows of {@code source_mark_change} (who, when, why), next to the source's mark moves; the latest
  * of them is the source's state. At start a paused source's routes are not started ({@link
- * #createRoutePolicy}: Camel asks before each route starts), so not one poll runs.
+ * #createRoutePolicy}: Camel asks before each route starts), so not one poll runs. In a cluster every
+ * node follows the pause rows (docs/cluster.md): a pause made on one node stops the source everywhere.
  */
 @Component
 public class SourcePauses implements RoutePolicyFactory {
@@ -44,6 +45,60 @@ public class SourcePauses implements RoutePolicyFactory {
                 .filter(u -> u.routeId() != null && u.parameter("sourceId") != null)
                 .collect(java.util.stream.Collectors.groupingBy(u -> u.parameter("sourceId"),
                         java.util.stream.Collectors.mapping(RouteFileModel.Use::routeId, java.util.stream.Collectors.toList())));
+        this.clustered = !"none".equals(environment.getProperty("govhub.cluster.service", "none"));
+        this.followInterval = environment.getProperty("govhub.cluster.pause-follow-interval", java.time.Duration.class,
+                java.time.Duration.ofSeconds(2));
+    }
+
+    // ---- in a cluster: a pause made on another node ----
+    // A pause stops the routes of the node it was made on; its master consumers leave the election and
+    // another node would take the source over. So every node follows the pause rows itself: it stops a
+    // paused source's routes and starts them again once resumed (only those a pause stopped, never a
+    // route an operator stopped in Hawtio).
+
+    private final boolean clustered;
+    private final java.time.Duration followInterval;
+    private final java.util.Set<String> stoppedForPause = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private java.util.concurrent.ScheduledExecutorService follower;
+
+    @jakarta.annotation.PostConstruct
+    void followPausesInCluster() {
+        if (clustered) {
+            follower = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "govhub-source-pauses"));
+            follower.scheduleWithFixedDelay(this::follow, followInterval.toMillis(), followInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopFollowing() {
+        if (follower != null) {
+            follower.shutdownNow();
+        }
+    }
+
+    /** Brings this node's source routes in line with the pause rows (in a cluster, every few seconds). */
+    void follow() {
+        if (!camel.isStarted()) {
+            return;
+        }
+        routesBySource.forEach((sourceId, routeIds) -> {
+            try {
+                boolean paused = pause(sourceId).isPresent();
+                for (String routeId : routeIds) {
+                    org.apache.camel.ServiceStatus status = camel.getRouteController().getRouteStatus(routeId);
+                    if (paused && status == org.apache.camel.ServiceStatus.Started) {
+                        stoppedForPause.add(routeId);
+                        stop(routeId);
+                        log.warn("source {}: paused on another node; route {} stopped here", sourceId, routeId);
+                    } else if (!paused && stoppedForPause.remove(routeId) && status != org.apache.camel.ServiceStatus.Started) {
+                        start(routeId);
+                        log.warn("source {}: resumed on another node; route {} started here", sourceId, routeId);
+                    }
+                }
+            } catch (Exception e) {
+                log.warn("source {}: could not follow its pause state: {}", sourceId, SourceActivity.describe(e));
+            }
+        });
     }
 
     /** A pause in force: who, when, why. */
@@ -76,7 +131,8 @@ public class SourcePauses implements RoutePolicyFactory {
         }
         record(sourceId, "PAUSE", "running", "paused", operator, reason);
         for (String routeId : routesBySource.get(sourceId)) {
-            camel.getRouteController().stopRoute(routeId, STOP_SECONDS, TimeUnit.SECONDS);
+            stoppedForPause.add(routeId);
+            stop(routeId);
         }
         log.warn("source {}: PAUSED by {}: {}", sourceId, operator, reason);
         return true;
@@ -89,11 +145,41 @@ public class SourcePauses implements RoutePolicyFactory {
         }
         record(sourceId, "RESUME", "paused", "running", operator, reason);
         for (String routeId : routesBySource.get(sourceId)) {
-            camel.getRouteController().startRoute(routeId);
+            stoppedForPause.remove(routeId);
+            start(routeId);
         }
         log.warn("source {}: resumed by {}: {}", sourceId, operator, reason);
         return true;
     }
+
+    private void stop(String routeId) throws Exception {
+        if (camel.getRouteController().getRouteStatus(routeId) == org.apache.camel.ServiceStatus.Started) {
+            stoppedOnce.add(routeId);
+        }
+        camel.getRouteController().stopRoute(routeId, STOP_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Starts a source's route again, built afresh from its definition. Not startRoute: Camel's loop
+     * with breakOnShutdown (the SQL and REST templates' page loops) keeps the "shutting down" it was
+     * told when the route stopped (LoopProcessor.prepareShutdown is never undone), so a restarted
+     * route's polls would end at once without reading a page. A route never started (paused since
+     * the hub started) is simply started.
+     */
+    private void start(String routeId) throws Exception {
+        org.apache.camel.model.Model model = camel.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class);
+        org.apache.camel.model.RouteDefinition definition = model.getRouteDefinition(routeId);
+        if (definition == null || !stoppedOnce.contains(routeId)) {
+            camel.getRouteController().startRoute(routeId);
+            return;
+        }
+        model.removeRouteDefinition(definition); // the route is stopped: removed with its processors
+        model.addRouteDefinition(definition);    // and built again, started as the hub starts routes
+        stoppedOnce.remove(routeId);
+    }
+
+    /** Routes that were started and then stopped by a pause (in this JVM): they are built afresh to run again. */
+    private final java.util.Set<String> stoppedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private void record(String sourceId, String action, String from, String to, String operator, String reason) {
         jdbc.update("""
@@ -114,6 +200,7 @@ public class SourcePauses implements RoutePolicyFactory {
             @Override
             public void onInit(Route r) {
                 pause(sourceId).ifPresent(p -> {
+                    stoppedForPause.add(routeId);
                     r.setAutoStartup(false);
                     log.warn("source {}: paused since {} by {} ({}); route {} not started", sourceId, p.at(), p.by(), p.reason(), routeId);
                 });
