@@ -37,12 +37,12 @@ import org.junit.jupiter.api.Timeout;
  */
 class ComposeStackIT {
 
-    private static final Path FULL_JAR = Path.of(System.getProperty("govhub.jar", "target/govhub.jar"));
-    private static final Path PROD_JAR = Path.of(System.getProperty("govhub.prod-jar", "target/govhub-prod.jar"));
+    static final Path FULL_JAR = Path.of(System.getProperty("govhub.jar", "target/govhub.jar"));
+    static final Path PROD_JAR = Path.of(System.getProperty("govhub.prod-jar", "target/govhub-prod.jar"));
     private static final String HUB_DB = "govhub_compose_hub";
     private static final String DEPARTMENTS_DB = "govhub_compose_departments";
     /** What an operator fills in in docker/.env (copied from docker/sandbox.env.example). */
-    private static final Map<String, String> FILLED_IN = Map.of(
+    static final Map<String, String> FILLED_IN = Map.of(
             "GOVHUB_DB_PASSWORD", "hub-db-secret-26",
             "ARTEMIS_PASSWORD", "artemis-secret-26",
             "GOVHUB_ADMIN_PASSWORD", HubJvm.OPERATOR_PASSWORD,
@@ -71,9 +71,9 @@ class ComposeStackIT {
         EmbeddedActiveMQ broker = StandaloneArtemis.secured(dir.resolve("artemis"), brokerPort, dotEnv.get("ARTEMIS_USER"),
                 dotEnv.get("ARTEMIS_PASSWORD"), "amq");
         try {
-            Map<String, String> sandboxEnv = onThisMachine(compose.environment("sandbox", dotEnv), brokerPort, ports);
+            Map<String, String> sandboxEnv = onThisMachine(compose.environment("sandbox", dotEnv), HUB_DB, DEPARTMENTS_DB, brokerPort, ports);
             sandboxEnv.putAll(image(dir.resolve("sandbox-data"), null));
-            Map<String, String> hubEnv = onThisMachine(compose.environment("govhub", dotEnv), brokerPort, ports);
+            Map<String, String> hubEnv = onThisMachine(compose.environment("govhub", dotEnv), HUB_DB, DEPARTMENTS_DB, brokerPort, ports);
             hubEnv.putAll(image(dir.resolve("govhub-data"), "prod"));
             hubEnv.put("SERVER_PORT", ports.get("8080"));
 
@@ -125,17 +125,18 @@ class ComposeStackIT {
         }
     }
 
-    private static String role(String name) {
+    static String role(String name) {
         return "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + name + "') THEN CREATE ROLE " + name
                 + " LOGIN; END IF; END $$";
     }
 
     /** A compose network's addresses as they are on this machine; every other value as compose gave it. */
-    private static Map<String, String> onThisMachine(Map<String, String> environment, int brokerPort, Map<String, String> ports) {
+    static Map<String, String> onThisMachine(Map<String, String> environment, String hubDb, String departmentsDb, int brokerPort,
+            Map<String, String> ports) {
         Map<String, String> local = new LinkedHashMap<>();
         environment.forEach((name, value) -> {
-            String v = value.replace("hub-db:5432/govhub", "127.0.0.1:5432/" + HUB_DB)
-                    .replace("sandbox-db:5432/departments", "127.0.0.1:5432/" + DEPARTMENTS_DB)
+            String v = value.replace("hub-db:5432/govhub", "127.0.0.1:5432/" + hubDb)
+                    .replace("sandbox-db:5432/departments", "127.0.0.1:5432/" + departmentsDb)
                     .replace("tcp://artemis:61616", "tcp://127.0.0.1:" + brokerPort);
             for (var port : ports.entrySet()) {
                 v = v.equals(port.getKey()) ? port.getValue() : v.replace("127.0.0.1:" + port.getKey() + "/", "127.0.0.1:" + port.getValue() + "/");
@@ -146,7 +147,7 @@ class ComposeStackIT {
     }
 
     /** What the image sets (docker/Dockerfile's ENV; its UTF-8 locale), the data volume here a folder of this test. */
-    private static Map<String, String> image(Path dataDir, String profile) throws Exception {
+    static Map<String, String> image(Path dataDir, String profile) throws Exception {
         Files.createDirectories(dataDir);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("GOVHUB_DATA_DIR", dataDir.toString());
@@ -159,7 +160,7 @@ class ComposeStackIT {
         return env;
     }
 
-    private static List<String> command(Path jar) {
+    static List<String> command(Path jar) {
         return List.of(HubJvm.java(), "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toAbsolutePath().toString());
     }
 }

@@ -131,6 +131,16 @@ final class ExactlyOnce {
         JdbcTemplate platform = h2(dataDir.resolve("sandbox/national-platform"));
         JdbcTemplate hub = h2(dataDir.resolve("hub/govhub"));
         try {
+            return check(platform, hub);
+        } finally {
+            close(platform);
+            close(hub);
+        }
+    }
+
+    /** As {@link #check(Path)}, on the platform's database and the hub's, wherever they are (a cluster's hub database is PostgreSQL). */
+    Result check(JdbcTemplate platform, JdbcTemplate hub) {
+        {
             List<String> received = platform.queryForList(
                     "SELECT source_id || '|' || source_record_key FROM received_record ORDER BY id", String.class);
             Map<String, Long> times = received.stream().collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting()));
@@ -183,9 +193,6 @@ final class ExactlyOnce {
             List<String> resubmitted = submissions.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
             return new Result(received.size(), batches.size(), submissions.values().stream().mapToInt(Integer::intValue).sum(),
                     resubmitted, submissions, history);
-        } finally {
-            close(platform);
-            close(hub);
         }
     }
 
