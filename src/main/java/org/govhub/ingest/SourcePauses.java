@@ -46,8 +46,7 @@ public class SourcePauses implements RoutePolicyFactory {
                 .collect(java.util.stream.Collectors.groupingBy(u -> u.parameter("sourceId"),
                         java.util.stream.Collectors.mapping(RouteFileModel.Use::routeId, java.util.stream.Collectors.toList())));
         this.clustered = !"none".equals(environment.getProperty("govhub.cluster.service", "none"));
-        this.followInterval = environment.getProperty("govhub.cluster.pause-follow-interval", java.time.Duration.class,
-                java.time.Duration.ofSeconds(2));
+        this.followInterval = environment.getRequiredProperty("govhub.cluster.pause-follow-interval", java.time.Duration.class);
     }
 
     // ---- in a cluster: a pause made on another node ----
