@@ -49,7 +49,8 @@ public class PlatformDelivery {
     private final ExchangeLog exchangeLog;
 
     public PlatformDelivery(JdbcTemplate jdbc, BatchAssembler assembler, BatchLifecycle lifecycle, PlatformProperties platform,
-            CircuitBreaker circuit, ProducerTemplate producer, ExchangeLog exchangeLog) {
+            CircuitBreaker circuit, ProducerTemplate producer, ExchangeLog exchangeLog,
+            @org.springframework.beans.factory.annotation.Value("${govhub.cluster.service:none}") String clusterService) {
         this.jdbc = jdbc;
         this.exchangeLog = exchangeLog;
         this.assembler = assembler;
@@ -57,12 +58,17 @@ public class PlatformDelivery {
         this.platform = platform;
         this.circuit = circuit;
         this.producer = producer;
+        if ("none".equals(clusterService)) {
+            // A batch left SENDING was being sent when the hub stopped: send it again (idempotent).
+            sendAgainWhatIsStillSending("the hub stopped while the batch was being sent");
+            roundsStarted = true;
+        }
     }
 
     /**
-     * Whether this node has run a delivery round yet. Its first round sends again what a stopped hub
-     * (or, in a cluster, the node delivering before this one) left SENDING; not at construction, where
-     * in a cluster it would take the batch another node is sending at that moment (docs/cluster.md).
+     * Whether this node has looked for batches a stopped hub left SENDING. In a cluster not at start,
+     * where it would take the batch another node is sending at that moment, but in the first round of
+     * the node that takes delivery over (docs/cluster.md).
      */
     private volatile boolean roundsStarted;
 
@@ -80,7 +86,6 @@ public class PlatformDelivery {
     public void startRound(Exchange exchange) {
         exchange.setProperty(ROUND_SENT, 0);
         if (!roundsStarted) {
-            // a batch left SENDING was being sent when the hub stopped: send it again (idempotent)
             sendAgainWhatIsStillSending("the hub stopped while the batch was being sent");
             roundsStarted = true;
         }
