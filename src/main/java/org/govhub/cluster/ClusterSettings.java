@@ -30,6 +30,11 @@ public class ClusterSettings implements EnvironmentPostProcessor {
                 "govhub.cluster.batch-route", clustered ? "master:govhub-batches:" : "")));
     }
 
+    /** Whether this hub runs with a cluster service (the one reading of govhub.cluster.service). */
+    public static boolean clustered(org.springframework.core.env.Environment environment) {
+        return clustered(environment.getProperty(SERVICE, "none"));
+    }
+
     /** none, zookeeper or kubernetes; anything else stops the hub before it starts. */
     static boolean clustered(String service) {
         return switch (service) {

@@ -50,7 +50,7 @@ public class PlatformDelivery {
 
     public PlatformDelivery(JdbcTemplate jdbc, BatchAssembler assembler, BatchLifecycle lifecycle, PlatformProperties platform,
             CircuitBreaker circuit, ProducerTemplate producer, ExchangeLog exchangeLog,
-            @org.springframework.beans.factory.annotation.Value("${govhub.cluster.service:none}") String clusterService) {
+            org.springframework.core.env.Environment environment) {
         this.jdbc = jdbc;
         this.exchangeLog = exchangeLog;
         this.assembler = assembler;
@@ -58,7 +58,7 @@ public class PlatformDelivery {
         this.platform = platform;
         this.circuit = circuit;
         this.producer = producer;
-        if ("none".equals(clusterService)) {
+        if (!org.govhub.cluster.ClusterSettings.clustered(environment)) {
             // A batch left SENDING was being sent when the hub stopped: send it again (idempotent).
             sendAgainWhatIsStillSending("the hub stopped while the batch was being sent");
             roundsStarted = true;

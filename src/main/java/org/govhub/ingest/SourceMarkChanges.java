@@ -9,7 +9,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** The record of every mark an operator moved (table {@code source_mark_change}): who, when, from, to, why. */
+/**
+ * The record of every change an operator made to a source (table {@code source_mark_change}): mark
+ * moves (rewind, skip) and pauses and resumes ({@link SourcePauses}); who, when, from, to, why.
+ */
 @Component
 public class SourceMarkChanges {
 
@@ -27,8 +30,7 @@ public class SourceMarkChanges {
                 VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 sourceId, action, move.from(), move.to(), reason.length() > 1000 ? reason.substring(0, 1000) : reason,
                 operator, Timestamp.from(Instant.now()));
-        log.warn("source {}: mark moved by {} ({}): {} -> {}; reason: {}", sourceId, operator, action, move.from(), move.to(),
-                reason);
+        log.warn("source {}: {} by {}: {} -> {}; reason: {}", sourceId, action, operator, move.from(), move.to(), reason);
     }
 
     /** The changes of one source, newest first. */

@@ -1,6 +1,5 @@
 package org.govhub.ingest;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,17 +34,19 @@ public class SourcePauses implements RoutePolicyFactory {
     private static final long STOP_SECONDS = 60;
 
     private final JdbcTemplate jdbc;
+    private final SourceMarkChanges changes;
     private final CamelContext camel;
     private final Map<String, List<String>> routesBySource;
 
-    public SourcePauses(JdbcTemplate jdbc, @Lazy CamelContext camel, Environment environment) {
+    public SourcePauses(JdbcTemplate jdbc, SourceMarkChanges changes, @Lazy CamelContext camel, Environment environment) {
         this.jdbc = jdbc;
+        this.changes = changes;
         this.camel = camel;
         this.routesBySource = RouteFileModel.read(RouteFileModel.files(environment)).sources().stream()
                 .filter(u -> u.routeId() != null && u.parameter("sourceId") != null)
                 .collect(java.util.stream.Collectors.groupingBy(u -> u.parameter("sourceId"),
                         java.util.stream.Collectors.mapping(RouteFileModel.Use::routeId, java.util.stream.Collectors.toList())));
-        this.clustered = !"none".equals(environment.getProperty("govhub.cluster.service", "none"));
+        this.clustered = org.govhub.cluster.ClusterSettings.clustered(environment);
         this.followInterval = environment.getRequiredProperty("govhub.cluster.pause-follow-interval", java.time.Duration.class);
     }
 
@@ -128,12 +129,11 @@ public class SourcePauses implements RoutePolicyFactory {
         if (pause(sourceId).isPresent()) {
             return false;
         }
-        record(sourceId, "PAUSE", "running", "paused", operator, reason);
+        changes.record(sourceId, "PAUSE", new SourceMarks.Move("running", "paused"), reason, operator);
         for (String routeId : routesBySource.get(sourceId)) {
             stoppedForPause.add(routeId);
             stop(routeId);
         }
-        log.warn("source {}: PAUSED by {}: {}", sourceId, operator, reason);
         return true;
     }
 
@@ -142,12 +142,11 @@ public class SourcePauses implements RoutePolicyFactory {
         if (pause(sourceId).isEmpty()) {
             return false;
         }
-        record(sourceId, "RESUME", "paused", "running", operator, reason);
+        changes.record(sourceId, "RESUME", new SourceMarks.Move("paused", "running"), reason, operator);
         for (String routeId : routesBySource.get(sourceId)) {
             stoppedForPause.remove(routeId);
             start(routeId);
         }
-        log.warn("source {}: resumed by {}: {}", sourceId, operator, reason);
         return true;
     }
 
@@ -179,13 +178,6 @@ public class SourcePauses implements RoutePolicyFactory {
 
     /** Routes that were started and then stopped by a pause (in this JVM): they are built afresh to run again. */
     private final java.util.Set<String> stoppedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    private void record(String sourceId, String action, String from, String to, String operator, String reason) {
-        jdbc.update("""
-                INSERT INTO source_mark_change (source_id, action, from_mark, to_mark, reason, changed_by, changed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""", sourceId, action, from, to,
-                reason.length() > 1000 ? reason.substring(0, 1000) : reason, operator, Timestamp.from(Instant.now()));
-    }
 
     /** Before a source's route starts (at the hub's start): a paused source's routes are not started. */
     @Override

@@ -43,8 +43,7 @@ public class SourcesHealth implements CompositeHealthContributor {
             SourceActivity activity, DropFolders dropFolders, SourcePauses pauses, Leadership leadership) {
         RouteFileModel routes = RouteFileModel.read(RouteFileModel.files(environment));
         SourceDataSourceRegistrar.sources(environment, routes).forEach((id, connection) -> {
-            List<String> routeIds = routes.sources().stream()
-                    .filter(u -> id.equals(u.parameter("sourceId")) && u.routeId() != null).map(RouteFileModel.Use::routeId).toList();
+            List<String> routeIds = pauses.routes(id);
             HealthIndicator running = running(camel, routeIds);
             // in a cluster, a node that stands by for the source's leader does no work for it: its
             // work checks are the leader's; it is UP, state STANDBY, with the leader's node id
@@ -66,11 +65,16 @@ public class SourcesHealth implements CompositeHealthContributor {
         });
     }
 
-    /** {@code check} where this node polls the source; where it stands by for another node, UP with state STANDBY and the leader. */
+    /**
+     * {@code check} where this node polls the source; where it stands by for another node, UP with
+     * state STANDBY and the leader; DOWN while no node leads (then no node polls it).
+     */
     private static HealthIndicator whereLeading(Leadership leadership, List<String> routeIds, HealthIndicator check) {
         return () -> leadership.standby(routeIds)
-                .map(s -> Health.up().withDetail("state", "STANDBY").withDetail("leader", s.leader().orElse("none at the moment"))
-                        .withDetail("reason", "another node polls this source (cluster namespace " + s.namespace() + ")").build())
+                .map(s -> s.leader().map(leader -> Health.up().withDetail("state", "STANDBY").withDetail("leader", leader)
+                                .withDetail("reason", "another node polls this source (cluster namespace " + s.namespace() + ")").build())
+                        .orElseGet(() -> Health.down().withDetail("state", "NO_LEADER")
+                                .withDetail("reason", "no node leads cluster namespace " + s.namespace() + ": no node polls this source").build()))
                 .orElseGet(check::health);
     }
 
