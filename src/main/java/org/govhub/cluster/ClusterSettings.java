@@ -15,7 +15,10 @@ import org.springframework.core.env.MapPropertySource;
  * <li>{@code govhub.cluster.source-route}: one namespace per source ({@code {{sourceId}}} is the
  * template parameter, resolved by Camel), so different sources may lead on different nodes;</li>
  * <li>{@code govhub.cluster.batch-route}: one namespace for the batch stage and delivery together,
- * which rely on one JVM's lock (BatchAssembler) and on one delivery round at a time.</li>
+ * which rely on one JVM's lock (BatchAssembler) and on one delivery round at a time;</li>
+ * <li>{@code govhub.cluster.share-route}: the push rounds to departments, whose one-worker-per-subscription
+ * claim is held in the JVM (PushDelivery);</li>
+ * <li>{@code govhub.cluster.report-route}: generating and delivering the weekly report, once per week.</li>
  * </ul>
  */
 public class ClusterSettings implements EnvironmentPostProcessor {
@@ -27,7 +30,9 @@ public class ClusterSettings implements EnvironmentPostProcessor {
         boolean clustered = clustered(environment.getProperty(SERVICE, "none"));
         environment.getPropertySources().addLast(new MapPropertySource("govhub-cluster-routes", Map.of(
                 "govhub.cluster.source-route", clustered ? "master:govhub-source-{{sourceId}}:" : "",
-                "govhub.cluster.batch-route", clustered ? "master:govhub-batches:" : "")));
+                "govhub.cluster.batch-route", clustered ? "master:govhub-batches:" : "",
+                "govhub.cluster.share-route", clustered ? "master:govhub-share:" : "",
+                "govhub.cluster.report-route", clustered ? "master:govhub-reports:" : "")));
     }
 
     /** Whether this hub runs with a cluster service (the one reading of govhub.cluster.service). */
