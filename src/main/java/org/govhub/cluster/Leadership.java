@@ -44,6 +44,25 @@ public class Leadership {
         return Optional.empty();
     }
 
+    /** A namespace of this node's leader-elected routes: its routes, the node that leads it (if any) and whether that is this node. */
+    public record Namespace(String namespace, List<String> routes, Optional<String> leader, boolean here) {
+    }
+
+    /** Every namespace this node takes part in, by name (none on one node). */
+    public List<Namespace> namespaces() {
+        java.util.Map<String, List<String>> routes = new java.util.TreeMap<>();
+        java.util.Map<String, Boolean> here = new java.util.HashMap<>();
+        for (Route route : camel.getRoutes()) {
+            if (route.getConsumer() instanceof MasterConsumer master) {
+                String namespace = ((MasterEndpoint) master.getEndpoint()).getNamespace();
+                routes.computeIfAbsent(namespace, n -> new java.util.ArrayList<>()).add(route.getRouteId());
+                here.merge(namespace, master.isRunAllowed() && master.isMaster(), Boolean::logicalOr);
+            }
+        }
+        return routes.entrySet().stream().map(e -> new Namespace(e.getKey(), e.getValue().stream().sorted().toList(),
+                leader(e.getKey()), here.get(e.getKey()))).toList();
+    }
+
     private Optional<String> leader(String namespace) {
         try {
             return ClusterServiceHelper.lookupService(camel).flatMap(service -> {

@@ -108,6 +108,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("GET /api/admin/share/subscriptions", V);
         row("GET /api/admin/share/subscriptions/{subscriptionId}/dead-letters", V);
         row("POST /api/admin/share/subscriptions/{subscriptionId}/dead-letters/{deadLetterId}/resend", O);
+        row("GET /api/admin/cluster", V);
         row("GET /api/admin/sources", V);
         row("GET /api/admin/sources/{sourceId}", V);
         row("POST /api/admin/sources/{sourceId}/mark/rewind", O);
