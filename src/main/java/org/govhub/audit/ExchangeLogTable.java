@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -17,9 +18,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The exchange log on the hub database (table {@code exchange_log}, V19). Each append is its own
  * transaction (committed before the exchange goes ahead, whatever transaction the caller is in)
  * and locks the chain's head row first, so concurrent appends take turns and the chain never forks.
+ * Several nodes append to one chain (docs/cluster.md), so they must sign with one key: a node whose
+ * key did not sign the newest entry refuses to start, and refuses to append (fails closed) when
+ * another node's entry shows up signed otherwise, instead of writing a log the verifier rejects.
  */
 @Component
-public class ExchangeLogTable implements ExchangeLog {
+public class ExchangeLogTable implements ExchangeLog, SmartInitializingSingleton {
 
     static final String COLUMNS = "seq, logged_at_ms, actor, action, resource, department, batch_id, payload_sha256, outcome,"
             + " prev_hash, entry_hash, signature";
@@ -27,6 +31,8 @@ public class ExchangeLogTable implements ExchangeLog {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate ownTransaction;
     private final ExchangeLogKey key;
+    /** The hash of the last entry this node appended: a head with another hash was written by another node. */
+    private volatile String lastAppended;
 
     public ExchangeLogTable(JdbcTemplate jdbc, PlatformTransactionManager transactions, ExchangeLogKey key) {
         this.jdbc = jdbc;
@@ -41,6 +47,9 @@ public class ExchangeLogTable implements ExchangeLog {
             return ownTransaction.execute(status -> {
                 Map<String, Object> head = jdbc.queryForMap("SELECT last_seq, last_hash FROM exchange_log_head WHERE id = 1 FOR UPDATE");
                 long seq = ((Number) head.get("last_seq")).longValue() + 1;
+                if (seq > 1 && !head.get("last_hash").equals(lastAppended)) {
+                    checkSignedWithThisKey(seq - 1);
+                }
                 Entry unsigned = new Entry(seq, Instant.now().toEpochMilli(), cut(e.actor(), 200), cut(e.action(), 200),
                         cut(e.resource(), 1000), cut(e.department(), 64), cut(e.batch(), 100), e.payloadSha256(),
                         cut(e.outcome(), 2000), (String) head.get("last_hash"), null, null);
@@ -52,11 +61,29 @@ public class ExchangeLogTable implements ExchangeLog {
                         entry.timeMillis(), entry.actor(), entry.action(), entry.resource(), entry.department(), entry.batch(),
                         entry.payloadSha256(), entry.outcome(), entry.prevHash(), entry.entryHash(), entry.signature());
                 jdbc.update("UPDATE exchange_log_head SET last_seq = ?, last_hash = ? WHERE id = 1", seq, entry.entryHash());
+                lastAppended = entry.entryHash();
                 return entry;
             });
         } catch (RuntimeException failure) {
             throw new Unavailable("the exchange log cannot be written (" + failure.getMessage() + "); " + e.action() + " "
                     + e.resource() + " not done", failure);
+        }
+    }
+
+    /** At start: the newest entry, if any, must be signed with this node's key. */
+    @Override
+    public void afterSingletonsInstantiated() {
+        Long last = jdbc.queryForObject("SELECT last_seq FROM exchange_log_head WHERE id = 1", Long.class);
+        if (last != null && last > 0) {
+            checkSignedWithThisKey(last);
+        }
+    }
+
+    private void checkSignedWithThisKey(long seq) {
+        Entry entry = jdbc.queryForObject("SELECT " + COLUMNS + " FROM exchange_log WHERE seq = ?", (rs, n) -> read(rs), seq);
+        if (!ExchangeLogKey.verify(key.publicKey(), entry.signedBytes(), entry.signature())) {
+            throw new IllegalStateException("exchange log entry " + seq + " is not signed with this node's key: every node of a hub"
+                    + " must sign with the same key (GOVHUB_AUDIT_KEY_PATH, docs/cluster.md), or the log cannot be verified");
         }
     }
 

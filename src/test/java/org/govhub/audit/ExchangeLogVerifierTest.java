@@ -65,6 +65,30 @@ class ExchangeLogVerifierTest {
     }
 
     @Test
+    void nodesSharingTheKeyWriteOneVerifiableChainAndANodeWithAnotherKeyIsRefused() throws Exception {
+        // a second node on the same database with the same key (a mounted secret): appends interleave into one chain
+        ExchangeLogTable second = new ExchangeLogTable(jdbc, new DataSourceTransactionManager(db),
+                new ExchangeLogKey(dataDir.resolve("elsewhere").toString(), dataDir.resolve("audit/" + ExchangeLogKey.PRIVATE_FILE).toString()));
+        for (int i = 1; i <= 4; i++) {
+            (i % 2 == 0 ? second : log).append(new ExchangeLog.Event(ExchangeLog.HUB, "platform send", "national-platform/batches", null,
+                    "batch-" + i, ExchangeLog.sha256("payload " + i), "attempt"));
+        }
+        second.afterSingletonsInstantiated();
+        assertThat(ExchangeLogVerifier.verify(ExchangeLogTable.exportLines(jdbc), key.publicKey())).isEmpty();
+
+        // a node that generated its own key: it neither starts nor appends, and the chain stays verifiable
+        ExchangeLogTable stranger = new ExchangeLogTable(jdbc, new DataSourceTransactionManager(db),
+                new ExchangeLogKey(dataDir.resolve("stranger").toString(), ""));
+        org.assertj.core.api.Assertions.assertThatThrownBy(stranger::afterSingletonsInstantiated)
+                .hasMessageContaining("exchange log entry 4 is not signed with this node's key");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.append(new ExchangeLog.Event(ExchangeLog.HUB, "platform send",
+                "national-platform/batches", null, "batch-5", ExchangeLog.sha256("payload 5"), "attempt")))
+                .isInstanceOf(ExchangeLog.Unavailable.class).hasMessageContaining("not signed with this node's key");
+        assertThat(ExchangeLogTable.exportLines(jdbc)).hasSize(4);
+        assertThat(ExchangeLogVerifier.verify(ExchangeLogTable.exportLines(jdbc), key.publicKey())).isEmpty();
+    }
+
+    @Test
     void anIntactExportPasses() {
         List<String> export = exportOf(6);
         assertThat(export).hasSize(6);

@@ -6,11 +6,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -18,142 +26,400 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.curator.test.TestingServer;
 import org.govhub.RealDatabases;
 import org.govhub.SandboxHubTest;
+import org.govhub.audit.ExchangeLogKey;
+import org.govhub.audit.ExchangeLogTable;
+import org.govhub.audit.ExchangeLogVerifier;
+import org.govhub.normalise.CanonicalJson;
 import org.govhub.operate.ComposeFile;
+import org.govhub.sandbox.GeneratedRow;
+import org.govhub.sandbox.TaxBureauSandbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
- * Two hub nodes (the prod jar, the compose environment plus the ZooKeeper cluster service) on one
- * hub database, one Artemis and one ZooKeeper, against the sandbox service (the full jar) with a
- * tax-bureau backlog (docs/cluster.md): one node polls the source while the other stands by; the
- * leader is SIGKILLed mid-backlog; the other takes over within the ZooKeeper session timeout, goes
- * on from the persisted mark, and every valid row reaches the platform exactly once, every broken
- * one the quarantine.
+ * Three hub nodes (the prod jar, the compose environment plus the ZooKeeper cluster service) on one
+ * hub database (PostgreSQL), one Artemis and one ZooKeeper, against the sandbox service (the full
+ * jar) whose tax bureau keeps getting new declarations while the test runs (docs/cluster.md). A
+ * department takes the declarations by webhook and by feed. Under that load:
+ * <ol>
+ * <li>the node leading every namespace is SIGKILLed mid-backlog: another takes the source over within
+ * the ZooKeeper session timeout and goes on from the persisted mark;</li>
+ * <li>the node leading the batch stage and delivery (and, when it is the same node, the pushes to
+ * the department) is SIGKILLed while batches and pushes are under way; so is the push leader when it
+ * is another node;</li>
+ * <li>every node is restarted (SIGTERM, start, ready) one after another.</li>
+ * </ol>
+ * Every valid declaration reaches the platform exactly once (count and ids), each batch once, every
+ * broken one the quarantine; the webhook and the feed get every valid declaration once, by record id.
  */
 class ClusterFailoverIT {
 
     private static final String HUB_DB = "govhub_cluster_hub";
     private static final String DEPARTMENTS_DB = "govhub_cluster_departments";
-    private static final int TAX_ROWS = 20_000;
+    /** Declarations in the bureau's table when the nodes start; more come while the test runs. */
+    private static final int INITIAL_ROWS = 12_000;
+    /** The most the bureau gets in all (the feeder stops earlier when the scenario ends). */
+    private static final int MAX_ROWS = 60_000;
+    private static final int FEED_ROWS_PER_SECOND = 100;
     private static final int CREDIT_ROWS = 100;
     private static final String SOURCE = "/api/admin/sources/tax-bureau";
+    private static final Set<String> GRANTED = Set.of("creditCode", "period", "taxType", "regionCode", "provenance");
     /** govhub.cluster.zookeeper.session-timeout of the nodes: a dead leader's turn ends with its session. */
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
     /** A page line of the tax-bureau source (SourceActivity): "N taken = a new + b repeat(s) + c quarantined; mark F -> T". */
     private static final Pattern PAGE = Pattern.compile(
             "source tax-bureau: page done: (\\d+) taken = (\\d+) new \\+ (\\d+) repeat\\(s\\) \\+ (\\d+) quarantined; mark (\\(.*?\\)) -> (\\(.*?\\))(,|$)");
 
+    private final Map<String, HubJvm> nodes = new TreeMap<>();
+    private final List<String> figures = new ArrayList<>();
+    private ComposeFile compose;
+    private Map<String, String> dotEnv;
+    private Map<String, String> sandboxPorts;
+    private Path dir;
+    private String brokerUrl;
+    private TestingServer zookeeper;
+    /** The one key every node signs the exchange log with (a mounted secret in production). */
+    private ExchangeLogKey auditKey;
+
     @Test
-    @Timeout(300)
-    void theOtherNodeTakesOverTheSourceWhenTheLeaderDiesAndNothingIsLostOrRepeated() throws Exception {
+    @Timeout(900)
+    void threeNodesLoseAndRepeatNothingThroughKillsAndARollingRestart() throws Exception {
         RealDatabases.require("PostgreSQL", RealDatabases.POSTGRES_URL, RealDatabases.POSTGRES_USER,
                 "DROP DATABASE IF EXISTS " + HUB_DB + " WITH (FORCE)",
                 "DROP DATABASE IF EXISTS " + DEPARTMENTS_DB + " WITH (FORCE)",
                 ComposeStackIT.role("govhub"), ComposeStackIT.role("departments"),
                 "CREATE DATABASE " + HUB_DB + " OWNER govhub",
                 "CREATE DATABASE " + DEPARTMENTS_DB + " OWNER departments");
+        List<GeneratedRow> rows = ExactlyOnce.taxBureau().generate(MAX_ROWS);
+        // the bureau's table before the sandbox starts (it then leaves it as it is); the feeder adds the rest
+        try (Connection c = departments()) {
+            try (Statement s = c.createStatement()) {
+                s.execute(TaxBureauSandbox.DDL);
+                s.execute(TaxBureauSandbox.CHANGE_INDEX);
+                s.execute("ALTER TABLE tax_declaration OWNER TO departments");
+            }
+            insert(c, rows.subList(0, INITIAL_ROWS));
+        }
 
-        Map<String, String> dotEnv = ComposeFile.envFile(Path.of("docker/sandbox.env.example"), ComposeStackIT.FILLED_IN);
-        ComposeFile compose = ComposeFile.read(ComposeFile.COMPOSE);
-        Path dir = SandboxHubTest.newDataDir("govhub-cluster-failover");
+        dotEnv = ComposeFile.envFile(Path.of("docker/sandbox.env.example"), ComposeStackIT.FILLED_IN);
+        compose = ComposeFile.read(ComposeFile.COMPOSE);
+        dir = SandboxHubTest.newDataDir("govhub-cluster-failover");
+        auditKey = new ExchangeLogKey(dir.toString(), dir.resolve("audit-key/exchange-log-signing-key.pem").toString());
         int brokerPort = HubJvm.freePort();
-        Map<String, String> ports = Map.of("8081", Integer.toString(HubJvm.freePort()), "2121", Integer.toString(HubJvm.freePort()));
+        brokerUrl = "tcp://127.0.0.1:" + brokerPort;
+        sandboxPorts = Map.of("8081", Integer.toString(HubJvm.freePort()), "2121", Integer.toString(HubJvm.freePort()));
         long started = System.nanoTime();
-        try (TestingServer zookeeper = new TestingServer(true)) {
+        WebhookReceiver receiver = new WebhookReceiver();
+        FeedReader feed = new FeedReader();
+        Feeder feeder = new Feeder(rows, INITIAL_ROWS);
+        String key;
+        try (TestingServer zk = new TestingServer(true)) {
+            zookeeper = zk;
             EmbeddedActiveMQ broker = StandaloneArtemis.secured(dir.resolve("artemis"), brokerPort, dotEnv.get("ARTEMIS_USER"),
                     dotEnv.get("ARTEMIS_PASSWORD"), "amq");
             try {
                 Map<String, String> sandboxEnv = ComposeStackIT.onThisMachine(compose.environment("sandbox", dotEnv), HUB_DB,
-                        DEPARTMENTS_DB, brokerPort, ports);
+                        DEPARTMENTS_DB, brokerPort, sandboxPorts);
                 sandboxEnv.putAll(ComposeStackIT.image(dir.resolve("sandbox-data"), null));
-                sandboxEnv.put("GOVHUB_SANDBOX_TAXBUREAU_ROWS", Integer.toString(TAX_ROWS));
+                sandboxEnv.put("GOVHUB_SANDBOX_TAXBUREAU_ROWS", Integer.toString(INITIAL_ROWS));
                 sandboxEnv.put("GOVHUB_SANDBOX_CREDITREFERENCE_ROWS", Integer.toString(CREDIT_ROWS));
                 sandboxEnv.put("GOVHUB_SANDBOX_HRSS_DROPFILES", "false"); // the database sources are the subject here
 
                 try (HubJvm sandbox = HubJvm.launch("cluster-sandbox", ComposeStackIT.command(ComposeStackIT.FULL_JAR), sandboxEnv,
-                        dir.resolve("sandbox-data"), Integer.parseInt(ports.get("8081")))) {
-                    System.out.printf("[cluster] sandbox with %d tax rows up after %ds%n", TAX_ROWS, seconds(started));
-                    HubJvm a = node("a", compose, dotEnv, brokerPort, ports, dir, zookeeper);
+                        dir.resolve("sandbox-data"), Integer.parseInt(sandboxPorts.get("8081")))) {
                     try {
-                        // a alone would take the whole backlog while b starts: paused on a, the source waits for b
-                        a.post(SOURCE + "/pause", "{\"reason\": \"until node b is up\"}");
-                        try (HubJvm b = node("b", compose, dotEnv, brokerPort, ports, dir, zookeeper)) {
-                            b.awaitLogged("source tax-bureau: paused since .* route tax-bureau-source not started", 1, Duration.ofSeconds(5));
-                            int pagesWhilePaused = a.logged(PAGE.pattern()).size();
-                            a.post(SOURCE + "/resume", "{\"reason\": \"both nodes up\"}");
-                            // the resume made on a reaches b through the pause rows: b's route runs again, standing by
-                            b.awaitLogged("source tax-bureau: resumed on another node; route tax-bureau-source started here", 1,
-                                    Duration.ofSeconds(10));
-                            a.awaitLogged(PAGE.pattern(), pagesWhilePaused + 4, Duration.ofSeconds(60));
-                            failover(a, b);
+                        HubJvm a = start("a");
+                        // a alone would take the whole backlog while b and c start: paused on a, the source waits for them
+                        a.post(SOURCE + "/pause", "{\"reason\": \"until every node is up\"}");
+                        key = subscribe(a, receiver, feed);
+                        // b and c start side by side
+                        var b = java.util.concurrent.CompletableFuture.supplyAsync(() -> launch("b"));
+                        var c = java.util.concurrent.CompletableFuture.supplyAsync(() -> launch("c"));
+                        nodes.put("b", b.join());
+                        nodes.put("c", c.join());
+                        for (String name : List.of("b", "c")) {
+                            nodes.get(name).awaitLogged("source tax-bureau: paused since .* route tax-bureau-source not started", 1,
+                                    Duration.ofSeconds(5));
+                        }
+                        figures.add(String.format("three nodes up after %ds", seconds(started)));
+                        int pagesWhilePaused = a.logged(PAGE.pattern()).size();
+                        a.post(SOURCE + "/resume", "{\"reason\": \"every node up\"}");
+                        for (String name : List.of("b", "c")) {
+                            // the resume made on a reaches the others through the pause rows: their routes run again, standing by
+                            nodes.get(name).awaitLogged("source tax-bureau: resumed on another node; route tax-bureau-source started here",
+                                    1, Duration.ofSeconds(10));
+                        }
+                        feeder.start();
+                        a.awaitLogged(PAGE.pattern(), pagesWhilePaused + 4, Duration.ofSeconds(60));
+
+                        leaderKilledDuringIngest();
+                        feed.read(nodes.get("c"), key, 3, 200);
+                        start("a");
+                        leaderKilledDuringDeliveryAndFanOut(receiver);
+                        feed.read(nodes.get("a"), key, 3, 200);
+                        rollingRestart();
+                        feeder.finish();
+                        figures.add(String.format("the bureau got %d declarations in all (%d while the test ran, %d/s)",
+                                feeder.inserted.get(), feeder.inserted.get() - INITIAL_ROWS, FEED_ROWS_PER_SECOND));
+
+                        List<GeneratedRow> inserted = rows.subList(0, feeder.inserted.get());
+                        ExactlyOnce expected = new ExactlyOnce(inserted, CREDIT_ROWS);
+                        Set<String> declarations = expected.valid.stream().filter(k -> k.startsWith("tax-bureau|"))
+                                .collect(Collectors.toSet());
+                        awaitAcknowledged(expected, Duration.ofSeconds(180));
+                        receiver.awaitRecords(declarations.size(), Duration.ofSeconds(120));
+                        // the department reads its feed to the end, through whichever node answers
+                        for (HubJvm node : nodes.values()) {
+                            feed.read(node, key, 1000, 500);
+                        }
+                        HubJvm.sleep(3000); // a late repeat would show
+                        assertThat(receiver.recordIds()).as("webhook records by record id").doesNotHaveDuplicates();
+                        assertThat(receiver.keys()).as("webhook: every valid declaration once").doesNotHaveDuplicates()
+                                .containsExactlyInAnyOrderElementsOf(declarations);
+                        assertThat(feed.recordIds).as("feed records by record id").doesNotHaveDuplicates();
+                        assertThat(feed.keys).as("feed: every valid declaration once").doesNotHaveDuplicates()
+                                .containsExactlyInAnyOrderElementsOf(declarations);
+                        assertThat(receiver.fields).isSubsetOf(GRANTED);
+                        figures.add(String.format("webhook: %d declarations in %d deliveries, %d deliveries repeated and recognised by"
+                                + " their delivery id; feed: %d declarations", receiver.records(), receiver.deliveries.size(),
+                                receiver.repeats.get(), feed.keys.size()));
+                        for (HubJvm node : nodes.values()) {
+                            node.stop();
+                        }
+                        sandbox.stop(); // the platform's H2 file is read below, with the sandbox gone
+
+                        // every valid row at the platform exactly once (count and ids), each batch once, every broken row in quarantine
+                        JdbcTemplate platform = ExactlyOnce.h2(dir.resolve("sandbox-data/sandbox/national-platform"));
+                        JdbcTemplate hub = hubDatabase();
+                        try {
+                            figures.add("at the platform: " + expected.check(platform, hub));
+                            // three nodes appended to one exchange log: one chain, every entry signed with the one key
+                            List<String> exchangeLog = ExchangeLogTable.exportLines(hub);
+                            assertThat(ExchangeLogVerifier.verify(exchangeLog, auditKey.publicKey())).as("problems of the exchange log").isEmpty();
+                            figures.add("exchange log: " + exchangeLog.size() + " entries by three nodes, one chain, intact");
+                        } finally {
+                            ExactlyOnce.close(platform);
+                            ExactlyOnce.close(hub);
                         }
                     } finally {
-                        a.close();
+                        feeder.finish();
+                        nodes.values().forEach(HubJvm::close);
                     }
-                    sandbox.stop(); // the platform's H2 file is read below, with the sandbox gone
-                }
-                // every valid row at the platform exactly once (count and ids), each batch once, every broken row in quarantine
-                JdbcTemplate platform = ExactlyOnce.h2(dir.resolve("sandbox-data/sandbox/national-platform"));
-                JdbcTemplate hub = hubDatabase();
-                try {
-                    ExactlyOnce.Result result = new ExactlyOnce(TAX_ROWS, CREDIT_ROWS).check(platform, hub);
-                    System.out.printf("[cluster] at the platform: %s%n", result);
-                } finally {
-                    ExactlyOnce.close(platform);
-                    ExactlyOnce.close(hub);
                 }
             } finally {
                 broker.stop();
             }
         }
-        System.out.printf("[cluster] whole test %ds%n", seconds(started));
+        figures.add(String.format("whole test %ds", seconds(started)));
+        figures.forEach(f -> System.out.println("[cluster] " + f));
     }
 
-    private void failover(HubJvm a, HubJvm b) {
-        // node a started first and leads every namespace; b stands by, healthy, naming a
-        JsonNode standby = b.get("/actuator/health/sources/tax-bureau");
-        assertThat(standby.path("status").asText()).as("tax-bureau's health on the standby node: %s", standby).isEqualTo("UP");
-        assertThat(standby.path("details").path("state").asText()).as("%s", standby).isEqualTo("STANDBY");
-        assertThat(standby.path("details").path("leader").asText()).as("%s", standby).isEqualTo("node-a");
+    /** Node a leads every namespace; it is SIGKILLed mid-backlog and another node takes the source on from a's mark. */
+    private void leaderKilledDuringIngest() {
+        HubJvm a = nodes.get("a");
+        for (String name : List.of("b", "c")) {
+            JsonNode standby = nodes.get(name).get("/actuator/health/sources/tax-bureau");
+            assertThat(standby.path("status").asText()).as("tax-bureau's health on standby node %s: %s", name, standby).isEqualTo("UP");
+            assertThat(standby.path("details").path("state").asText()).as("%s", standby).isEqualTo("STANDBY");
+            assertThat(standby.path("details").path("leader").asText()).as("%s", standby).isEqualTo("node-a");
+            assertThat(nodes.get(name).logged(PAGE.pattern())).as("pages %s polled while a led", name).isEmpty();
+        }
+        assertThat(leaders(nodes.get("b"))).as("who leads what, as b sees it").containsEntry("govhub-batches", "node-a")
+                .containsEntry("govhub-share", "node-a").containsEntry("govhub-source-tax-bureau", "node-a");
         JsonNode leading = a.get("/actuator/health/sources/tax-bureau");
         assertThat(leading.path("details").path("state").asText()).as("tax-bureau's health on the leader: %s", leading)
                 .isNotEqualTo("STANDBY");
-        assertThat(b.logged(PAGE.pattern())).as("pages b polled while a led").isEmpty();
 
-        // SIGKILL the leader mid-backlog
-        List<String> pagesOfA = a.logged(PAGE.pattern());
         a.kill();
         long killed = System.nanoTime();
-        List<String> pagesOfABeforeKill = a.logged(PAGE.pattern()); // what it logged up to its death
-        assertThat(taken(pagesOfABeforeKill)).as("rows a took before it died (mid-backlog)").isLessThan(TAX_ROWS);
-        String firstOfB = b.awaitLogged(PAGE.pattern(), 1, SESSION_TIMEOUT.plusSeconds(50));
+        nodes.remove("a");
+        List<String> pagesOfA = a.logged(PAGE.pattern()); // what it logged up to its death
+        String first = null;
+        String taker = null;
+        long deadline = killed + SESSION_TIMEOUT.plusSeconds(50).toNanos();
+        while (first == null) {
+            for (String name : List.of("b", "c")) {
+                List<String> pages = nodes.get(name).logged(PAGE.pattern());
+                if (!pages.isEmpty()) {
+                    first = pages.get(0);
+                    taker = name;
+                }
+            }
+            assertThat(System.nanoTime()).as("no node polled the source after the leader died").isLessThan(deadline);
+            HubJvm.sleep(20);
+        }
         double takeover = (System.nanoTime() - killed) / 1e9;
-        System.out.printf("[cluster] a took %d rows in %d pages (%d when asked to die); b polled its first page %.1fs after"
-                + " the SIGKILL (ZooKeeper session timeout %ds): %s%n", taken(pagesOfABeforeKill), pagesOfABeforeKill.size(),
-                taken(pagesOfA), takeover, SESSION_TIMEOUT.toSeconds(), firstOfB);
-        assertThat(takeover).as("seconds until the standby node polled").isLessThan(SESSION_TIMEOUT.toSeconds() + 20);
+        figures.add(String.format("kill during ingest: a had taken %d rows in %d pages; %s polled its first page %.1fs after the SIGKILL"
+                + " (ZooKeeper session timeout %ds)", taken(pagesOfA), pagesOfA.size(), taker, takeover, SESSION_TIMEOUT.toSeconds()));
+        assertThat(takeover).as("seconds until a standby node polled").isLessThan(SESSION_TIMEOUT.toSeconds() + 20);
+        // the taker goes on from the mark a persisted: its first page starts where one of a's pages ended
+        Matcher m = PAGE.matcher(first);
+        assertThat(m.find()).isTrue();
+        assertThat(pagesOfA.stream().map(l -> group(l, 6)).toList()).as("%s's first page starts at a mark a reached (%s)", taker, first)
+                .contains(m.group(5));
+    }
 
-        // b goes on from the mark a persisted: its first page starts where one of a's pages ended, not at the start
-        Matcher first = PAGE.matcher(firstOfB);
-        assertThat(first.find()).isTrue();
-        List<String> marksOfA = pagesOfABeforeKill.stream().map(l -> group(l, 6)).toList();
-        assertThat(marksOfA).as("b's first page starts at a mark a reached (%s)", firstOfB).contains(first.group(5));
+    /**
+     * The node leading the batch stage and delivery is SIGKILLed while batches go to the platform and
+     * pushes to the department; when another node leads the pushes, it is SIGKILLed next in the same way.
+     */
+    private void leaderKilledDuringDeliveryAndFanOut(WebhookReceiver receiver) {
+        Map<String, String> leaders = leaders(nodes.get("a"));
+        String deliveryLeader = name(leaders.get("govhub-batches"));
+        String shareLeader = name(leaders.get("govhub-share"));
+        killWhileWorking(deliveryLeader, receiver, "delivery" + (deliveryLeader.equals(shareLeader) ? " and fan-out" : ""));
+        start(deliveryLeader);
+        if (!deliveryLeader.equals(shareLeader)) {
+            killWhileWorking(shareLeader, receiver, "fan-out");
+            start(shareLeader);
+        }
+    }
 
-        // everything arrives: b delivers, then nothing more comes
-        awaitAcknowledged(b, Duration.ofSeconds(120));
-        List<String> pagesOfB = b.logged(PAGE.pattern());
-        int repeats = pagesOfB.stream().mapToInt(l -> Integer.parseInt(group(l, 3))).sum();
-        System.out.printf("[cluster] b took %d rows in %d pages, %d of them repeats (taken by a, mark not yet moved)%n",
-                taken(pagesOfB), pagesOfB.size(), repeats);
-        assertThat(taken(pagesOfABeforeKill) + taken(pagesOfB) - repeats).as("rows taken by a and b, repeats aside")
-                .isGreaterThanOrEqualTo(TAX_ROWS);
+    private void killWhileWorking(String name, WebhookReceiver receiver, String what) {
+        // both under way: batches acknowledged and deliveries reaching the department within the last seconds
+        long acknowledged = acknowledged();
+        int pushed = receiver.deliveries.size();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (acknowledged() == acknowledged || receiver.deliveries.size() == pushed) {
+            assertThat(System.nanoTime()).as("%s under way before the kill", what).isLessThan(deadline);
+            HubJvm.sleep(100);
+        }
+        HubJvm leader = nodes.remove(name);
+        leader.kill();
+        long killed = System.nanoTime();
+        long acknowledgedAtKill = acknowledged();
+        int pushedAtKill = receiver.deliveries.size();
+        double delivering = -1;
+        double pushing = -1;
+        deadline = killed + SESSION_TIMEOUT.plusSeconds(60).toNanos();
+        while (delivering < 0 || pushing < 0) {
+            if (delivering < 0 && acknowledged() > acknowledgedAtKill) {
+                delivering = (System.nanoTime() - killed) / 1e9;
+            }
+            if (pushing < 0 && receiver.deliveries.size() > pushedAtKill) {
+                pushing = (System.nanoTime() - killed) / 1e9;
+            }
+            assertThat(System.nanoTime()).as("delivery and pushes going on after %s died", name).isLessThan(deadline);
+            HubJvm.sleep(50);
+        }
+        Map<String, String> after = leaders(nodes.values().iterator().next());
+        figures.add(String.format("kill during %s: %s SIGKILLed; the next batch acknowledged %.1fs and the next push stored %.1fs"
+                + " later; now batches on %s, pushes on %s", what, name, delivering, pushing, after.get("govhub-batches"),
+                after.get("govhub-share")));
+        assertThat(Math.max(delivering, pushing)).as("seconds until delivery and pushes went on").isLessThan(SESSION_TIMEOUT.toSeconds() + 30);
+    }
+
+    /** Each node in turn: SIGTERM, start again, ready; deliveries go on meanwhile (the longest pause is reported). */
+    private void rollingRestart() {
+        AtomicBoolean rolling = new AtomicBoolean(true);
+        AtomicInteger longestGapMillis = new AtomicInteger();
+        Thread watch = new Thread(() -> {
+            long last = acknowledged();
+            long lastChange = System.nanoTime();
+            while (rolling.get()) {
+                long now = acknowledged();
+                if (now != last) {
+                    longestGapMillis.accumulateAndGet((int) ((System.nanoTime() - lastChange) / 1_000_000), Math::max);
+                    last = now;
+                    lastChange = System.nanoTime();
+                }
+                HubJvm.sleep(100);
+            }
+        }, "rolling-restart-watch");
+        long started = System.nanoTime();
+        long acknowledgedBefore = acknowledged();
+        watch.start();
+        try {
+            for (String name : List.of("a", "b", "c")) {
+                nodes.remove(name).stop();
+                HubJvm node = start(name);
+                awaitReady(node, Duration.ofSeconds(60));
+            }
+        } finally {
+            rolling.set(false);
+        }
+        try {
+            watch.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        figures.add(String.format("rolling restart of a, b, c: %ds, %d batches acknowledged meanwhile, longest pause between two %.1fs",
+                seconds(started), acknowledged() - acknowledgedBefore, longestGapMillis.get() / 1000.0));
+        assertThat(acknowledged()).as("batches acknowledged during the rolling restart").isGreaterThan(acknowledgedBefore);
+    }
+
+    /** Creates the department, its grant and two subscriptions (webhook to the receiver, feed), through {@code node}. */
+    private String subscribe(HubJvm node, WebhookReceiver receiver, FeedReader feed) throws Exception {
+        String key = node.post("/api/admin/departments", "{\"id\":\"tax-watch\",\"name\":\"cluster-test department\"}").path("key").asText();
+        JsonNode request = node.asDepartment(key, "POST", "/api/share/requests", "{\"resource\":\"GOVHUB-TAX-DECL\","
+                + "\"purpose\":\"relief follow-up\",\"fields\":" + CanonicalJson.MAPPER.writeValueAsString(new TreeSet<>(GRANTED)) + "}");
+        long grant = node.post("/api/admin/share/requests/" + request.path("request").asLong() + "/approve", "{}").path("grant").asLong();
+        JsonNode hook = node.asDepartment(key, "POST", "/api/share/subscriptions", "{\"grant\":" + grant + ",\"channel\":\"WEBHOOK\","
+                + "\"from\":\"beginning\",\"endpoint\":\"http://127.0.0.1:" + receiver.port() + "/hook\"}");
+        receiver.secret = hook.path("signingSecret").asText();
+        feed.subscription = node.asDepartment(key, "POST", "/api/share/subscriptions",
+                "{\"grant\":" + grant + ",\"channel\":\"FEED\",\"from\":\"beginning\"}").path("subscription").asText();
+        return key;
+    }
+
+    private HubJvm start(String name) {
+        HubJvm node = launch(name);
+        nodes.put(name, node);
+        return node;
+    }
+
+    private HubJvm launch(String name) {
+        int port = HubJvm.freePort();
+        Map<String, String> ports = new TreeMap<>(sandboxPorts);
+        ports.put("8080", Integer.toString(port));
+        Map<String, String> env = ComposeStackIT.onThisMachine(compose.environment("govhub", dotEnv), HUB_DB, DEPARTMENTS_DB, 0, ports);
+        try {
+            env.putAll(ComposeStackIT.image(dir.resolve("node-" + name), "prod"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        env.put("GOVHUB_ARTEMIS_URL", brokerUrl);
+        env.put("GOVHUB_AUDIT_KEY_PATH", dir.resolve("audit-key/exchange-log-signing-key.pem").toString());
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("GOVHUB_CLUSTER_SERVICE", "zookeeper");
+        env.put("GOVHUB_ZOOKEEPER_NODES", zookeeper.getConnectString());
+        env.put("GOVHUB_CLUSTER_NODE_ID", "node-" + name);
+        env.put("GOVHUB_CLUSTER_ZOOKEEPER_SESSIONTIMEOUT", SESSION_TIMEOUT.toSeconds() + "s");
+        // the department's receiver is this test, on plain http
+        env.put("GOVHUB_SHARE_WEBHOOK_ALLOWPLAINHTTP", "true");
+        // the REST sources and file drops are not part of this test's count
+        env.put("GOVHUB_SOURCES_PROVINCIALFILINGS_ENABLED", "false");
+        env.put("GOVHUB_SOURCES_CREDITPORTAL_ENABLED", "false");
+        return HubJvm.launch("cluster-node-" + name, ComposeStackIT.command(ComposeStackIT.PROD_JAR), env, dir.resolve("node-" + name), port);
+    }
+
+    private static void awaitReady(HubJvm node, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!"UP".equals(node.get("/actuator/health/readiness").path("status").asText())) {
+            assertThat(System.nanoTime()).as("node ready within %s; log %s", limit, node.logFile).isLessThan(deadline);
+            HubJvm.sleep(200);
+        }
+    }
+
+    /** Namespace to the node id leading it, as {@code node} sees it (GET /api/admin/cluster). */
+    private static Map<String, String> leaders(HubJvm node) {
+        Map<String, String> leaders = new LinkedHashMap<>();
+        for (JsonNode n : node.get("/api/admin/cluster").path("namespaces")) {
+            leaders.put(n.path("namespace").asText(), n.path("leader").asText(null));
+        }
+        return leaders;
+    }
+
+    /** "node-b" -> "b". */
+    private static String name(String nodeId) {
+        assertThat(nodeId).as("a leader").isNotNull().startsWith("node-");
+        return nodeId.substring("node-".length());
     }
 
     /** Until the platform holds every valid record, every hub batch is acknowledged and a few more rounds change nothing. */
-    private void awaitAcknowledged(HubJvm node, Duration limit) {
-        ExactlyOnce expected = new ExactlyOnce(TAX_ROWS, CREDIT_ROWS);
+    private void awaitAcknowledged(ExactlyOnce expected, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         JdbcTemplate hub = hubDatabase();
         try {
@@ -161,7 +427,7 @@ class ClusterFailoverIT {
                 Map<String, Long> counts = hub.queryForList("SELECT status, COUNT(*) AS n FROM batch GROUP BY status").stream()
                         .collect(Collectors.toMap(r -> (String) r.get("status"), r -> ((Number) r.get("n")).longValue()));
                 long batched = hub.queryForObject("SELECT COUNT(*) FROM batch_record", Long.class);
-                if (batched >= expected.valid.size() && counts.keySet().equals(java.util.Set.of("ACKNOWLEDGED"))) {
+                if (batched >= expected.valid.size() && counts.keySet().equals(Set.of("ACKNOWLEDGED"))) {
                     HubJvm.sleep(3000);
                     assertThat(hub.queryForObject("SELECT COUNT(*) FROM batch_record", Long.class)).as("records batched later")
                             .isEqualTo(batched);
@@ -170,7 +436,7 @@ class ClusterFailoverIT {
                 assertThat(counts).as("batches the platform refused").doesNotContainKey("DEAD");
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("not delivered within " + limit + ": " + batched + " of " + expected.valid.size()
-                            + " records batched, batches " + counts + "; log " + node.logFile);
+                            + " records batched, batches " + counts);
                 }
                 HubJvm.sleep(500);
             }
@@ -179,32 +445,80 @@ class ClusterFailoverIT {
         }
     }
 
-    private static HubJvm node(String name, ComposeFile compose, Map<String, String> dotEnv, int brokerPort,
-            Map<String, String> sandboxPorts, Path dir, TestingServer zookeeper) throws Exception {
-        int port = HubJvm.freePort();
-        Map<String, String> ports = new TreeMap<>(sandboxPorts);
-        ports.put("8080", Integer.toString(port));
-        Map<String, String> env = ComposeStackIT.onThisMachine(compose.environment("govhub", dotEnv), HUB_DB, DEPARTMENTS_DB,
-                brokerPort, ports);
-        env.putAll(ComposeStackIT.image(dir.resolve("node-" + name), "prod"));
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("GOVHUB_CLUSTER_SERVICE", "zookeeper");
-        env.put("GOVHUB_ZOOKEEPER_NODES", zookeeper.getConnectString());
-        env.put("GOVHUB_CLUSTER_NODE_ID", "node-" + name);
-        env.put("GOVHUB_CLUSTER_ZOOKEEPER_SESSIONTIMEOUT", SESSION_TIMEOUT.toSeconds() + "s");
-        // the REST sources and file drops are not part of this test's count
-        env.put("GOVHUB_SOURCES_PROVINCIALFILINGS_ENABLED", "false");
-        env.put("GOVHUB_SOURCES_CREDITPORTAL_ENABLED", "false");
-        return HubJvm.launch("cluster-node-" + name, ComposeStackIT.command(ComposeStackIT.PROD_JAR), env, dir.resolve("node-" + name), port);
+    private static long acknowledged() {
+        JdbcTemplate hub = hubDatabase();
+        try {
+            return hub.queryForObject("SELECT COUNT(*) FROM batch WHERE status = 'ACKNOWLEDGED'", Long.class);
+        } finally {
+            ExactlyOnce.close(hub);
+        }
     }
 
-    /** The machine's PostgreSQL, the hub database both nodes share. */
+    /** The machine's PostgreSQL, the hub database the nodes share. */
     private static JdbcTemplate hubDatabase() {
         try {
             Connection c = DriverManager.getConnection(RealDatabases.POSTGRES_URL.replace("/test", "/" + HUB_DB), RealDatabases.POSTGRES_USER, "");
             return new JdbcTemplate(new SingleConnectionDataSource(c, true));
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static Connection departments() throws SQLException {
+        return DriverManager.getConnection(RealDatabases.POSTGRES_URL.replace("/test", "/" + DEPARTMENTS_DB), RealDatabases.POSTGRES_USER, "");
+    }
+
+    /** Rows into the bureau's table in one transaction (their updated_at is the table's default: now). */
+    private static void insert(Connection c, List<GeneratedRow> rows) throws SQLException {
+        List<String> columns = List.copyOf(rows.get(0).columns().keySet());
+        String sql = "INSERT INTO tax_declaration (" + String.join(", ", columns) + ") VALUES ("
+                + columns.stream().map(col -> "?").collect(Collectors.joining(", ")) + ")";
+        c.setAutoCommit(false);
+        try (PreparedStatement insert = c.prepareStatement(sql)) {
+            for (GeneratedRow row : rows) {
+                for (int i = 0; i < columns.size(); i++) {
+                    insert.setObject(i + 1, row.columns().get(columns.get(i)));
+                }
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        c.commit();
+    }
+
+    /** The bureau's system at work: new declarations every 100 ms, until the scenario ends or {@link #MAX_ROWS}. */
+    private static final class Feeder extends Thread {
+        final AtomicInteger inserted;
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final List<GeneratedRow> rows;
+        volatile Throwable failure;
+
+        Feeder(List<GeneratedRow> rows, int alreadyIn) {
+            super("bureau-feeder");
+            this.rows = rows;
+            this.inserted = new AtomicInteger(alreadyIn);
+        }
+
+        @Override
+        public void run() {
+            int perTick = FEED_ROWS_PER_SECOND / 10;
+            try (Connection c = departments()) {
+                while (running.get() && inserted.get() < rows.size()) {
+                    int from = inserted.get();
+                    int to = Math.min(rows.size(), from + perTick);
+                    insert(c, rows.subList(from, to));
+                    inserted.set(to);
+                    HubJvm.sleep(100);
+                }
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }
+
+        void finish() throws InterruptedException {
+            running.set(false);
+            join();
+            assertThat(failure).as("inserting the bureau's new declarations").isNull();
         }
     }
 

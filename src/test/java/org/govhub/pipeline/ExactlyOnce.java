@@ -62,6 +62,21 @@ final class ExactlyOnce {
         }
     }
 
+    /** Tax-bureau rows put in by a test itself (a prefix of the generator's rows) and the sandbox's credit reference rows. */
+    ExactlyOnce(List<GeneratedRow> taxRows, int creditRows) {
+        RegionCodes regions = new RegionCodes();
+        Map<String, List<GeneratedRow>> rows = Map.of("tax-bureau", taxRows,
+                "credit-reference", new CreditReferenceGenerator(SEED, regions.countiesUnder("3601"), CREDIT_INVALID_EVERY)
+                        .generate(creditRows));
+        this.valid = keys(rows, true);
+        this.invalid = keys(rows, false);
+    }
+
+    /** The sandbox's tax-bureau generator (seed and defect rate as the sandbox's). */
+    static TaxDeclarationGenerator taxBureau() {
+        return new TaxDeclarationGenerator(SEED, new RegionCodes().countiesUnder("36"), TAX_INVALID_EVERY);
+    }
+
     /** The arguments that give a hub this sandbox. */
     static String[] sandbox(int taxRows, int creditRows) {
         return new String[] {"--govhub.sandbox.tax-bureau.rows=" + taxRows, "--govhub.sandbox.credit-reference.rows=" + creditRows};

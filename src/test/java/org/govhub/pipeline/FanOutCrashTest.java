@@ -44,7 +44,7 @@ class FanOutCrashTest {
         String[] sandbox = ExactlyOnce.sandbox(1500, 0);
         ExactlyOnce expected = new ExactlyOnce(1500, 0);
         Set<String> declarations = expected.valid.stream().filter(k -> k.startsWith("tax-bureau|")).collect(Collectors.toSet());
-        Receiver receiver = new Receiver();
+        WebhookReceiver receiver = new WebhookReceiver();
         FeedReader feed = new FeedReader();
         String key;
         try (HubJvm first = HubJvm.start(dir, "crash-fanout", sandbox)) {
@@ -94,104 +94,5 @@ class FanOutCrashTest {
         System.out.printf("[fan-out crash] %d declarations; webhook: %d deliveries stored, %d repeated deliveries recognised by delivery id,"
                 + " %d refused while away; feed: %d records read%n", declarations.size(), receiver.deliveries.size(),
                 receiver.repeats.get(), receiver.refused.get(), feed.keys.size());
-    }
-
-
-    /** A department's feed reader that keeps its cursor itself, as a consumer storing offsets with its data does. */
-    private static final class FeedReader {
-        String subscription;
-        String cursor;
-        /** The last cursor handed to the hub (and so committed there). */
-        String committed;
-        final List<String> recordIds = new ArrayList<>();
-        final List<String> keys = new ArrayList<>();
-        final Set<String> fields = new TreeSet<>();
-
-        void read(HubJvm hub, String key, int pages, int limit) {
-            for (int i = 0; i < pages; i++) {
-                JsonNode page = hub.asDepartment(key, "GET", "/api/share/subscriptions/" + subscription + "/records?limit=" + limit
-                        + (cursor == null ? "" : "&after=" + cursor), null);
-                committed = cursor == null ? committed : cursor;
-                for (JsonNode item : page.path("records")) {
-                    recordIds.add(item.path("recordId").asText());
-                    JsonNode p = item.path("record").path("provenance");
-                    keys.add(p.path("sourceId").asText() + "|" + p.path("sourceRecordKey").asText());
-                    item.path("record").fieldNames().forEachRemaining(fields::add);
-                }
-                cursor = page.path("next").asText();
-                if (page.path("records").isEmpty()) {
-                    return;
-                }
-            }
-        }
-    }
-
-    /** A department's webhook receiver: checks the signature, stores a delivery once by its delivery id. */
-    private static final class Receiver {
-        final HttpServer server;
-        volatile String secret;
-        final AtomicBoolean away = new AtomicBoolean();
-        final AtomicInteger refused = new AtomicInteger();
-        final AtomicInteger repeats = new AtomicInteger();
-        final Map<String, List<JsonNode>> deliveries = new ConcurrentHashMap<>();
-        final Set<String> fields = ConcurrentHashMap.newKeySet();
-
-        Receiver() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/hook", exchange -> {
-                byte[] body = exchange.getRequestBody().readAllBytes();
-                int status;
-                if (away.get()) {
-                    refused.incrementAndGet();
-                    status = 503;
-                } else {
-                    String json = new String(body, java.nio.charset.StandardCharsets.UTF_8);
-                    String timestamp = exchange.getRequestHeaders().getFirst(PushDelivery.TIMESTAMP);
-                    String signature = exchange.getRequestHeaders().getFirst(PushDelivery.SIGNATURE);
-                    String id = exchange.getRequestHeaders().getFirst(PushDelivery.DELIVERY_ID);
-                    if (secret == null || !("sha256=" + PushDelivery.sign(secret, timestamp, json)).equals(signature)) {
-                        status = 401;
-                    } else {
-                        List<JsonNode> records = new ArrayList<>();
-                        CanonicalJson.read(json).path("records").forEach(records::add);
-                        if (deliveries.putIfAbsent(id, records) != null) {
-                            repeats.incrementAndGet();
-                        }
-                        records.forEach(r -> r.path("record").fieldNames().forEachRemaining(fields::add));
-                        status = 200;
-                    }
-                }
-                exchange.sendResponseHeaders(status, -1);
-                exchange.close();
-            });
-            server.start();
-        }
-
-        int port() {
-            return server.getAddress().getPort();
-        }
-
-        int records() {
-            return deliveries.values().stream().mapToInt(List::size).sum();
-        }
-
-        List<String> recordIds() {
-            return deliveries.values().stream().flatMap(List::stream).map(r -> r.path("recordId").asText()).toList();
-        }
-
-        List<String> keys() {
-            return deliveries.values().stream().flatMap(List::stream).map(r -> r.path("record").path("provenance"))
-                    .map(p -> p.path("sourceId").asText() + "|" + p.path("sourceRecordKey").asText()).toList();
-        }
-
-        void awaitRecords(int n, Duration limit) {
-            long deadline = System.nanoTime() + limit.toNanos();
-            while (records() < n) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the webhook receiver holds " + records() + " records, not " + n + " within " + limit);
-                }
-                HubJvm.sleep(200);
-            }
-        }
     }
 }
