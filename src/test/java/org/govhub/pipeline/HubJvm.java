@@ -292,6 +292,22 @@ final class HubJvm implements AutoCloseable {
         }
     }
 
+    /** A health component as the operator sees it, UP (200) or not (503); its status, or the failure of the call itself. */
+    String healthStatus(String component) {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/actuator/health/" + component))
+                    .header("Authorization", "Basic " + basic).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() / 100 == 2 || response.statusCode() == 503
+                    ? CanonicalJson.read(response.body()).path("status").asText() : "HTTP " + response.statusCode();
+        } catch (IOException e) {
+            return e.getClass().getSimpleName();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** POSTs as the operator and answers the HTTP status, whatever it is (for calls that must be refused). */
     int postStatus(String path, String json) {
         String basic = Base64.getEncoder().encodeToString(("admin:" + OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
