@@ -50,6 +50,8 @@ class DeploymentFilesTest {
                 .getSchema(SchemaLocation.of("classpath:deploy/compose-spec.schema.json"));
         JsonNode compose = YAML.readTree(ComposeFile.COMPOSE.toFile());
         assertThat(spec.validate(compose)).as("docker/compose.yaml against the compose-spec schema").isEmpty();
+        assertThat(spec.validate(YAML.readTree(ComposeFile.CLUSTER.toFile()))).as("docker/compose.cluster.yaml").isEmpty();
+        assertThat(spec.validate(ComposeFile.read(ComposeFile.COMPOSE, ComposeFile.CLUSTER).document)).as("the two merged").isEmpty();
 
         // the schema is strict: a misspelt health-check field is caught
         ObjectNode broken = compose.deepCopy();
@@ -106,6 +108,59 @@ class DeploymentFilesTest {
                         "PROVINCIAL_PLATFORM_TOKEN", "CREDIT_PORTAL_API_KEY", "DRC_MIIT_FTP_PASSWORD");
         Map<String, String> filled = ComposeFile.envFile(Path.of("docker/sandbox.env.example"), Map.of("SANDBOX_SECRET", "s3cret"));
         assertThat(filled).containsEntry("DRC_MIIT_FTP_PASSWORD", "s3cret").containsEntry("GOVHUB_PLATFORM_TOKEN", "s3cret");
+    }
+
+    @Test
+    void composeClusterFileStartsTwoNodesOnOneDatabaseBrokerAndZooKeeper() throws Exception {
+        Map<String, String> filled = new HashMap<>(ComposeFile.envFile(Path.of("docker/.env.example"), Map.of()));
+        filled.replaceAll((k, v) -> v.isEmpty() ? "filled-in" : v);
+        ComposeFile cluster = ComposeFile.read(ComposeFile.COMPOSE, ComposeFile.CLUSTER);
+        JsonNode services = cluster.services();
+        Map<String, String> one = cluster.environment("govhub", filled);
+        Map<String, String> two = cluster.environment("govhub-2", filled);
+
+        // the same hub, twice: every setting alike but the node id
+        assertThat(two.keySet()).isEqualTo(one.keySet());
+        Map<String, String> differ = new TreeMap<>();
+        one.forEach((k, v) -> {
+            if (!v.equals(two.get(k))) {
+                differ.put(k, v + " / " + two.get(k));
+            }
+        });
+        assertThat(differ.keySet()).containsExactly("GOVHUB_CLUSTER_NODE_ID");
+        assertThat(one.get("GOVHUB_CLUSTER_NODE_ID")).isNotBlank().isNotEqualTo(two.get("GOVHUB_CLUSTER_NODE_ID"));
+        for (Map<String, String> node : List.of(one, two)) {
+            assertThat(node).containsEntry("GOVHUB_CLUSTER_SERVICE", "zookeeper")
+                    .containsEntry("GOVHUB_DB_URL", "jdbc:postgresql://hub-db:5432/govhub")
+                    .containsEntry("GOVHUB_ARTEMIS_URL", "tcp://artemis:61616");
+            String zookeeper = node.get("GOVHUB_ZOOKEEPER_NODES");
+            assertThat(zookeeper).isEqualTo("zookeeper:2181");
+            assertThat(services.has(zookeeper.substring(0, zookeeper.indexOf(':')))).as(zookeeper).isTrue();
+        }
+        assertThat(services.path("zookeeper").path("image").asText()).startsWith("zookeeper:");
+        assertThat(services.path("zookeeper").path("healthcheck").path("test").isMissingNode()).isFalse();
+
+        // the second node: the first's image, health check and data volume (one signing key, reports
+        // any node may deliver), its own host port, started once the first is ready
+        JsonNode hub = services.path("govhub");
+        JsonNode second = services.path("govhub-2");
+        assertThat(second.path("build")).isEqualTo(hub.path("build"));
+        assertThat(second.path("healthcheck")).isEqualTo(hub.path("healthcheck"));
+        assertThat(second.path("volumes")).isEqualTo(hub.path("volumes"));
+        assertThat(second.path("ports").toString()).isNotEqualTo(hub.path("ports").toString()).doesNotContain("8080:");
+        assertThat(Files.readString(ComposeFile.CLUSTER)).as("Compose appends an extended service's ports unless told")
+                .containsPattern("(?m)^    ports: !override$");
+        for (String node : List.of("govhub", "govhub-2")) {
+            assertThat(services.path(node).path("depends_on").path("zookeeper").path("condition").asText()).as(node)
+                    .isEqualTo("service_healthy");
+        }
+        assertThat(second.path("depends_on").path("govhub").path("condition").asText()).isEqualTo("service_healthy");
+
+        // compose.yaml alone: one node, as before, on no cluster service
+        JsonNode alone = ComposeFile.read(ComposeFile.COMPOSE).services();
+        assertThat(alone.has("govhub-2")).isFalse();
+        assertThat(alone.has("zookeeper")).isFalse();
+        assertThat(alone.path("govhub").path("environment").has("GOVHUB_CLUSTER_SERVICE")).isFalse();
     }
 
     // ---- image ----
