@@ -38,7 +38,7 @@ public class ClusterConfiguration {
         return service;
     }
 
-    /** Kubernetes: a coordination.k8s.io Lease per namespace, held by the pod (RBAC: get, create, update leases). */
+    /** Kubernetes: a coordination.k8s.io Lease per namespace, held by the pod (RBAC: get, create, update leases; list pods). */
     @Bean
     @ConditionalOnProperty(name = ClusterSettings.SERVICE, havingValue = "kubernetes")
     CamelClusterService kubernetesClusterService(@Value("${govhub.cluster.node-id}") String nodeId,

@@ -1,6 +1,7 @@
 package org.govhub.operate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * docker/compose.yaml as Compose reads it, without Docker: a service's {@code environment:} with
+ * docker/compose.yaml as Compose reads it, without Docker, alone or with docker/compose.cluster.yaml
+ * merged in ({@code docker compose -f compose.yaml -f compose.cluster.yaml}): a service's {@code environment:} with
  * every {@code ${VAR}}, {@code ${VAR:-default}}, {@code ${VAR-default}}, {@code ${VAR:?error}},
  * {@code ${VAR?error}} and {@code $$} interpolated from the variables of an env file, as Compose does
  * (docs.docker.com/reference/compose-file/interpolation), and env files read with their own
@@ -24,6 +26,8 @@ import java.util.regex.Pattern;
 public final class ComposeFile {
 
     public static final Path COMPOSE = Path.of("docker/compose.yaml");
+    /** The second hub node and ZooKeeper, merged into COMPOSE. */
+    public static final Path CLUSTER = Path.of("docker/compose.cluster.yaml");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^{}]|\\{[^{}]*})*))?}");
 
     final JsonNode document;
@@ -33,11 +37,58 @@ public final class ComposeFile {
     }
 
     public static ComposeFile read(Path file) {
+        return new ComposeFile(tree(file));
+    }
+
+    /**
+     * {@code file} with {@code overrides} merged in, as Compose merges several {@code -f} files, then
+     * every service's {@code extends} resolved. As these files use it: maps merge key by key, the
+     * later file winning; a list is replaced (the one list an override gives, govhub-2's ports, is
+     * marked {@code !override} for Compose, which otherwise appends); {@code extends} copies the
+     * named service of the named file except its {@code depends_on}, as Compose does.
+     */
+    public static ComposeFile read(Path file, Path... overrides) {
+        JsonNode merged = tree(file);
+        for (Path override : overrides) {
+            merged = merge(merged, tree(override));
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (merged.path("services") instanceof ObjectNode services) {
+            services.fields().forEachRemaining(s -> {
+                JsonNode extended = s.getValue().path("extends");
+                if (extended.isObject()) {
+                    JsonNode base = tree(dir.resolve(extended.path("file").asText(file.getFileName().toString())))
+                            .path("services").path(extended.path("service").asText()).deepCopy();
+                    ((ObjectNode) base).remove("depends_on");
+                    JsonNode own = s.getValue().deepCopy();
+                    ((ObjectNode) own).remove("extends");
+                    s.setValue(merge(base, own));
+                }
+            });
+        }
+        return new ComposeFile(merged);
+    }
+
+    private static JsonNode tree(Path file) {
         try {
-            return new ComposeFile(new YAMLMapper().readTree(file.toFile()));
+            return new YAMLMapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static JsonNode merge(JsonNode target, JsonNode override) {
+        if (target instanceof ObjectNode object && override.isObject()) {
+            override.fields().forEachRemaining(f -> object.set(f.getKey(),
+                    object.has(f.getKey()) ? merge(object.get(f.getKey()), f.getValue()) : f.getValue()));
+            return object;
+        }
+        return override;
+    }
+
+    /** The services, each with its settings as Compose starts it. */
+    public JsonNode services() {
+        return document.path("services");
     }
 
     /** The service's environment as its container gets it, the variables taken from {@code variables}. */

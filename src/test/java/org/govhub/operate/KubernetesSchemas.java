@@ -40,7 +40,7 @@ final class KubernetesSchemas {
 
     KubernetesSchemas() {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
-        for (String module : List.of("apps", "policy", "monitoring")) {
+        for (String module : List.of("apps", "policy", "rbac", "monitoring")) {
             Path file = UNPACKED.resolve(module).resolve("schema/validation-schema.json");
             ObjectNode definitions;
             try {
