@@ -3,6 +3,9 @@ package org.govhub.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.jms.Message;
+import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.curator.test.TestingServer;
 import org.govhub.RealDatabases;
 import org.govhub.SandboxHubTest;
@@ -40,7 +45,8 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * Three hub nodes (the prod jar, the compose environment plus the ZooKeeper cluster service) on one
- * hub database (PostgreSQL), one Artemis and one ZooKeeper, against the sandbox service (the full
+ * hub database (PostgreSQL), a replicated Artemis pair from the distribution ({@link ArtemisPair}) and
+ * one ZooKeeper, against the sandbox service (the full
  * jar) whose tax bureau keeps getting new declarations while the test runs (docs/cluster.md). A
  * department takes the declarations by webhook and by feed. Under that load:
  * <ol>
@@ -49,10 +55,14 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * <li>the node leading the batch stage and delivery (and, when it is the same node, the pushes to
  * the department) is SIGKILLed while batches and pushes are under way; so is the push leader when it
  * is another node;</li>
+ * <li>the broker primary is SIGKILLed: the backup takes over, the nodes fail over to it, their
+ * {@code jms} health is DOWN in the gap and UP after, and the backup applies the record-queue settings;</li>
  * <li>every node is restarted (SIGTERM, start, ready) one after another.</li>
  * </ol>
  * Every valid declaration reaches the platform exactly once (count and ids), each batch once, every
- * broken one the quarantine; the webhook and the feed get every valid declaration once, by record id.
+ * broken one the quarantine; the webhook and the feed get every valid declaration once, by record id;
+ * the three nodes wrote one exchange log that verifies with the one key. Last, the backup is killed
+ * too, and the nodes' health says the broker is DOWN.
  */
 class ClusterFailoverIT {
 
@@ -107,8 +117,6 @@ class ClusterFailoverIT {
         compose = ComposeFile.read(ComposeFile.COMPOSE);
         dir = SandboxHubTest.newDataDir("govhub-cluster-failover");
         auditKey = new ExchangeLogKey(dir.toString(), dir.resolve("audit-key/exchange-log-signing-key.pem").toString());
-        int brokerPort = HubJvm.freePort();
-        brokerUrl = "tcp://127.0.0.1:" + brokerPort;
         sandboxPorts = Map.of("8081", Integer.toString(HubJvm.freePort()), "2121", Integer.toString(HubJvm.freePort()));
         long started = System.nanoTime();
         WebhookReceiver receiver = new WebhookReceiver();
@@ -117,11 +125,12 @@ class ClusterFailoverIT {
         String key;
         try (TestingServer zk = new TestingServer(true)) {
             zookeeper = zk;
-            EmbeddedActiveMQ broker = StandaloneArtemis.secured(dir.resolve("artemis"), brokerPort, dotEnv.get("ARTEMIS_USER"),
-                    dotEnv.get("ARTEMIS_PASSWORD"), "amq");
-            try {
+            try (ArtemisPair brokers = ArtemisPair.start(dir.resolve("artemis"), dotEnv.get("ARTEMIS_USER"), dotEnv.get("ARTEMIS_PASSWORD"))) {
+                brokerUrl = brokers.url();
+                figures.add(String.format("broker pair (primary, replicating backup) up after %ds: %s", seconds(started), brokerUrl));
+                // the sandbox keeps its own embedded broker (compose gives it none)
                 Map<String, String> sandboxEnv = ComposeStackIT.onThisMachine(compose.environment("sandbox", dotEnv), HUB_DB,
-                        DEPARTMENTS_DB, brokerPort, sandboxPorts);
+                        DEPARTMENTS_DB, 0, sandboxPorts);
                 sandboxEnv.putAll(ComposeStackIT.image(dir.resolve("sandbox-data"), null));
                 sandboxEnv.put("GOVHUB_SANDBOX_TAXBUREAU_ROWS", Integer.toString(INITIAL_ROWS));
                 sandboxEnv.put("GOVHUB_SANDBOX_CREDITREFERENCE_ROWS", Integer.toString(CREDIT_ROWS));
@@ -159,6 +168,7 @@ class ClusterFailoverIT {
                         start("a");
                         leaderKilledDuringDeliveryAndFanOut(receiver);
                         feed.read(nodes.get("a"), key, 3, 200);
+                        brokerPrimaryKilled(brokers);
                         rollingRestart();
                         feeder.finish();
                         figures.add(String.format("the bureau got %d declarations in all (%d while the test ran, %d/s)",
@@ -185,9 +195,8 @@ class ClusterFailoverIT {
                         figures.add(String.format("webhook: %d declarations in %d deliveries, %d deliveries repeated and recognised by"
                                 + " their delivery id; feed: %d declarations", receiver.records(), receiver.deliveries.size(),
                                 receiver.repeats.get(), feed.keys.size()));
-                        for (HubJvm node : nodes.values()) {
-                            node.stop();
-                        }
+                        noBrokerAtAll(brokers);
+                        nodes.values().forEach(HubJvm::close); // no broker left to stop in order with
                         sandbox.stop(); // the platform's H2 file is read below, with the sandbox gone
 
                         // every valid row at the platform exactly once (count and ids), each batch once, every broken row in quarantine
@@ -208,8 +217,6 @@ class ClusterFailoverIT {
                         nodes.values().forEach(HubJvm::close);
                     }
                 }
-            } finally {
-                broker.stop();
             }
         }
         figures.add(String.format("whole test %ds", seconds(started)));
@@ -309,6 +316,101 @@ class ClusterFailoverIT {
                 + " later; now batches on %s, pushes on %s", what, name, delivering, pushing, after.get("govhub-batches"),
                 after.get("govhub-share")));
         assertThat(Math.max(delivering, pushing)).as("seconds until delivery and pushes went on").isLessThan(SESSION_TIMEOUT.toSeconds() + 30);
+    }
+
+    /**
+     * The broker primary SIGKILLed under load: the backup becomes active, every node fails over to it
+     * (the batch leader's {@code jms} health DOWN in the gap, UP after), the source publishes again and
+     * batches are acknowledged; the backup applies the record-queue settings as the primary did.
+     */
+    private void brokerPrimaryKilled(ArtemisPair brokers) throws Exception {
+        HubJvm watched = nodes.get(name(leaders(nodes.get("a")).get("govhub-batches")));
+        assertThat(watched.healthStatus("jms")).as("the broker's health before the kill").isEqualTo("UP");
+        List<String> health = new ArrayList<>();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        long[] killed = new long[1];
+        Thread watcher = new Thread(() -> {
+            String last = null;
+            while (watching.get()) {
+                long at = System.nanoTime();
+                String status = watched.healthStatus("jms");
+                if (!status.equals(last)) {
+                    synchronized (health) {
+                        health.add(status + " at " + String.format("%.1fs", (at - killed[0]) / 1e9));
+                    }
+                    last = status;
+                }
+                HubJvm.sleep(100);
+            }
+        }, "jms-health-watch");
+        long acknowledgedBefore = acknowledged();
+        int pagesBefore = pages();
+        brokers.killPrimary();
+        killed[0] = System.nanoTime();
+        watcher.start();
+        brokers.awaitBackupActive(Duration.ofSeconds(30));
+        double active = (System.nanoTime() - killed[0]) / 1e9;
+        double acknowledgedNext = -1;
+        double published = -1;
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (acknowledgedNext < 0 || published < 0) {
+            if (acknowledgedNext < 0 && acknowledged() > acknowledgedBefore) {
+                acknowledgedNext = (System.nanoTime() - killed[0]) / 1e9;
+            }
+            if (published < 0 && pages() > pagesBefore) {
+                published = (System.nanoTime() - killed[0]) / 1e9;
+            }
+            assertThat(System.nanoTime()).as("the nodes go on after the broker failover").isLessThan(deadline);
+            HubJvm.sleep(50);
+        }
+        HubJvm.sleep(3000); // the health a little after the takeover, too
+        watching.set(false);
+        watcher.join();
+        figures.add(String.format("broker primary SIGKILLed: backup active %.1fs, next batch acknowledged %.1fs, the source's next"
+                + " page %.1fs later; jms health on the batch leader: %s", active, acknowledgedNext, published, health));
+        assertThat(health.get(health.size() - 1)).as("jms health once the backup is active").startsWith("UP ");
+        assertThat(health).as("jms health in the gap").anyMatch(h -> h.startsWith("DOWN "));
+        recordQueueSettings(brokers);
+    }
+
+    /** The backup, active now, applies the hub's record-queue settings (broker/broker.properties), as the primary did. */
+    private void recordQueueSettings(ArtemisPair brokers) throws Exception {
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokers.url(), dotEnv.get("ARTEMIS_USER"),
+                dotEnv.get("ARTEMIS_PASSWORD")); jakarta.jms.Connection connection = factory.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue answers = session.createTemporaryQueue();
+            Message request = session.createMessage();
+            JMSManagementHelper.putOperationInvocation(request, ResourceNames.BROKER, "getAddressSettingsAsJSON", "govhub.records.tax-record");
+            request.setJMSReplyTo(answers);
+            session.createProducer(session.createQueue("activemq.management")).send(request);
+            Message answer = session.createConsumer(answers).receive(10_000);
+            assertThat(answer).as("the broker's answer to getAddressSettingsAsJSON").isNotNull();
+            JsonNode settings = CanonicalJson.read(String.valueOf(JMSManagementHelper.getResult(answer)));
+            assertThat(settings.path("maxDeliveryAttempts").asInt()).as("%s", settings).isEqualTo(-1);
+            assertThat(settings.path("addressFullMessagePolicy").asText()).as("%s", settings).isEqualTo("BLOCK");
+        }
+    }
+
+    /** The backup gone as well: no broker answers, and every node says so. */
+    private void noBrokerAtAll(ArtemisPair brokers) {
+        brokers.backup.kill();
+        long killed = System.nanoTime();
+        long deadline = killed + Duration.ofSeconds(20).toNanos();
+        for (HubJvm node : nodes.values()) {
+            String status;
+            while (!(status = node.healthStatus("jms")).equals("DOWN")) {
+                assertThat(System.nanoTime()).as("jms health with no broker at all (last %s)", status).isLessThan(deadline);
+                HubJvm.sleep(200);
+            }
+        }
+        figures.add(String.format("both brokers dead: jms health DOWN on every node %.1fs after the second kill",
+                (System.nanoTime() - killed) / 1e9));
+    }
+
+    /** Pages the source's leaders logged, on every node running now. */
+    private int pages() {
+        return nodes.values().stream().mapToInt(n -> n.logged(PAGE.pattern()).size()).sum();
     }
 
     /** Each node in turn: SIGTERM, start again, ready; deliveries go on meanwhile (the longest pause is reported). */
