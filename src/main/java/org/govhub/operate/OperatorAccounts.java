@@ -169,7 +169,7 @@ public class OperatorAccounts {
     }
 
     private void endSessions(String username) {
-        // SessionRegistry keys sessions by principal, and User is equal by user name
+        // the registry finds sessions by the principal's user name, in the hub database: on every node
         var principal = User.withUsername(username).password("-").build();
         sessions.getAllSessions(principal, false).forEach(session -> session.expireNow());
     }
