@@ -19,11 +19,7 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
-import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.session.FindByIndexNameSessionRepository;
-import org.springframework.session.Session;
-import org.springframework.session.security.SpringSessionBackedSessionRegistry;
 import org.springframework.security.core.userdetails.jdbc.JdbcDaoImpl;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
@@ -40,15 +36,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * programs use HTTP Basic and get 401, not a redirect. Departments' programs use their API keys
  * and reach only the sharing API and the catalog. Who reaches which path is in {@link AccessRules};
  * accounts are in the hub database (OperatorAccounts). CSRF tokens travel in the XSRF-TOKEN
- * cookie because Hawtio's console sends them back from there on its Jolokia calls.
+ * cookie because Hawtio's console sends them back from there on its Jolokia calls. Only a form login
+ * opens a session, kept in the hub database by Spring Session JDBC (V21) so that every node knows it;
+ * HTTP Basic and API keys log in for one request.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
     @Bean
     @Order(10)
-    SecurityFilterChain hubSecurity(HttpSecurity http, DepartmentAccounts departments, SessionRegistry sessions,
-            LoginThrottle throttle, LoginEvents logins) throws Exception {
+    SecurityFilterChain hubSecurity(HttpSecurity http, DepartmentAccounts departments, LoginThrottle throttle,
+            LoginEvents logins) throws Exception {
         var api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
         var actuator = PathPatternRequestMatcher.withDefaults().matcher("/actuator/**");
         var hawtio = PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/**");
@@ -79,10 +77,6 @@ public class SecurityConfiguration {
                                         || DepartmentKeyFilter.presentedKey(request) != null))
                         .csrfTokenRepository(csrfTokens)
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
-                // the registry lets an admin's disabling or demoting end the account's sessions at once
-                .sessionManagement(s -> s.maximumSessions(-1).sessionRegistry(sessions)
-                        // 401 like any other request without a valid login (the default answers 200 with a note)
-                        .expiredSessionStrategy(event -> event.getResponse().sendError(HttpServletResponse.SC_UNAUTHORIZED)))
                 .addFilterBefore(throttle.filter(logins), UsernamePasswordAuthenticationFilter.class)
                 .addFilterBefore(new DepartmentKeyFilter(departments), BasicAuthenticationFilter.class)
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
@@ -103,15 +97,6 @@ public class SecurityConfiguration {
     @Bean
     static RoleHierarchy roleHierarchy() {
         return RoleHierarchyImpl.fromHierarchy(Roles.HIERARCHY);
-    }
-
-    /**
-     * Sessions are in the hub database (Spring Session JDBC, V21), indexed by user name, so every
-     * node knows every login and ending an account's sessions ends them on all nodes.
-     */
-    @Bean
-    <S extends Session> SessionRegistry sessionRegistry(FindByIndexNameSessionRepository<S> sessions) {
-        return new SpringSessionBackedSessionRegistry<>(sessions);
     }
 
     @Bean

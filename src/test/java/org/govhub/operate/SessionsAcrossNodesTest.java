@@ -9,8 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import javax.sql.DataSource;
 import org.govhub.SandboxHubTest;
+import org.govhub.share.DepartmentAccounts;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,7 +21,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextImpl;
-import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -27,14 +28,13 @@ import org.springframework.security.web.context.HttpSessionSecurityContextReposi
 import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.session.Session;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
-import org.springframework.session.security.SpringSessionBackedSessionRegistry;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Sessions across nodes (Spring Session JDBC, V21). The running hub is node a; node b is what another
- * node holds of sessions and accounts, its own session repository, registry and OperatorAccounts, on
- * the same hub database. A login on either is valid on the other, and disabling the account on either
- * ends its sessions on both.
+ * node holds of sessions and accounts, its own session repository and OperatorAccounts, on the same
+ * hub database. A login on either is valid on the other, and disabling the account on either ends its
+ * sessions on both. Programs (HTTP Basic, API keys) open no session.
  */
 class SessionsAcrossNodesTest extends SandboxHubTest {
 
@@ -55,18 +55,18 @@ class SessionsAcrossNodesTest extends SandboxHubTest {
     UserDetailsService users;
     @Autowired
     OperatorAccounts accounts;
+    @Autowired
+    DepartmentAccounts departments;
 
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private FindByIndexNameSessionRepository<? extends Session> nodeBSessions;
-    private SessionRegistry nodeBRegistry;
     private OperatorAccounts nodeBAccounts;
 
     @BeforeEach
     void nodeBAndAnOperator() {
         nodeBSessions = new JdbcIndexedSessionRepository(new JdbcTemplate(hubDatabase),
                 new TransactionTemplate(new DataSourceTransactionManager(hubDatabase)));
-        nodeBRegistry = new SpringSessionBackedSessionRegistry<>(nodeBSessions);
-        nodeBAccounts = new OperatorAccounts(jdbc, encoder, policy, nodeBRegistry, "");
+        nodeBAccounts = new OperatorAccounts(jdbc, encoder, policy, nodeBSessions, "");
         accounts.create(USER, Roles.OPERATOR, PASSWORD);
         accounts.setEnabled(USER, true);
     }
@@ -83,12 +83,12 @@ class SessionsAcrossNodesTest extends SandboxHubTest {
         assertThat(status("/api/admin/batches", fromB)).as("node b's session on node a").isEqualTo(200);
         assertThat(status("/api/admin/batches", fromA)).isEqualTo(200);
 
-        // disabled on node b: both sessions end on node a too, and are gone from the database
+        // disabled on node b: both sessions are gone from the database, so node a no longer knows them
         nodeBAccounts.setEnabled(USER, false);
-        assertThat(status("/api/admin/batches", fromA)).isEqualTo(401);
-        assertThat(status("/api/admin/batches", fromB)).isEqualTo(401);
         assertThat(nodeBSessions.findById(fromA)).isNull();
         assertThat(nodeBSessions.findById(fromB)).isNull();
+        assertThat(status("/api/admin/batches", fromA)).isEqualTo(401);
+        assertThat(status("/api/admin/batches", fromB)).isEqualTo(401);
 
         // disabled on node a (the admin API): node b's session ends there too
         accounts.setEnabled(USER, true);
@@ -98,8 +98,25 @@ class SessionsAcrossNodesTest extends SandboxHubTest {
                 .header("Authorization", "Basic " + base64("admin:" + OPERATOR_PASSWORD))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                 .isEqualTo(204);
-        assertThat(nodeBRegistry.getSessionInformation(again).isExpired()).as("expired on node b").isTrue();
+        assertThat(nodeBSessions.findById(again)).as("gone for node b").isNull();
         assertThat(status("/api/admin/batches", again)).isEqualTo(401);
+    }
+
+    /** Programs (HTTP Basic, a department's API key) log in for one request: no session row, no cookie. */
+    @Test
+    void programsLeaveNoSession() throws Exception {
+        departments.create("sessions-dept", "Sessions test department");
+        String key = departments.issueKey("sessions-dept").key();
+        int before = jdbc.queryForObject("SELECT COUNT(*) FROM spring_session", Integer.class);
+        for (String[] credential : List.of(new String[] {"X-Api-Key", key},
+                new String[] {"Authorization", "Basic " + base64("admin:" + OPERATOR_PASSWORD)})) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(url(credential[0].equals("X-Api-Key")
+                            ? "/api/share/requests" : "/api/admin/batches")).header(credential[0], credential[1]).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(credential[0]).isEqualTo(200);
+            assertThat(answer.headers().allValues("Set-Cookie")).as(credential[0]).noneMatch(c -> c.startsWith("JSESSIONID="));
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM spring_session", Integer.class)).isEqualTo(before);
     }
 
     /** A session node b stores for USER as a form login would: the security context under Spring Security's key. */
