@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.security.core.session.SessionRegistry;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
 import org.springframework.stereotype.Component;
 
 /**
@@ -54,9 +54,10 @@ public class OperatorAccounts {
     private final JdbcTemplate jdbc;
     private final PasswordEncoder encoder;
     private final PasswordPolicy policy;
-    private final SessionRegistry sessions;
+    private final FindByIndexNameSessionRepository<? extends Session> sessions;
 
-    public OperatorAccounts(JdbcTemplate jdbc, PasswordEncoder encoder, PasswordPolicy policy, SessionRegistry sessions,
+    public OperatorAccounts(JdbcTemplate jdbc, PasswordEncoder encoder, PasswordPolicy policy,
+            FindByIndexNameSessionRepository<? extends Session> sessions,
             @Value("${govhub.security.admin-password:}") String configuredPassword) {
         this.jdbc = jdbc;
         this.encoder = encoder;
@@ -168,10 +169,9 @@ public class OperatorAccounts {
         }
     }
 
+    /** Deletes the account's sessions from the hub database, where every node looks them up (Spring Session JDBC). */
     private void endSessions(String username) {
-        // SessionRegistry keys sessions by principal, and User is equal by user name
-        var principal = User.withUsername(username).password("-").build();
-        sessions.getAllSessions(principal, false).forEach(session -> session.expireNow());
+        sessions.findByPrincipalName(username).keySet().forEach(sessions::deleteById);
     }
 
     private void checkRole(String role) {

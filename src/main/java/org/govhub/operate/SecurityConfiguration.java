@@ -19,13 +19,10 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
-import org.springframework.security.core.session.SessionRegistry;
-import org.springframework.security.core.session.SessionRegistryImpl;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.jdbc.JdbcDaoImpl;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
-import org.springframework.security.web.session.HttpSessionEventPublisher;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
@@ -39,15 +36,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * programs use HTTP Basic and get 401, not a redirect. Departments' programs use their API keys
  * and reach only the sharing API and the catalog. Who reaches which path is in {@link AccessRules};
  * accounts are in the hub database (OperatorAccounts). CSRF tokens travel in the XSRF-TOKEN
- * cookie because Hawtio's console sends them back from there on its Jolokia calls.
+ * cookie because Hawtio's console sends them back from there on its Jolokia calls. Only a form login
+ * opens a session, kept in the hub database by Spring Session JDBC (V21) so that every node knows it;
+ * HTTP Basic and API keys log in for one request.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
     @Bean
     @Order(10)
-    SecurityFilterChain hubSecurity(HttpSecurity http, DepartmentAccounts departments, SessionRegistry sessions,
-            LoginThrottle throttle, LoginEvents logins) throws Exception {
+    SecurityFilterChain hubSecurity(HttpSecurity http, DepartmentAccounts departments, LoginThrottle throttle,
+            LoginEvents logins) throws Exception {
         var api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
         var actuator = PathPatternRequestMatcher.withDefaults().matcher("/actuator/**");
         var hawtio = PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/**");
@@ -78,10 +77,6 @@ public class SecurityConfiguration {
                                         || DepartmentKeyFilter.presentedKey(request) != null))
                         .csrfTokenRepository(csrfTokens)
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
-                // the registry lets an admin's disabling or demoting end the account's sessions at once
-                .sessionManagement(s -> s.maximumSessions(-1).sessionRegistry(sessions)
-                        // 401 like any other request without a valid login (the default answers 200 with a note)
-                        .expiredSessionStrategy(event -> event.getResponse().sendError(HttpServletResponse.SC_UNAUTHORIZED)))
                 .addFilterBefore(throttle.filter(logins), UsernamePasswordAuthenticationFilter.class)
                 .addFilterBefore(new DepartmentKeyFilter(departments), BasicAuthenticationFilter.class)
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
@@ -102,17 +97,6 @@ public class SecurityConfiguration {
     @Bean
     static RoleHierarchy roleHierarchy() {
         return RoleHierarchyImpl.fromHierarchy(Roles.HIERARCHY);
-    }
-
-    @Bean
-    SessionRegistry sessionRegistry() {
-        return new SessionRegistryImpl();
-    }
-
-    /** Tells the session registry of sessions that end, so it does not keep them. */
-    @Bean
-    HttpSessionEventPublisher httpSessionEventPublisher() {
-        return new HttpSessionEventPublisher();
     }
 
     @Bean
