@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.session.Session;
@@ -55,6 +57,8 @@ public class OperatorAccounts {
     private final PasswordEncoder encoder;
     private final PasswordPolicy policy;
     private final FindByIndexNameSessionRepository<? extends Session> sessions;
+    /** The last-admin check and the change it allows, in one transaction holding the admin rows (several nodes change accounts). */
+    private final TransactionTemplate inTransaction;
 
     public OperatorAccounts(JdbcTemplate jdbc, PasswordEncoder encoder, PasswordPolicy policy,
             FindByIndexNameSessionRepository<? extends Session> sessions,
@@ -63,6 +67,7 @@ public class OperatorAccounts {
         this.encoder = encoder;
         this.policy = policy;
         this.sessions = sessions;
+        this.inTransaction = new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()));
         bootstrapAdmin(configuredPassword);
     }
 
@@ -131,10 +136,12 @@ public class OperatorAccounts {
         if (!exists(username)) {
             return false;
         }
-        if (!enabled) {
-            refuseIfLastAdmin(username);
-        }
-        jdbc.update("UPDATE operator_account SET enabled = ?, changed_at = ? WHERE username = ?", enabled, now(), username);
+        inTransaction.executeWithoutResult(status -> {
+            if (!enabled) {
+                refuseIfLastAdmin(username);
+            }
+            jdbc.update("UPDATE operator_account SET enabled = ?, changed_at = ? WHERE username = ?", enabled, now(), username);
+        });
         if (!enabled) {
             endSessions(username);
         }
@@ -147,19 +154,23 @@ public class OperatorAccounts {
         if (!exists(username)) {
             return false;
         }
-        if (!Roles.ADMIN.equals(role)) {
-            refuseIfLastAdmin(username);
-        }
-        jdbc.update("UPDATE operator_account SET roles = ?, changed_at = ? WHERE username = ?", role, now(), username);
+        inTransaction.executeWithoutResult(status -> {
+            if (!Roles.ADMIN.equals(role)) {
+                refuseIfLastAdmin(username);
+            }
+            jdbc.update("UPDATE operator_account SET roles = ?, changed_at = ? WHERE username = ?", role, now(), username);
+        });
         // a session keeps the authorities of its login: end it so the new role applies at once
         endSessions(username);
         log.info("operator account {} now has role {}", username, role);
         return true;
     }
 
-    // Checked under this object's lock (the methods that change roles or enabled are synchronized):
-    // one hub changes its accounts, so two concurrent changes cannot both remove "the other" admin.
+    // Inside the change's transaction, with every enabled admin row locked first: a concurrent change on
+    // another node (or thread) waits, then reads what the first one left, so two changes cannot both
+    // remove "the other" admin.
     private void refuseIfLastAdmin(String username) {
+        jdbc.queryForList("SELECT username FROM operator_account WHERE roles = ? AND enabled = TRUE FOR UPDATE", String.class, Roles.ADMIN);
         Integer otherAdmins = jdbc.queryForObject("SELECT COUNT(*) FROM operator_account WHERE roles = ? AND enabled = TRUE"
                 + " AND username <> ?", Integer.class, Roles.ADMIN, username);
         Integer self = jdbc.queryForObject("SELECT COUNT(*) FROM operator_account WHERE roles = ? AND enabled = TRUE"

@@ -165,4 +165,54 @@ class SessionsAcrossNodesTest extends SandboxHubTest {
     private URI url(String path) {
         return URI.create("http://localhost:" + port + path);
     }
+
+    /**
+     * Node a is in the middle of disabling every admin but one (its transaction holds the admin rows);
+     * node b, disabling that last one at the same moment, waits for a and then refuses: the last-admin
+     * check runs in the change's transaction with the admin rows locked, not under one JVM's lock.
+     */
+    @Test
+    void twoNodesCannotTogetherDisableEveryAdmin() throws Exception {
+        String last = "nodes-root";
+        accounts.create(last, Roles.ADMIN, "Root-of-nodes-2026");
+        accounts.setEnabled(last, true);
+        List<String> admins = new java.util.ArrayList<>();
+        try (java.sql.Connection nodeA = hubDatabase.getConnection()) {
+            nodeA.setAutoCommit(false);
+            try (var lock = nodeA.prepareStatement("SELECT username FROM operator_account WHERE roles = ? AND enabled = TRUE FOR UPDATE")) {
+                lock.setString(1, Roles.ADMIN);
+                try (var rs = lock.executeQuery()) {
+                    while (rs.next()) {
+                        admins.add(rs.getString(1));
+                    }
+                }
+            }
+            assertThat(admins).contains(last, "admin");
+            try (var disable = nodeA.prepareStatement("UPDATE operator_account SET enabled = FALSE WHERE roles = ? AND username <> ?")) {
+                disable.setString(1, Roles.ADMIN);
+                disable.setString(2, last);
+                disable.executeUpdate();
+            }
+            var nodeB = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    nodeBAccounts.setEnabled(last, false);
+                    return "disabled";
+                } catch (OperatorAccounts.LastAdmin refused) {
+                    return "refused: " + refused.getMessage();
+                }
+            });
+            Thread.sleep(300);
+            assertThat(nodeB).as("node b waits while node a's change holds the admin rows").isNotDone();
+            nodeA.commit();
+            assertThat(nodeB.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("node b, after node a disabled the others")
+                    .startsWith("refused: this is the last enabled admin account");
+        } finally {
+            for (String admin : admins) { // as they were
+                jdbc.update("UPDATE operator_account SET enabled = TRUE WHERE username = ?", admin);
+            }
+            jdbc.update("UPDATE operator_account SET enabled = FALSE WHERE username = ?", last);
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM operator_account WHERE username = ? AND enabled = TRUE", Integer.class, last))
+                .isZero();
+    }
 }
