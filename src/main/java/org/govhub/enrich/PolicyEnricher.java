@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.springframework.stereotype.Component;
 
 /**
@@ -262,23 +264,47 @@ public class PolicyEnricher {
             f.put("extension", extension.id());
             basis = basis(extension.notice(), extension.clause());
         } else {
-            deadline = normal;
+            // 第一百零九条: long holidays inside the filing window move the deadline by their days, then a closed day rolls it on
+            LocalDate windowStart = last.plusMonths(1).atDay(1);
+            List<LocalDate> longHolidays = longHolidays(t, windowStart, normal);
+            deadline = normal.plusDays(longHolidays.size());
             ArrayNode skipped = JSON.arrayNode();
             while (t.closed(deadline)) {
                 skipped.add(deadline.toString());
                 deadline = deadline.plusDays(1);
             }
-            f.put("rule", skipped.isEmpty() ? "NORMAL" : "ROLLED_OVER");
+            boolean covered = t.covers(windowStart) && t.covers(deadline);
             basis = basis(t.deadlineNotice(), t.deadlineClause());
-            if (!skipped.isEmpty()) {
-                f.set("skippedDays", skipped);
+            if (!covered || !longHolidays.isEmpty() || !skipped.isEmpty()) {
                 basis.addAll(basis(t.rollOverNotice(), t.rollOverClause()));
+            }
+            if (!covered) {
+                f.put("rule", "CALENDAR_NOT_COVERED");
+                f.put("note", "the holiday calendar covers " + new TreeSet<>(t.coveredYears()) + ", not the filing window "
+                        + windowStart + " to " + deadline + ": the deadline (" + normal + " or later) cannot be set by "
+                        + t.rollOverClause() + "; a declaration up to " + normal + " is on time");
+                deadline = null;
+            } else {
+                f.put("rule", !longHolidays.isEmpty() ? "MOVED_BY_HOLIDAYS" : skipped.isEmpty() ? "NORMAL" : "ROLLED_OVER");
+                if (!longHolidays.isEmpty()) {
+                    ArrayNode days = f.putArray("longHolidays");
+                    longHolidays.forEach(d -> days.add(d.toString()));
+                }
+                if (!skipped.isEmpty()) {
+                    f.set("skippedDays", skipped);
+                }
             }
         }
         f.put("normalDeadline", normal.toString());
-        f.put("deadline", deadline.toString());
-        f.put("onTime", !declaredAt.isAfter(deadline));
-        f.put("daysLate", declaredAt.isAfter(deadline) ? ChronoUnit.DAYS.between(deadline, declaredAt) : 0);
+        f.put("deadline", deadline == null ? null : deadline.toString());
+        if (deadline != null) {
+            f.put("onTime", !declaredAt.isAfter(deadline));
+            f.put("daysLate", declaredAt.isAfter(deadline) ? ChronoUnit.DAYS.between(deadline, declaredAt) : 0);
+        } else {
+            // without the calendar only the normal deadline is certain: holidays can move it later, never earlier
+            f.put("onTime", declaredAt.isAfter(normal) ? null : Boolean.TRUE);
+            f.put("daysLate", declaredAt.isAfter(normal) ? null : 0L);
+        }
         f.set("basis", basis);
         ObjectNode in = inputs(r, "period", "filingFrequency", "regionCode", "declaredAt");
         if (r.path("filingFrequency").isMissingNode() || r.path("filingFrequency").isNull()) {
@@ -291,19 +317,39 @@ public class PolicyEnricher {
         boolean granted = r.path("deferralGranted").asBoolean(false);
         d.put("granted", granted);
         d.put("maxMonths", t.deferralMaxMonths());
-        LocalDate limit = deadline.plusMonths(t.deferralMaxMonths());
-        d.put("latestUntil", limit.toString());
+        LocalDate limit = deadline == null ? null : deadline.plusMonths(t.deferralMaxMonths());
+        d.put("latestUntil", limit == null ? null : limit.toString());
         String until = text(r, "deferralUntil");
-        if (granted && until != null) {
+        if (granted && until != null && limit != null) {
             d.put("withinLimit", !LocalDate.parse(until).isAfter(limit));
         } else {
             d.putNull("withinLimit");
         }
         d.set("basis", basis(t.deferralNotice(), t.deferralClause()));
         ObjectNode din = inputs(r, "deferralGranted", "deferralUntil");
-        din.put("deadline", deadline.toString());
+        din.put("deadline", deadline == null ? null : deadline.toString());
         d.set("inputs", din);
         policy.set("paymentDeferral", d);
+    }
+
+    /**
+     * The public holidays inside the filing window {@code from}..{@code to} that lie in runs of at
+     * least {@code longHolidayDays} consecutive holidays (实施细则 第一百零九条: 连续3日以上法定休假日).
+     */
+    static List<LocalDate> longHolidays(PolicyRules.Tax t, LocalDate from, LocalDate to) {
+        List<LocalDate> out = new ArrayList<>();
+        List<LocalDate> run = new ArrayList<>();
+        for (LocalDate day = from; !day.isAfter(to.plusDays(1)); day = day.plusDays(1)) {
+            if (!day.isAfter(to) && t.holiday(day)) {
+                run.add(day);
+            } else {
+                if (run.size() >= t.longHolidayDays()) {
+                    out.addAll(run);
+                }
+                run.clear();
+            }
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ credit

@@ -76,11 +76,16 @@ public class PolicyRules {
     }
 
     public record Tax(String deadlineNotice, String deadlineClause, int dayOfMonth, String rollOverNotice, String rollOverClause,
-            List<Extension> extensions, String deferralNotice, String deferralClause, int deferralMaxMonths,
+            int longHolidayDays, List<Extension> extensions, String deferralNotice, String deferralClause, int deferralMaxMonths,
             Set<LocalDate> holidays, Set<LocalDate> workingWeekends, Set<Integer> coveredYears) {
         /** Whether the calendar lists that year's holidays and worked weekends (outside it only weekends are known). */
         public boolean covers(LocalDate day) {
             return coveredYears.contains(day.getYear());
+        }
+
+        /** Whether the calendar lists that day as a public holiday. */
+        public boolean holiday(LocalDate day) {
+            return holidays.contains(day);
         }
 
         /** A day on which nothing can be filed: a public holiday, or a weekend day that is not worked. */
@@ -433,7 +438,7 @@ public class PolicyRules {
         }
         return new Tax(p.notice(deadline, "notice", where + ".deadline", notices), deadline.path("clause").asText(),
                 deadline.path("dayOfMonth").asInt(), p.notice(n.path("rollOver"), "notice", where + ".rollOver", notices),
-                n.path("rollOver").path("clause").asText(), List.copyOf(extensions),
+                n.path("rollOver").path("clause").asText(), n.path("rollOver").path("longHolidayDays").asInt(), List.copyOf(extensions),
                 p.notice(deferral, "notice", where + ".paymentDeferral", notices), deferral.path("clause").asText(),
                 deferral.path("maxMonths").asInt(), Set.copyOf(holidays), Set.copyOf(working), Set.copyOf(covered));
     }
