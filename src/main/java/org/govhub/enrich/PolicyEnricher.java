@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  * <li>EnterpriseFiling: {@code enterpriseSize}, {@code aboveDesignatedSize}</li>
  * <li>SocialInsuranceRecord: {@code enterpriseSize} (enterprises), {@code socialInsuranceRelief}, {@code deferral}</li>
  * <li>TaxRecord: {@code declarationDeadline}, {@code paymentDeferral}</li>
- * <li>CreditRecord: {@code overdueReporting}, {@code publicity}</li>
+ * <li>CreditRecord: {@code loanDeferral}, {@code overdueReporting}, {@code publicity}</li>
  * </ul>
  */
 @Component
@@ -358,6 +358,9 @@ public class PolicyEnricher {
         String recordType = text(r, "recordType");
         String situation = text(r, "epidemicSituation");
         boolean epidemic = r.path("epidemicImpact").asBoolean(false);
+        ObjectNode deferral = loanDeferral(r);
+        policy.set("loanDeferral", deferral);
+        boolean deferred = deferral.path("deferred").asBoolean();
 
         PolicyRules.Reporting rep = rules.reporting();
         ObjectNode f = JSON.objectNode();
@@ -365,6 +368,8 @@ public class PolicyEnricher {
         String treatment;
         if (!covered) {
             treatment = "NOT_COVERED";
+        } else if (deferred) {
+            treatment = "NOT_OVERDUE"; // deferred: there is no overdue to report
         } else if (epidemic && rep.protectedSituations().contains(situation)) {
             treatment = "NOT_REPORTED";
         } else if (epidemic && rep.adjustedPlanSituations().contains(situation)) {
@@ -373,18 +378,23 @@ public class PolicyEnricher {
             treatment = "REPORTED";
         }
         f.put("covered", covered);
-        f.put("mayBeReported", !"NOT_REPORTED".equals(treatment));
+        boolean notReported = "NOT_REPORTED".equals(treatment) || "NOT_OVERDUE".equals(treatment);
+        f.put("mayBeReported", !notReported);
         f.put("treatment", treatment);
         // 已经报送的予以调整: a record that was reported before must be corrected at the credit-reference centre
-        f.put("adjustIfAlreadyReported", "NOT_REPORTED".equals(treatment));
-        f.set("basis", basis(rep.notice(), rep.clause()));
+        f.put("adjustIfAlreadyReported", notReported);
+        ArrayNode reportingBasis = basis(rep.notice(), rep.clause());
+        if (deferred) {
+            reportingBasis.addAll((ArrayNode) deferral.get("basis"));
+        }
+        f.set("basis", reportingBasis);
         f.set("inputs", inputs(r, "subjectType", "recordType", "epidemicImpact", "epidemicSituation"));
         policy.set("overdueReporting", f);
 
         PolicyRules.Publicity pub = rules.publicity();
         ObjectNode p = JSON.objectNode();
         boolean pubCovered = pub.subjectTypes().contains(text(r, "subjectType")) && pub.recordTypes().contains(recordType);
-        boolean withheld = pubCovered && epidemic && r.path("repaymentCommitmentSigned").asBoolean(false);
+        boolean withheld = pubCovered && (deferred || epidemic && r.path("repaymentCommitmentSigned").asBoolean(false));
         p.put("covered", pubCovered);
         p.put("mayBePublicised", !withheld);
         p.put("jointPunishment", !withheld);
@@ -392,9 +402,49 @@ public class PolicyEnricher {
         if (pub.alsoNotice() != null) {
             b.addAll(basis(pub.alsoNotice(), pub.alsoClause()));
         }
+        if (deferred && pubCovered) {
+            b.addAll((ArrayNode) deferral.get("basis"));
+        }
         p.set("basis", b);
         p.set("inputs", inputs(r, "subjectType", "recordType", "epidemicImpact", "repaymentCommitmentSigned"));
         policy.set("publicity", p);
+    }
+
+    /**
+     * 临时性延期还本付息: the loan of a medium, small or micro enterprise or of an individual business
+     * (by its credit code) with a temporary deferral arrangement is not overdue up to the rules' day.
+     *
+     * @throws PolicyException when an enterprise's deferred loan falls in the deferral and its size is not given
+     */
+    private ObjectNode loanDeferral(JsonNode r) {
+        PolicyRules.LoanDeferral ld = rules.loanDeferral();
+        String subjectId = text(r, "subjectId");
+        boolean enterprise = "ENTERPRISE".equals(text(r, "subjectType"));
+        boolean covered = enterprise && ld.recordTypes().contains(text(r, "recordType"));
+        boolean arranged = r.path("temporaryDeferral").asBoolean(false);
+        LocalDate occurredOn = text(r, "occurredOn") == null ? null : LocalDate.parse(text(r, "occurredOn"));
+        boolean inDeferral = occurredOn != null && !occurredOn.isAfter(ld.until());
+        boolean individualBusiness = enterprise && subjectId != null && ld.individualBusinessCodes().stream().anyMatch(subjectId::startsWith);
+        String sizeClass = text(r, "sizeClass");
+        String borrower = individualBusiness ? "INDIVIDUAL_BUSINESS" : sizeClass;
+        if (covered && arranged && inDeferral && borrower == null) {
+            throw new PolicyException("policy: the size class of " + subjectId + " is not given, so whether its loan deferred on "
+                    + occurredOn + " is overdue (" + docNo(ld.notice()) + " " + ld.clause() + ": medium, small and micro enterprises and "
+                    + "individual businesses, to " + ld.until() + ") cannot be decided");
+        }
+        boolean eligible = individualBusiness || sizeClass != null && ld.sizeClasses().contains(sizeClass);
+        boolean deferred = covered && arranged && eligible && inDeferral;
+        ObjectNode f = JSON.objectNode();
+        f.put("covered", covered);
+        f.put("borrower", borrower);
+        f.put("eligibleBorrower", covered ? eligible : null);
+        f.put("deferredUntil", ld.until().toString());
+        f.put("deferred", deferred);
+        f.put("overdue", covered ? !deferred : null);
+        f.put("penaltyInterestWaived", deferred);
+        f.set("basis", basis(ld.notice(), ld.clause()));
+        f.set("inputs", inputs(r, "subjectType", "recordType", "occurredOn", "temporaryDeferral", "sizeClass"));
+        return f;
     }
 
     // ------------------------------------------------------------------ helpers

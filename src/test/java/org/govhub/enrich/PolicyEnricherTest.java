@@ -461,4 +461,73 @@ class PolicyEnricherTest {
         assertThat(f.path("basis").toString()).contains("金融支持防控疫情稳定经济增长", "\"clause\":\"14\"", "南昌市", "\"clause\":\"10\"");
         assertThat(f.path("inputs").path("repaymentCommitmentSigned").asBoolean()).isEqualTo(commitment);
     }
+
+    // ---------------------------------------------------------------- SME loan deferral
+
+    /** A credit record with its borrower's size and whether the lender deferred it (credit codes begin with 9, identity numbers do not). */
+    private static ObjectNode loan(String subjectId, String recordType, String sizeClass, boolean arranged, String occurredOn) {
+        ObjectNode r = credit(subjectId.startsWith("9") ? "ENTERPRISE" : "PERSON", recordType, false, "NONE", false);
+        r.put("subjectId", subjectId);
+        r.put("sizeClass", sizeClass);
+        r.put("temporaryDeferral", arranged);
+        r.put("occurredOn", occurredOn);
+        return r;
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} deferral={3} on {4} → deferred {5}, treatment {6}")
+    @CsvSource({
+        // medium, small and micro enterprises: deferred to 30 June 2020 inclusive, overdue from 1 July
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           SMALL,  true,  2020-06-30, true,  NOT_OVERDUE",
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           SMALL,  true,  2020-07-01, false, REPORTED",
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           MICRO,  true,  2020-02-10, true,  NOT_OVERDUE",
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           MEDIUM, true,  2020-04-01, true,  NOT_OVERDUE",
+        // a large enterprise, or no deferral arrangement: an overdue like any other
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           LARGE,  true,  2020-04-01, false, REPORTED",
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           SMALL,  false, 2020-04-01, false, REPORTED",
+        // an individual business (credit code 92…) needs no size class
+        "92360102MA35XXXX0X, LOAN_OVERDUE,           ,       true,  2020-06-30, true,  NOT_OVERDUE",
+        "92360102MA35XXXX0X, LOAN_OVERDUE,           ,       true,  2020-07-01, false, REPORTED",
+        "92360102MA35XXXX0X, LOAN_OVERDUE,           ,       false, 2020-06-30, false, REPORTED",
+        // other records and persons are not loans of an enterprise
+        "91360102MA35XXXX0X, ADMINISTRATIVE_PENALTY, SMALL,  true,  2020-04-01, false, NOT_COVERED",
+        "360102199001010018, LOAN_OVERDUE,           ,       true,  2020-04-01, false, REPORTED",
+    })
+    void aDeferredLoanOfAnSmeOrIndividualBusinessIsNotOverdueUntilTheEndOfJune(String subjectId, String recordType, String size,
+            boolean arranged, String occurredOn, boolean deferred, String treatment) {
+        ObjectNode policy = enricher.enrich("CreditRecord", loan(subjectId, recordType, size, arranged, occurredOn));
+        JsonNode d = policy.path("loanDeferral");
+        assertThat(d.path("deferred").asBoolean()).isEqualTo(deferred);
+        assertThat(d.path("penaltyInterestWaived").asBoolean()).isEqualTo(deferred);
+        assertThat(d.path("deferredUntil").asText()).isEqualTo("2020-06-30");
+        boolean covered = recordType.equals("LOAN_OVERDUE") && subjectId.startsWith("9");
+        assertThat(d.path("covered").asBoolean()).isEqualTo(covered);
+        if (covered) {
+            assertThat(d.path("overdue").asBoolean()).isEqualTo(!deferred);
+        } else {
+            assertThat(d.path("overdue").isNull()).isTrue();
+        }
+        assertThat(d.path("basis").get(0).path("docNo").asText()).contains("抢时间保进度强弱项补缺口");
+        assertThat(d.path("basis").get(0).path("clause").asText()).isEqualTo("（九）");
+        assertThat(d.path("inputs").path("temporaryDeferral").asBoolean()).isEqualTo(arranged);
+        JsonNode reporting = policy.path("overdueReporting");
+        assertThat(reporting.path("treatment").asText()).isEqualTo(treatment);
+        assertThat(reporting.path("mayBeReported").asBoolean()).isEqualTo(!deferred);
+        assertThat(reporting.path("basis").toString().contains("（九）")).isEqualTo(deferred);
+        JsonNode publicity = policy.path("publicity");
+        assertThat(publicity.path("mayBePublicised").asBoolean()).isEqualTo(!deferred);
+        assertThat(publicity.path("basis").toString().contains("（九）")).isEqualTo(deferred);
+    }
+
+    @Test
+    void aDeferredLoanOfAnEnterpriseOfUnknownSizeCannotBeDecidedInsideTheDeferralOutsideItCan() {
+        assertThatThrownBy(() -> enricher.enrich("CreditRecord", loan("91360102MA35XXXX0X", "LOAN_OVERDUE", null, true, "2020-05-01")))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("size class of 91360102MA35XXXX0X is not given")
+                .hasMessageContaining("2020-06-30").hasMessageContaining("（九）");
+        JsonNode july = enricher.enrich("CreditRecord", loan("91360102MA35XXXX0X", "LOAN_OVERDUE", null, true, "2020-07-01"));
+        assertThat(july.path("loanDeferral").path("deferred").asBoolean()).isFalse();
+        assertThat(july.path("overdueReporting").path("treatment").asText()).isEqualTo("REPORTED");
+        // no arrangement: the size does not matter
+        JsonNode none = enricher.enrich("CreditRecord", loan("91360102MA35XXXX0X", "LOAN_OVERDUE", null, false, "2020-05-01"));
+        assertThat(none.path("loanDeferral").path("overdue").asBoolean()).isTrue();
+    }
 }
