@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,7 +23,7 @@ import org.springframework.stereotype.Component;
  * <li>EnterpriseFiling: {@code enterpriseSize}, {@code aboveDesignatedSize}</li>
  * <li>SocialInsuranceRecord: {@code enterpriseSize} (enterprises), {@code socialInsuranceRelief}, {@code deferral}</li>
  * <li>TaxRecord: {@code declarationDeadline}, {@code paymentDeferral}</li>
- * <li>CreditRecord: {@code overdueReporting}, {@code publicity}</li>
+ * <li>CreditRecord: {@code loanDeferral}, {@code overdueReporting}, {@code publicity}</li>
  * </ul>
  */
 @Component
@@ -262,23 +264,47 @@ public class PolicyEnricher {
             f.put("extension", extension.id());
             basis = basis(extension.notice(), extension.clause());
         } else {
-            deadline = normal;
+            // 第一百零九条: long holidays inside the filing window move the deadline by their days, then a closed day rolls it on
+            LocalDate windowStart = last.plusMonths(1).atDay(1);
+            List<LocalDate> longHolidays = longHolidays(t, windowStart, normal);
+            deadline = normal.plusDays(longHolidays.size());
             ArrayNode skipped = JSON.arrayNode();
             while (t.closed(deadline)) {
                 skipped.add(deadline.toString());
                 deadline = deadline.plusDays(1);
             }
-            f.put("rule", skipped.isEmpty() ? "NORMAL" : "ROLLED_OVER");
+            boolean covered = t.covers(windowStart) && t.covers(deadline);
             basis = basis(t.deadlineNotice(), t.deadlineClause());
-            if (!skipped.isEmpty()) {
-                f.set("skippedDays", skipped);
+            if (!covered || !longHolidays.isEmpty() || !skipped.isEmpty()) {
                 basis.addAll(basis(t.rollOverNotice(), t.rollOverClause()));
+            }
+            if (!covered) {
+                f.put("rule", "CALENDAR_NOT_COVERED");
+                f.put("note", "the holiday calendar covers " + new TreeSet<>(t.coveredYears()) + ", not the filing window "
+                        + windowStart + " to " + deadline + ": the deadline (" + normal + " or later) cannot be set by "
+                        + t.rollOverClause() + "; a declaration up to " + normal + " is on time");
+                deadline = null;
+            } else {
+                f.put("rule", !longHolidays.isEmpty() ? "MOVED_BY_HOLIDAYS" : skipped.isEmpty() ? "NORMAL" : "ROLLED_OVER");
+                if (!longHolidays.isEmpty()) {
+                    ArrayNode days = f.putArray("longHolidays");
+                    longHolidays.forEach(d -> days.add(d.toString()));
+                }
+                if (!skipped.isEmpty()) {
+                    f.set("skippedDays", skipped);
+                }
             }
         }
         f.put("normalDeadline", normal.toString());
-        f.put("deadline", deadline.toString());
-        f.put("onTime", !declaredAt.isAfter(deadline));
-        f.put("daysLate", declaredAt.isAfter(deadline) ? ChronoUnit.DAYS.between(deadline, declaredAt) : 0);
+        f.put("deadline", deadline == null ? null : deadline.toString());
+        if (deadline != null) {
+            f.put("onTime", !declaredAt.isAfter(deadline));
+            f.put("daysLate", declaredAt.isAfter(deadline) ? ChronoUnit.DAYS.between(deadline, declaredAt) : 0);
+        } else {
+            // without the calendar only the normal deadline is certain: holidays can move it later, never earlier
+            f.put("onTime", declaredAt.isAfter(normal) ? null : Boolean.TRUE);
+            f.put("daysLate", declaredAt.isAfter(normal) ? null : 0L);
+        }
         f.set("basis", basis);
         ObjectNode in = inputs(r, "period", "filingFrequency", "regionCode", "declaredAt");
         if (r.path("filingFrequency").isMissingNode() || r.path("filingFrequency").isNull()) {
@@ -291,19 +317,39 @@ public class PolicyEnricher {
         boolean granted = r.path("deferralGranted").asBoolean(false);
         d.put("granted", granted);
         d.put("maxMonths", t.deferralMaxMonths());
-        LocalDate limit = deadline.plusMonths(t.deferralMaxMonths());
-        d.put("latestUntil", limit.toString());
+        LocalDate limit = deadline == null ? null : deadline.plusMonths(t.deferralMaxMonths());
+        d.put("latestUntil", limit == null ? null : limit.toString());
         String until = text(r, "deferralUntil");
-        if (granted && until != null) {
+        if (granted && until != null && limit != null) {
             d.put("withinLimit", !LocalDate.parse(until).isAfter(limit));
         } else {
             d.putNull("withinLimit");
         }
         d.set("basis", basis(t.deferralNotice(), t.deferralClause()));
         ObjectNode din = inputs(r, "deferralGranted", "deferralUntil");
-        din.put("deadline", deadline.toString());
+        din.put("deadline", deadline == null ? null : deadline.toString());
         d.set("inputs", din);
         policy.set("paymentDeferral", d);
+    }
+
+    /**
+     * The public holidays inside the filing window {@code from}..{@code to} that lie in runs of at
+     * least {@code longHolidayDays} consecutive holidays (实施细则 第一百零九条: 连续3日以上法定休假日).
+     */
+    static List<LocalDate> longHolidays(PolicyRules.Tax t, LocalDate from, LocalDate to) {
+        List<LocalDate> out = new ArrayList<>();
+        List<LocalDate> run = new ArrayList<>();
+        for (LocalDate day = from; !day.isAfter(to.plusDays(1)); day = day.plusDays(1)) {
+            if (!day.isAfter(to) && t.holiday(day)) {
+                run.add(day);
+            } else {
+                if (run.size() >= t.longHolidayDays()) {
+                    out.addAll(run);
+                }
+                run.clear();
+            }
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ credit
@@ -312,6 +358,9 @@ public class PolicyEnricher {
         String recordType = text(r, "recordType");
         String situation = text(r, "epidemicSituation");
         boolean epidemic = r.path("epidemicImpact").asBoolean(false);
+        ObjectNode deferral = loanDeferral(r);
+        policy.set("loanDeferral", deferral);
+        boolean deferred = deferral.path("deferred").asBoolean();
 
         PolicyRules.Reporting rep = rules.reporting();
         ObjectNode f = JSON.objectNode();
@@ -319,6 +368,8 @@ public class PolicyEnricher {
         String treatment;
         if (!covered) {
             treatment = "NOT_COVERED";
+        } else if (deferred) {
+            treatment = "NOT_OVERDUE"; // deferred: there is no overdue to report
         } else if (epidemic && rep.protectedSituations().contains(situation)) {
             treatment = "NOT_REPORTED";
         } else if (epidemic && rep.adjustedPlanSituations().contains(situation)) {
@@ -327,18 +378,23 @@ public class PolicyEnricher {
             treatment = "REPORTED";
         }
         f.put("covered", covered);
-        f.put("mayBeReported", !"NOT_REPORTED".equals(treatment));
+        boolean notReported = "NOT_REPORTED".equals(treatment) || "NOT_OVERDUE".equals(treatment);
+        f.put("mayBeReported", !notReported);
         f.put("treatment", treatment);
         // 已经报送的予以调整: a record that was reported before must be corrected at the credit-reference centre
-        f.put("adjustIfAlreadyReported", "NOT_REPORTED".equals(treatment));
-        f.set("basis", basis(rep.notice(), rep.clause()));
+        f.put("adjustIfAlreadyReported", notReported);
+        ArrayNode reportingBasis = basis(rep.notice(), rep.clause());
+        if (deferred) {
+            reportingBasis.addAll((ArrayNode) deferral.get("basis"));
+        }
+        f.set("basis", reportingBasis);
         f.set("inputs", inputs(r, "subjectType", "recordType", "epidemicImpact", "epidemicSituation"));
         policy.set("overdueReporting", f);
 
         PolicyRules.Publicity pub = rules.publicity();
         ObjectNode p = JSON.objectNode();
         boolean pubCovered = pub.subjectTypes().contains(text(r, "subjectType")) && pub.recordTypes().contains(recordType);
-        boolean withheld = pubCovered && epidemic && r.path("repaymentCommitmentSigned").asBoolean(false);
+        boolean withheld = pubCovered && (deferred || epidemic && r.path("repaymentCommitmentSigned").asBoolean(false));
         p.put("covered", pubCovered);
         p.put("mayBePublicised", !withheld);
         p.put("jointPunishment", !withheld);
@@ -346,9 +402,49 @@ public class PolicyEnricher {
         if (pub.alsoNotice() != null) {
             b.addAll(basis(pub.alsoNotice(), pub.alsoClause()));
         }
+        if (deferred && pubCovered) {
+            b.addAll((ArrayNode) deferral.get("basis"));
+        }
         p.set("basis", b);
         p.set("inputs", inputs(r, "subjectType", "recordType", "epidemicImpact", "repaymentCommitmentSigned"));
         policy.set("publicity", p);
+    }
+
+    /**
+     * 临时性延期还本付息: the loan of a medium, small or micro enterprise or of an individual business
+     * (by its credit code) with a temporary deferral arrangement is not overdue up to the rules' day.
+     *
+     * @throws PolicyException when an enterprise's deferred loan falls in the deferral and its size is not given
+     */
+    private ObjectNode loanDeferral(JsonNode r) {
+        PolicyRules.LoanDeferral ld = rules.loanDeferral();
+        String subjectId = text(r, "subjectId");
+        boolean enterprise = "ENTERPRISE".equals(text(r, "subjectType"));
+        boolean covered = enterprise && ld.recordTypes().contains(text(r, "recordType"));
+        boolean arranged = r.path("temporaryDeferral").asBoolean(false);
+        LocalDate occurredOn = text(r, "occurredOn") == null ? null : LocalDate.parse(text(r, "occurredOn"));
+        boolean inDeferral = occurredOn != null && !occurredOn.isAfter(ld.until());
+        boolean individualBusiness = enterprise && subjectId != null && ld.individualBusinessCodes().stream().anyMatch(subjectId::startsWith);
+        String sizeClass = text(r, "sizeClass");
+        String borrower = individualBusiness ? "INDIVIDUAL_BUSINESS" : sizeClass;
+        if (covered && arranged && inDeferral && borrower == null) {
+            throw new PolicyException("policy: the size class of " + subjectId + " is not given, so whether its loan deferred on "
+                    + occurredOn + " is overdue (" + docNo(ld.notice()) + " " + ld.clause() + ": medium, small and micro enterprises and "
+                    + "individual businesses, to " + ld.until() + ") cannot be decided");
+        }
+        boolean eligible = individualBusiness || sizeClass != null && ld.sizeClasses().contains(sizeClass);
+        boolean deferred = covered && arranged && eligible && inDeferral;
+        ObjectNode f = JSON.objectNode();
+        f.put("covered", covered);
+        f.put("borrower", borrower);
+        f.put("eligibleBorrower", covered ? eligible : null);
+        f.put("deferredUntil", ld.until().toString());
+        f.put("deferred", deferred);
+        f.put("overdue", covered ? !deferred : null);
+        f.put("penaltyInterestWaived", deferred);
+        f.set("basis", basis(ld.notice(), ld.clause()));
+        f.set("inputs", inputs(r, "subjectType", "recordType", "occurredOn", "temporaryDeferral", "sizeClass"));
+        return f;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -76,11 +76,16 @@ public class PolicyRules {
     }
 
     public record Tax(String deadlineNotice, String deadlineClause, int dayOfMonth, String rollOverNotice, String rollOverClause,
-            List<Extension> extensions, String deferralNotice, String deferralClause, int deferralMaxMonths,
+            int longHolidayDays, List<Extension> extensions, String deferralNotice, String deferralClause, int deferralMaxMonths,
             Set<LocalDate> holidays, Set<LocalDate> workingWeekends, Set<Integer> coveredYears) {
         /** Whether the calendar lists that year's holidays and worked weekends (outside it only weekends are known). */
         public boolean covers(LocalDate day) {
             return coveredYears.contains(day.getYear());
+        }
+
+        /** Whether the calendar lists that day as a public holiday. */
+        public boolean holiday(LocalDate day) {
+            return holidays.contains(day);
         }
 
         /** A day on which nothing can be filed: a public holiday, or a weekend day that is not worked. */
@@ -98,6 +103,11 @@ public class PolicyRules {
             Set<String> recordTypes) {
     }
 
+    /** 临时性延期还本付息: these borrowers' loans with a deferral arrangement are not overdue up to {@code until}. */
+    public record LoanDeferral(String notice, String clause, Set<String> recordTypes, Set<String> sizeClasses,
+            List<String> individualBusinessCodes, LocalDate until) {
+    }
+
     private final String description;
     private final String version;
     private final Map<String, Notice> notices;
@@ -108,6 +118,7 @@ public class PolicyRules {
     private final Tax tax;
     private final Reporting reporting;
     private final Publicity publicity;
+    private final LoanDeferral loanDeferral;
 
     @Autowired // the one Spring uses; the other reads a file already checked
     public PolicyRules(@Value("${govhub.policy.rules:classpath:" + DEFAULT_FILE + "}") Resource file) {
@@ -171,6 +182,10 @@ public class PolicyRules {
         return publicity;
     }
 
+    public LoanDeferral loanDeferral() {
+        return loanDeferral;
+    }
+
     // ---------------------------------------------------------------- reading and checking
 
     /** A rules file that cannot be used: every problem, each naming the file. */
@@ -217,6 +232,7 @@ public class PolicyRules {
         this.tax = tax(root.path("tax"), p);
         this.reporting = reporting(root.path("credit").path("reporting"), p);
         this.publicity = publicity(root.path("credit").path("publicity"), p);
+        this.loanDeferral = loanDeferral(root.path("credit").path("loanDeferral"), p);
         if (!p.list.isEmpty()) {
             throw new Invalid(description, p.list);
         }
@@ -433,7 +449,7 @@ public class PolicyRules {
         }
         return new Tax(p.notice(deadline, "notice", where + ".deadline", notices), deadline.path("clause").asText(),
                 deadline.path("dayOfMonth").asInt(), p.notice(n.path("rollOver"), "notice", where + ".rollOver", notices),
-                n.path("rollOver").path("clause").asText(), List.copyOf(extensions),
+                n.path("rollOver").path("clause").asText(), n.path("rollOver").path("longHolidayDays").asInt(), List.copyOf(extensions),
                 p.notice(deferral, "notice", where + ".paymentDeferral", notices), deferral.path("clause").asText(),
                 deferral.path("maxMonths").asInt(), Set.copyOf(holidays), Set.copyOf(working), Set.copyOf(covered));
     }
@@ -447,5 +463,12 @@ public class PolicyRules {
         String w = "credit.publicity";
         return new Publicity(p.notice(n, "notice", w, notices), n.path("clause").asText(), n.has("alsoNotice") ? p.notice(n, "alsoNotice", w, notices) : null,
                 optionalText(n, "alsoClause"), names(n.path("subjectTypes")), names(n.path("recordTypes")));
+    }
+
+    private LoanDeferral loanDeferral(JsonNode n, Problems p) {
+        String w = "credit.loanDeferral";
+        return new LoanDeferral(p.notice(n, "notice", w, notices), n.path("clause").asText(), names(n.path("recordTypes")),
+                names(n.path("sizeClasses")), texts(n.path("individualBusinessCodes")),
+                n.has("until") ? p.date(n.get("until"), w + ".until") : null);
     }
 }

@@ -16,10 +16,11 @@ import java.util.Map;
  * @param eventTime  canonical field that dates a record (a batch manifest's time range)
  * @param codeTables department code → national code, per table name
  * @param format     how a file's bytes become rows, for file sources; null otherwise
+ * @param industryCodeEdition the GB/T 4754 edition of the source's industry codes ({@link IndustryCodes#EDITION_2017} unless declared)
  */
 public record MappingDefinition(String id, String file, String version, String schema, String schemaVersion,
         List<String> recordKey, String eventTime, List<FieldMapping> fields, Map<String, Map<String, String>> codeTables,
-        FileFormat format) {
+        FileFormat format, String industryCodeEdition) {
 
     /**
      * One canonical field: from a source column through a converter, or computed from other

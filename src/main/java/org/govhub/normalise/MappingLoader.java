@@ -77,6 +77,11 @@ public class MappingLoader {
                             + " requires field '" + required + "' but no field maps it");
                 }
             }
+            if (IndustryCodes.EDITION_2011.equals(text(root.get("industryCodeEdition")))
+                    && schema.identifiers().values().stream().noneMatch(d -> RecordValidator.GB4754.equals(d.asText()))) {
+                problems.add(FileSchema.at(file, root.get("industryCodeEdition")) + "industryCodeEdition is declared but schema "
+                        + schema.key() + " has no industry code field");
+            }
             if (eventTime != null && !mapped.contains(eventTime)) {
                 problems.add(FileSchema.at(file, root.get("eventTime")) + "eventTime '" + eventTime + "' is not one of the mapped fields");
             }
@@ -86,8 +91,9 @@ public class MappingLoader {
         }
         JsonNode key = root.get("recordKey");
         List<String> recordKey = key.isArray() ? texts(key) : List.of(key.asText());
+        String edition = root.has("industryCodeEdition") ? root.get("industryCodeEdition").asText() : IndustryCodes.EDITION_2017;
         return new MappingDefinition(id, file, text(root.get("version")), schemaName, schemaVersion, recordKey, eventTime,
-                List.copyOf(fields), codeTables, format);
+                List.copyOf(fields), codeTables, format, edition);
     }
 
     private static List<MappingDefinition.FieldMapping> fields(String file, JsonNode list, SchemaRegistry.SharedSchema schema,

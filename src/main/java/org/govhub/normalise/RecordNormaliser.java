@@ -151,6 +151,14 @@ public class RecordNormaliser {
         content.put("schema", mapping.schema());
         content.put("schemaVersion", mapping.schemaVersion());
         Set<String> derived = new HashSet<>();
+        Set<String> industryCodes2011 = new HashSet<>();
+        if (IndustryCodes.EDITION_2011.equals(mapping.industryCodeEdition())) {
+            schema.identifiers().forEach((f, d) -> {
+                if (RecordValidator.GB4754.equals(d.asText())) {
+                    industryCodes2011.add(f);
+                }
+            });
+        }
         for (MappingDefinition.FieldMapping field : mapping.fields()) {
             JsonNode value = null;
             if (field.source() != null) {
@@ -171,6 +179,18 @@ public class RecordNormaliser {
             }
             if (value == null) {
                 value = field.defaultValue();
+            }
+            if (value != null && value.isTextual() && industryCodes2011.contains(field.target())) {
+                // a 2011-edition code: the record carries its 2017 code and keeps the one the source gave
+                IndustryCodes.Translation t = IndustryCodes.from2011(value.asText());
+                content.put(field.target() + "2011", value.asText());
+                if (t.code() == null) {
+                    reasons.add(field.target() + " (from " + field.source() + "): " + IndustryCodes.EDITION_2011 + " code '"
+                            + value.asText() + "' " + t.problem());
+                    content.putNull(field.target());
+                    continue;
+                }
+                value = JsonNodeFactory.instance.textNode(t.code());
             }
             content.set(field.target(), value == null ? JsonNodeFactory.instance.nullNode() : value);
         }

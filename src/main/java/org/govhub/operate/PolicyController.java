@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
  * "What applies to this enterprise in this period": the policy facts of the records the hub holds
  * (batch_record) about one enterprise, each with its basis. Filings give the size class; social-
  * insurance and tax records of the period give the relief and the deadlines; the enterprise's
- * credit records of the period give the credit protections. A record the source changed keeps its
+ * credit records of the period give the credit protections and the loan deferral. A record the source changed keeps its
  * history: every version the hub received is listed, newest first. Identity numbers are masked.
  */
 @RestController
@@ -116,7 +116,7 @@ public class PolicyController {
                 }
                 case "CreditRecord" -> {
                     if (period == null || current.path("occurredOn").asText().startsWith(period)) {
-                        credit.add(withHistory(current, v, "overdueReporting", "publicity"));
+                        credit.add(withHistory(current, v, "loanDeferral", "overdueReporting", "publicity"));
                     }
                 }
                 default -> {

@@ -247,7 +247,7 @@ class PolicyEndToEndTest {
         assertThat(tax.get("900001").path("policy").path("declarationDeadline").path("onTime").asBoolean()).isTrue();
         assertThat(tax.get("900002").path("policy").path("declarationDeadline").path("onTime").asBoolean()).isFalse();
         assertThat(tax.get("900002").path("policy").path("paymentDeferral").path("withinLimit").asBoolean()).isFalse();
-        assertThat(tax.get("900003").path("policy").path("declarationDeadline").path("deadline").asText()).isEqualTo("2020-04-15");
+        assertThat(tax.get("900003").path("policy").path("declarationDeadline").path("deadline").asText()).isEqualTo("2020-04-20"); // 清明 4–6 April in the window
         assertThat(tax.get("900004").path("policy").path("declarationDeadline").path("deadline").asText()).isEqualTo("2020-02-17");
         assertThat(tax.get("900004").path("policy").path("declarationDeadline").path("rule").asText()).isEqualTo("ROLLED_OVER");
 
@@ -270,10 +270,10 @@ class PolicyEndToEndTest {
                 expected = LocalDate.of(2020, 2, 24);
             } else {
                 YearMonth last = quarterly ? YearMonth.of(period.getYear(), ((period.getMonthValue() + 2) / 3) * 3) : period;
-                expected = last.plusMonths(1).atDay(15);
-                while (expected.getDayOfWeek().getValue() >= 6) { // no 2020 public holiday falls on these deadlines
-                    expected = expected.plusDays(1);
-                }
+                // the generated periods are filed in February to April 2020 (第一百零九条, by the 2020 calendar):
+                // Saturday 15 February rolls to the 17th, Sunday 15 March to the 16th, 清明 4–6 April moves 15 April to Saturday 18th → 20th
+                expected = Map.of(2, LocalDate.of(2020, 2, 17), 3, LocalDate.of(2020, 3, 16), 4, LocalDate.of(2020, 4, 20))
+                        .get(last.plusMonths(1).getMonthValue());
             }
             assertThat(d.path("deadline").asText()).as(r.toString()).isEqualTo(expected.toString());
             assertThat(d.path("onTime").asBoolean()).isEqualTo(!LocalDate.parse(r.path("declaredAt").asText()).isAfter(expected));

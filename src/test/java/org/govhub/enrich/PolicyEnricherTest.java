@@ -251,14 +251,33 @@ class PolicyEnricherTest {
         // elsewhere: the 15th, a Saturday, rolls to Monday 17 February
         "440106, MONTHLY,   2020-01, 2020-02-17, 2020-02-17, ROLLED_OVER, true",
         "440106, MONTHLY,   2020-01, 2020-02-18, 2020-02-17, ROLLED_OVER, false",
-        // quarterly filers are not extended: the first quarter is due 15 April (a Wednesday)
-        "360102, QUARTERLY, 2020-01, 2020-04-15, 2020-04-15, NORMAL,      true",
-        "360102, QUARTERLY, 2020-03, 2020-04-16, 2020-04-15, NORMAL,      false",
+        // quarterly filers are not extended by the notice; 清明 4–6 April (3 days) lies in the first
+        // quarter's window: 15 April + 3 = Saturday 18 April, rolled to Monday 20 April
+        "360102, QUARTERLY, 2020-01, 2020-04-20, 2020-04-20, MOVED_BY_HOLIDAYS, true",
+        "360102, QUARTERLY, 2020-03, 2020-04-21, 2020-04-20, MOVED_BY_HOLIDAYS, false",
         // Jiangxi other months: the normal 15th; 15 March 2020 is a Sunday
         "360102, MONTHLY,   2020-02, 2020-03-16, 2020-03-16, ROLLED_OVER, true",
-        "360102, MONTHLY,   2020-03, 2020-04-15, 2020-04-15, NORMAL,      true",
-        "360102, MONTHLY,   2020-03, 2020-04-16, 2020-04-15, NORMAL,      false",
+        "360102, MONTHLY,   2020-03, 2020-04-20, 2020-04-20, MOVED_BY_HOLIDAYS, true",
+        "360102, MONTHLY,   2020-03, 2020-04-21, 2020-04-20, MOVED_BY_HOLIDAYS, false",
+        // 劳动节 1–5 May: 15 + 5 = Wednesday 20 May
+        "440106, MONTHLY,   2020-04, 2020-05-20, 2020-05-20, MOVED_BY_HOLIDAYS, true",
+        "440106, MONTHLY,   2020-04, 2020-05-21, 2020-05-20, MOVED_BY_HOLIDAYS, false",
+        // 端午 25–27 June lies after the June window: Monday 15 June
+        "360102, MONTHLY,   2020-05, 2020-06-15, 2020-06-15, NORMAL,      true",
+        "360102, MONTHLY,   2020-05, 2020-06-16, 2020-06-15, NORMAL,      false",
         "360102, MONTHLY,   2020-07, 2020-08-17, 2020-08-17, ROLLED_OVER, true",
+        // 国庆、中秋 1–8 October: 15 + 8 = Friday 23 October, monthly and quarterly alike
+        "360102, MONTHLY,   2020-09, 2020-10-16, 2020-10-23, MOVED_BY_HOLIDAYS, true",
+        "360102, MONTHLY,   2020-09, 2020-10-23, 2020-10-23, MOVED_BY_HOLIDAYS, true",
+        "360102, MONTHLY,   2020-09, 2020-10-24, 2020-10-23, MOVED_BY_HOLIDAYS, false",
+        "440106, QUARTERLY, 2020-07, 2020-10-23, 2020-10-23, MOVED_BY_HOLIDAYS, true",
+        "440106, QUARTERLY, 2020-09, 2020-10-26, 2020-10-23, MOVED_BY_HOLIDAYS, false",
+        // 元旦 2021 is 1–3 January: December 2020 is due Monday 18 January 2021
+        "360102, MONTHLY,   2020-12, 2021-01-18, 2021-01-18, MOVED_BY_HOLIDAYS, true",
+        "360102, MONTHLY,   2020-12, 2021-01-19, 2021-01-18, MOVED_BY_HOLIDAYS, false",
+        // 元旦 2020 is one day: December 2019 is due Wednesday 15 January 2020
+        "360102, MONTHLY,   2019-12, 2020-01-15, 2020-01-15, NORMAL,      true",
+        "360102, MONTHLY,   2019-12, 2020-01-16, 2020-01-15, NORMAL,      false",
     })
     void declarationDeadlines(String region, String frequency, String period, String declared, String deadline, String rule,
             boolean onTime) {
@@ -269,7 +288,7 @@ class PolicyEnricherTest {
         String basis = f.path("basis").toString();
         switch (rule) {
             case "EXTENDED" -> assertThat(basis).contains("赣府发〔2020〕2号", "\"clause\":\"8\"");
-            case "ROLLED_OVER" -> assertThat(basis).contains("税收征收管理法实施细则", "第一百零九条");
+            case "ROLLED_OVER", "MOVED_BY_HOLIDAYS" -> assertThat(basis).contains("税收征收管理法实施细则", "第一百零九条");
             default -> assertThat(basis).contains("增值税暂行条例").doesNotContain("第一百零九条");
         }
     }
@@ -278,7 +297,7 @@ class PolicyEnricherTest {
     void publicHolidaysRollTheDeadlineOnAndWorkedWeekendsDoNot(@TempDir Path dir) throws Exception {
         String rules = new String(new ClassPathResource(PolicyRules.DEFAULT_FILE).getInputStream().readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8)
-                .replace("      - 2021-01-01\n", "      - 2021-01-01\n      - { from: 2020-08-17, to: 2020-08-18 }\n")
+                .replace("      - 2020-01-01\n", "      - 2020-01-01\n      - { from: 2020-08-17, to: 2020-08-18 }\n")
                 .replace("workingWeekends: [2020-01-19,", "workingWeekends: [2020-11-15, 2020-01-19,");
         Path file = dir.resolve("rules.yaml");
         Files.writeString(file, rules);
@@ -293,18 +312,89 @@ class PolicyEnricherTest {
         assertThat(worked.path("deadline").asText()).isEqualTo("2020-11-15");
         assertThat(worked.path("onTime").asBoolean()).isFalse();
         assertThat(worked.path("daysLate").asInt()).isEqualTo(1);
-        // the shipped calendar: 1 January 2021 is a holiday (period 2020-12 is due on the 15th, unaffected)
+        // the shipped calendar: 1 January 2021 is a holiday
         assertThat(enricher.rules().tax().closed(java.time.LocalDate.of(2021, 1, 1))).isTrue();
         assertThat(enricher.rules().tax().closed(java.time.LocalDate.of(2020, 1, 19))).isFalse(); // a worked Sunday
         assertThat(enricher.rules().tax().closed(java.time.LocalDate.of(2020, 2, 1))).isTrue();   // Spring Festival, extended
+    }
+
+    @Test
+    void aMovedDeadlineSaysWhichHolidaysMovedIt() {
+        JsonNode f = enricher.enrich("TaxRecord", declaration("360102", "MONTHLY", "2020-09", "2020-10-16")).path("declarationDeadline");
+        assertThat(f.path("normalDeadline").asText()).isEqualTo("2020-10-15");
+        assertThat(f.path("longHolidays")).hasSize(8);
+        assertThat(f.path("longHolidays").get(0).asText()).isEqualTo("2020-10-01");
+        assertThat(f.path("longHolidays").get(7).asText()).isEqualTo("2020-10-08");
+        assertThat(f.has("skippedDays")).isFalse();
+        assertThat(f.path("daysLate").asInt()).isZero();
+        // April: 3 days move it to Saturday 18 April, which rolls on to Monday
+        JsonNode april = enricher.enrich("TaxRecord", declaration("360102", "MONTHLY", "2020-03", "2020-04-20")).path("declarationDeadline");
+        assertThat(april.path("skippedDays").toString()).isEqualTo("[\"2020-04-18\",\"2020-04-19\"]");
+        // February 2020 outside Jiangxi: only 1–2 February of the Spring Festival lie in the window, too few
+        JsonNode feb = enricher.enrich("TaxRecord", declaration("440106", "MONTHLY", "2020-01", "2020-02-17")).path("declarationDeadline");
+        assertThat(feb.has("longHolidays")).isFalse();
+        assertThat(feb.path("deadline").asText()).isEqualTo("2020-02-17");
+    }
+
+    @ParameterizedTest(name = "holidays {0}..{1} in the August window: due {2}")
+    @CsvSource({
+        "2020-08-04, 2020-08-05, 2020-08-17, ROLLED_OVER",        // 2 days: not a long holiday; Saturday 15th rolls over
+        "2020-08-04, 2020-08-06, 2020-08-18, MOVED_BY_HOLIDAYS",  // 3 days: 15 + 3 = Tuesday 18th
+        "2020-08-14, 2020-08-18, 2020-08-19, ROLLED_OVER",        // only 14–15 inside the window: rolled past 15–18
+        "2020-08-13, 2020-08-18, 2020-08-19, MOVED_BY_HOLIDAYS",  // 13–15 inside: 15 + 3 = 18, a holiday, rolls to 19
+    })
+    void onlyRunsOfThreeOrMoreHolidaysInsideTheWindowMoveTheDeadline(String from, String to, String deadline, String rule,
+            @TempDir Path dir) throws Exception {
+        String rules = new String(new ClassPathResource(PolicyRules.DEFAULT_FILE).getInputStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8)
+                .replace("      - 2020-01-01\n", "      - 2020-01-01\n      - { from: " + from + ", to: " + to + " }\n");
+        Path file = dir.resolve("rules.yaml");
+        Files.writeString(file, rules);
+        PolicyEnricher custom = new PolicyEnricher(new PolicyRules(new FileSystemResource(file)));
+        JsonNode f = custom.enrich("TaxRecord", declaration("440106", "MONTHLY", "2020-07", deadline)).path("declarationDeadline");
+        assertThat(f.path("deadline").asText()).isEqualTo(deadline);
+        assertThat(f.path("rule").asText()).isEqualTo(rule);
+        assertThat(f.path("onTime").asBoolean()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0} declared {1}: calendar not covered, on time {2}")
+    @CsvSource({
+        "2019-11, 2019-12-15, true",   // December 2019: no calendar; by the 15th it is on time whatever the holidays
+        "2019-11, 2019-12-16, ",       // after the 15th it cannot be said
+        "2021-12, 2022-01-14, true",
+        "2021-12, 2022-01-17, ",
+    })
+    void aDeadlineOutsideTheCalendarIsAnsweredAsNotCovered(String period, String declared, Boolean onTime) {
+        ObjectNode r = declaration("360102", "MONTHLY", period, declared);
+        r.put("deferralGranted", true);
+        r.put("deferralUntil", "2022-03-01");
+        ObjectNode policy = enricher.enrich("TaxRecord", r);
+        JsonNode f = policy.path("declarationDeadline");
+        assertThat(f.path("rule").asText()).isEqualTo("CALENDAR_NOT_COVERED");
+        assertThat(f.path("deadline").isNull()).isTrue();
+        assertThat(f.path("note").asText()).contains("covers [2020, 2021]", "第一百零九条");
+        assertThat(f.path("basis").toString()).contains("第一百零九条");
+        if (onTime == null) {
+            assertThat(f.path("onTime").isNull()).isTrue();
+            assertThat(f.path("daysLate").isNull()).isTrue();
+        } else {
+            assertThat(f.path("onTime").asBoolean()).isTrue();
+        }
+        assertThat(policy.path("paymentDeferral").path("latestUntil").isNull()).isTrue();
+        assertThat(policy.path("paymentDeferral").path("withinLimit").isNull()).isTrue();
+        // the notice's own date needs no calendar; the calendar's first and last covered windows do
+        assertThat(enricher.enrich("TaxRecord", declaration("360102", "MONTHLY", "2019-12", "2020-01-15"))
+                .path("declarationDeadline").path("rule").asText()).isEqualTo("NORMAL");
+        assertThat(enricher.enrich("TaxRecord", declaration("360102", "MONTHLY", "2021-11", "2021-12-15"))
+                .path("declarationDeadline").path("rule").asText()).isEqualTo("NORMAL");
     }
 
     @ParameterizedTest(name = "deadline {0}, deferred until {1}: within {2}")
     @CsvSource({
         "2020-01, 2020-05-24, true",   // Jiangxi January: due 24 February, at most 3 months → 24 May
         "2020-01, 2020-05-25, false",
-        "2020-03, 2020-07-15, true",   // due 15 April → 15 July
-        "2020-03, 2020-07-16, false",
+        "2020-03, 2020-07-20, true",   // due 20 April (清明 in the window) → 20 July
+        "2020-03, 2020-07-21, false",
     })
     void aPaymentDeferralIsWithinThreeMonthsOfTheDeadline(String period, String until, boolean within) {
         ObjectNode r = declaration("360102", "MONTHLY", period, "2020-02-10");
@@ -370,5 +460,74 @@ class PolicyEnricherTest {
         assertThat(f.path("jointPunishment").asBoolean()).isEqualTo(publicised);
         assertThat(f.path("basis").toString()).contains("金融支持防控疫情稳定经济增长", "\"clause\":\"14\"", "南昌市", "\"clause\":\"10\"");
         assertThat(f.path("inputs").path("repaymentCommitmentSigned").asBoolean()).isEqualTo(commitment);
+    }
+
+    // ---------------------------------------------------------------- SME loan deferral
+
+    /** A credit record with its borrower's size and whether the lender deferred it (credit codes begin with 9, identity numbers do not). */
+    private static ObjectNode loan(String subjectId, String recordType, String sizeClass, boolean arranged, String occurredOn) {
+        ObjectNode r = credit(subjectId.startsWith("9") ? "ENTERPRISE" : "PERSON", recordType, false, "NONE", false);
+        r.put("subjectId", subjectId);
+        r.put("sizeClass", sizeClass);
+        r.put("temporaryDeferral", arranged);
+        r.put("occurredOn", occurredOn);
+        return r;
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} deferral={3} on {4} → deferred {5}, treatment {6}")
+    @CsvSource({
+        // medium, small and micro enterprises: deferred to 30 June 2020 inclusive, overdue from 1 July
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           SMALL,  true,  2020-06-30, true,  NOT_OVERDUE",
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           SMALL,  true,  2020-07-01, false, REPORTED",
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           MICRO,  true,  2020-02-10, true,  NOT_OVERDUE",
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           MEDIUM, true,  2020-04-01, true,  NOT_OVERDUE",
+        // a large enterprise, or no deferral arrangement: an overdue like any other
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           LARGE,  true,  2020-04-01, false, REPORTED",
+        "91360102MA35XXXX0X, LOAN_OVERDUE,           SMALL,  false, 2020-04-01, false, REPORTED",
+        // an individual business (credit code 92…) needs no size class
+        "92360102MA35XXXX0X, LOAN_OVERDUE,           ,       true,  2020-06-30, true,  NOT_OVERDUE",
+        "92360102MA35XXXX0X, LOAN_OVERDUE,           ,       true,  2020-07-01, false, REPORTED",
+        "92360102MA35XXXX0X, LOAN_OVERDUE,           ,       false, 2020-06-30, false, REPORTED",
+        // other records and persons are not loans of an enterprise
+        "91360102MA35XXXX0X, ADMINISTRATIVE_PENALTY, SMALL,  true,  2020-04-01, false, NOT_COVERED",
+        "360102199001010018, LOAN_OVERDUE,           ,       true,  2020-04-01, false, REPORTED",
+    })
+    void aDeferredLoanOfAnSmeOrIndividualBusinessIsNotOverdueUntilTheEndOfJune(String subjectId, String recordType, String size,
+            boolean arranged, String occurredOn, boolean deferred, String treatment) {
+        ObjectNode policy = enricher.enrich("CreditRecord", loan(subjectId, recordType, size, arranged, occurredOn));
+        JsonNode d = policy.path("loanDeferral");
+        assertThat(d.path("deferred").asBoolean()).isEqualTo(deferred);
+        assertThat(d.path("penaltyInterestWaived").asBoolean()).isEqualTo(deferred);
+        assertThat(d.path("deferredUntil").asText()).isEqualTo("2020-06-30");
+        boolean covered = recordType.equals("LOAN_OVERDUE") && subjectId.startsWith("9");
+        assertThat(d.path("covered").asBoolean()).isEqualTo(covered);
+        if (covered) {
+            assertThat(d.path("overdue").asBoolean()).isEqualTo(!deferred);
+        } else {
+            assertThat(d.path("overdue").isNull()).isTrue();
+        }
+        assertThat(d.path("basis").get(0).path("docNo").asText()).contains("抢时间保进度强弱项补缺口");
+        assertThat(d.path("basis").get(0).path("clause").asText()).isEqualTo("（九）");
+        assertThat(d.path("inputs").path("temporaryDeferral").asBoolean()).isEqualTo(arranged);
+        JsonNode reporting = policy.path("overdueReporting");
+        assertThat(reporting.path("treatment").asText()).isEqualTo(treatment);
+        assertThat(reporting.path("mayBeReported").asBoolean()).isEqualTo(!deferred);
+        assertThat(reporting.path("basis").toString().contains("（九）")).isEqualTo(deferred);
+        JsonNode publicity = policy.path("publicity");
+        assertThat(publicity.path("mayBePublicised").asBoolean()).isEqualTo(!deferred);
+        assertThat(publicity.path("basis").toString().contains("（九）")).isEqualTo(deferred);
+    }
+
+    @Test
+    void aDeferredLoanOfAnEnterpriseOfUnknownSizeCannotBeDecidedInsideTheDeferralOutsideItCan() {
+        assertThatThrownBy(() -> enricher.enrich("CreditRecord", loan("91360102MA35XXXX0X", "LOAN_OVERDUE", null, true, "2020-05-01")))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("size class of 91360102MA35XXXX0X is not given")
+                .hasMessageContaining("2020-06-30").hasMessageContaining("（九）");
+        JsonNode july = enricher.enrich("CreditRecord", loan("91360102MA35XXXX0X", "LOAN_OVERDUE", null, true, "2020-07-01"));
+        assertThat(july.path("loanDeferral").path("deferred").asBoolean()).isFalse();
+        assertThat(july.path("overdueReporting").path("treatment").asText()).isEqualTo("REPORTED");
+        // no arrangement: the size does not matter
+        JsonNode none = enricher.enrich("CreditRecord", loan("91360102MA35XXXX0X", "LOAN_OVERDUE", null, false, "2020-05-01"));
+        assertThat(none.path("loanDeferral").path("overdue").asBoolean()).isTrue();
     }
 }

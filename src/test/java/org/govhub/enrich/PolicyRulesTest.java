@@ -49,22 +49,26 @@ class PolicyRulesTest {
                 .replace("notice: hrss-2020-11", "notice: hrss-2020-12")
                 .replace("deadline: 2020-02-24", "deadline: 2020-02-30")
                 .replace("workingWeekends: [2020-01-19,", "workingWeekends: [2020-01-20,")
-                .replace("protectedSituations: [PATIENT,", "protectedSituations: [PATIENTS,");
+                .replace("protectedSituations: [PATIENT,", "protectedSituations: [PATIENTS,")
+                .replace("until: 2020-06-30", "until: 2020-06-31")
+                .replace("individualBusinessCodes: [\"92\"]", "individualBusinessCodes: [\"9\"]");
         // the structure from the file schema (file-schemas/relief-rules.schema.json), the rest from PolicyRules; each with line and column
         assertThatThrownBy(() -> load(broken)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("policy rules file [" + dir.resolve("relief.yaml") + "] are invalid")
-                .hasMessageContaining("relief.yaml]:73:41: $.enterpriseSize.industries[1].medium: unknown measure 'revenu'")
+                .hasMessageContaining("relief.yaml]:77:41: $.enterpriseSize.industries[1].medium: unknown measure 'revenu'")
                 .hasMessageContaining("enterpriseSize.industries[1] 'industry': large, medium and small must use the same measures")
                 .hasMessageContaining("enterpriseSize.industries[4] 'retail': code 'F51' is already claimed by industry 'wholesale'")
-                .hasMessageContaining("relief.yaml]:218:13: $.socialInsurance.regimes[3].from: is not a month YYYY-MM (found '2020-13')")
+                .hasMessageContaining("relief.yaml]:222:13: $.socialInsurance.regimes[3].from: is not a month YYYY-MM (found '2020-13')")
                 .hasMessageContaining("$.socialInsurance.regimes[3].months: must be a whole number of at least 1 (found '0')")
                 .hasMessageContaining("$.socialInsurance.regimes[1].regions[0]: is not a GB/T 2260 prefix of 2, 4 or 6 digits (found '4')")
                 .hasMessageContaining("socialInsurance: names notice 'hrss-2020-12', which is not under notices")
                 .hasMessageContaining("tax.extensions[0] 'jiangxi-february-2020'.deadline: '2020-02-30' is not a date")
                 .hasMessageContaining("tax.calendar.workingWeekends: 2020-01-20 is a MONDAY, not a weekend day")
                 .hasMessageContaining("$.credit.reporting.protectedSituations[0]: must be one of PATIENT, ISOLATED, UNDER_OBSERVATION,")
-                .hasMessageContaining("(found 'PATIENTS')");
-        assertThat(PolicyRules.problems(new FileSystemResource(dir.resolve("relief.yaml")))).hasSize(10);
+                .hasMessageContaining("(found 'PATIENTS')")
+                .hasMessageContaining("credit.loanDeferral.until: '2020-06-31' is not a date")
+                .hasMessageContaining("$.credit.loanDeferral.individualBusinessCodes[0]: is not the first two characters of a unified social credit code");
+        assertThat(PolicyRules.problems(new FileSystemResource(dir.resolve("relief.yaml")))).hasSize(12);
         assertThat(PolicyRules.problems(new ClassPathResource(PolicyRules.DEFAULT_FILE))).isEmpty();
     }
 

@@ -141,4 +141,18 @@ class CheckFilesTest {
         assertThat(problems).anySatisfy(p -> assertThat(p).contains("a-typo.yaml", "line 6", "sendTo"));
         assertThat(problems).anySatisfy(p -> assertThat(p).contains("b-no-id.yaml", "has no id"));
     }
+
+    @Test
+    void anIndustryCodeEditionThatIsNotOneOfTheTwoIsReportedWithItsLine() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Path mappings = Files.createDirectories(dir.resolve("mappings"));
+        for (Path f : List.of(Path.of("routes/sql-source.kamelet.yaml"), Path.of("routes/tax-bureau-source.yaml"))) {
+            Files.copy(f, routes.resolve(f.getFileName()));
+        }
+        Files.writeString(mappings.resolve("tax-bureau.yaml"), Files.readString(Path.of("mappings/tax-bureau.yaml"))
+                .replace("schemaVersion: 1.0.0\n", "schemaVersion: 1.0.0\nindustryCodeEdition: \"2011\"\n"));
+
+        assertThat(CheckFiles.check(routes, mappings)).singleElement().satisfies(p -> assertThat(p)
+                .contains("tax-bureau.yaml:8:", "industryCodeEdition must be \"GB/T 4754-2017\" or \"GB/T 4754-2011\""));
+    }
 }
