@@ -368,8 +368,9 @@ class ClusterFailoverIT {
         watcher.join();
         figures.add(String.format("broker primary SIGKILLed: backup active %.1fs, next batch acknowledged %.1fs, the source's next"
                 + " page %.1fs later; jms health on the batch leader: %s", active, acknowledgedNext, published, health));
+        // in the gap a check is DOWN, or waits while the client tries the pair, depending on when it falls
+        // (both seen); with no broker at all it must be DOWN (noBrokerAtAll)
         assertThat(health.get(health.size() - 1)).as("jms health once the backup is active").startsWith("UP ");
-        assertThat(health).as("jms health in the gap").anyMatch(h -> h.startsWith("DOWN "));
         recordQueueSettings(brokers);
     }
 
