@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.govhub.normalise.RecordNormaliser;
-import org.springframework.beans.factory.BeanFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -144,14 +143,15 @@ public class ChangePolling implements SourceMarks {
     }
 
     private final JdbcTemplate hub;
-    private final BeanFactory beans;
+    /** Where the source's pool is found: a Spring bean for the route files' sources, bound in Camel's registry for a deployed one. */
+    private final org.apache.camel.CamelContext camel;
     private final SourceActivity activity;
     private final Map<String, Instant> nullsCheckedAt = new ConcurrentHashMap<>();
     private final Map<String, Instant> tailStartedAt = new ConcurrentHashMap<>();
 
-    public ChangePolling(JdbcTemplate hub, BeanFactory beans, SourceActivity activity) {
+    public ChangePolling(JdbcTemplate hub, @org.springframework.context.annotation.Lazy org.apache.camel.CamelContext camel, SourceActivity activity) {
         this.hub = hub;
-        this.beans = beans;
+        this.camel = camel;
         this.activity = activity;
     }
 
@@ -387,7 +387,11 @@ public class ChangePolling implements SourceMarks {
     }
 
     private JdbcTemplate source(String sourceId) {
-        return new JdbcTemplate(beans.getBean(sourceId, DataSource.class));
+        DataSource pool = camel.getRegistry().lookupByNameAndType(sourceId, DataSource.class);
+        if (pool == null) {
+            throw new IllegalStateException("source " + sourceId + " has no connection pool");
+        }
+        return new JdbcTemplate(pool);
     }
 
     private static Timestamp minus(Timestamp t, long millis) {

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
-import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,19 +34,19 @@ public class RestMarks implements SourceMarks {
     private final CamelContext camel;
     private final RestPages pages;
     private final RestSkips skips;
-    /** The REST sources, from the configuration the hub started with (read once, not on every request). */
-    private final java.util.Set<String> restSources;
+    /** The sources this node runs (the route files' and the deployed ones). */
+    private final Sources sources;
 
-    public RestMarks(CamelContext camel, Environment environment, RestPages pages, RestSkips skips) {
+    public RestMarks(CamelContext camel, Sources sources, RestPages pages, RestSkips skips) {
         this.camel = camel;
         this.pages = pages;
         this.skips = skips;
-        this.restSources = SourceDataSourceRegistrar.restSources(environment);
+        this.sources = sources;
     }
 
     @Override
     public boolean handles(String sourceId) {
-        return restSources.contains(sourceId);
+        return sources.rest(sourceId);
     }
 
     @Override

@@ -32,7 +32,7 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
     @Override
     public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
         jdbcSources(environment).forEach((id, connection) -> {
-            RootBeanDefinition definition = new RootBeanDefinition(HikariDataSource.class, () -> pool(id, connection));
+            RootBeanDefinition definition = new RootBeanDefinition(SourcePool.class, () -> new SourcePool(pool(id, connection)));
             definition.setDestroyMethodName("close");
             // Not a candidate for injection by type: the hub's own database stays the only one.
             definition.setAutowireCandidate(false);
@@ -82,18 +82,8 @@ public class SourceDataSourceRegistrar implements BeanDefinitionRegistryPostProc
         return jdbc;
     }
 
-    /** The REST sources: those with a base URL. */
-    public static java.util.Set<String> restSources(Environment environment) {
-        java.util.Set<String> rest = new java.util.TreeSet<>();
-        sources(environment).forEach((id, c) -> {
-            if (c.rest()) {
-                rest.add(id);
-            }
-        });
-        return rest;
-    }
-
-    private static HikariDataSource pool(String id, SourceConnection connection) {
+    /** A read-only pool for one departmental database (a deployed source's too, operate/SourceDeployments). */
+    public static HikariDataSource pool(String id, SourceConnection connection) {
         HikariDataSource ds = new HikariDataSource();
         ds.setPoolName("source-" + id);
         ds.setJdbcUrl(connection.url());

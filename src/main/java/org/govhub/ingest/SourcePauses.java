@@ -36,16 +36,13 @@ public class SourcePauses implements RoutePolicyFactory {
     private final JdbcTemplate jdbc;
     private final SourceMarkChanges changes;
     private final CamelContext camel;
-    private final Map<String, List<String>> routesBySource;
+    private final Sources sources;
 
-    public SourcePauses(JdbcTemplate jdbc, SourceMarkChanges changes, @Lazy CamelContext camel, Environment environment) {
+    public SourcePauses(JdbcTemplate jdbc, SourceMarkChanges changes, @Lazy CamelContext camel, Environment environment, Sources sources) {
         this.jdbc = jdbc;
         this.changes = changes;
         this.camel = camel;
-        this.routesBySource = RouteFileModel.read(RouteFileModel.files(environment)).sources().stream()
-                .filter(u -> u.routeId() != null && u.parameter("sourceId") != null)
-                .collect(java.util.stream.Collectors.groupingBy(u -> u.parameter("sourceId"),
-                        java.util.stream.Collectors.mapping(RouteFileModel.Use::routeId, java.util.stream.Collectors.toList())));
+        this.sources = sources;
         this.clustered = org.govhub.cluster.ClusterSettings.clustered(environment);
         this.followInterval = environment.getRequiredProperty("govhub.cluster.pause-follow-interval", java.time.Duration.class);
     }
@@ -81,7 +78,8 @@ public class SourcePauses implements RoutePolicyFactory {
         if (!camel.isStarted()) {
             return;
         }
-        routesBySource.forEach((sourceId, routeIds) -> {
+        sources.ids().forEach(sourceId -> {
+            List<String> routeIds = sources.routes(sourceId);
             try {
                 boolean paused = pause(sourceId).isPresent();
                 for (String routeId : routeIds) {
@@ -107,11 +105,11 @@ public class SourcePauses implements RoutePolicyFactory {
 
     /** The source's route ids (one source may run several routes). */
     public List<String> routes(String sourceId) {
-        return routesBySource.getOrDefault(sourceId, List.of());
+        return sources.routes(sourceId);
     }
 
     public boolean knows(String sourceId) {
-        return routesBySource.containsKey(sourceId);
+        return !sources.routes(sourceId).isEmpty();
     }
 
     /** The source's pause, if it is paused. */
@@ -130,7 +128,7 @@ public class SourcePauses implements RoutePolicyFactory {
             return false;
         }
         changes.record(sourceId, "PAUSE", new SourceMarks.Move("running", "paused"), reason, operator);
-        for (String routeId : routesBySource.get(sourceId)) {
+        for (String routeId : sources.routes(sourceId)) {
             stoppedForPause.add(routeId);
             stop(routeId);
         }
@@ -143,7 +141,7 @@ public class SourcePauses implements RoutePolicyFactory {
             return false;
         }
         changes.record(sourceId, "RESUME", new SourceMarks.Move("paused", "running"), reason, operator);
-        for (String routeId : routesBySource.get(sourceId)) {
+        for (String routeId : sources.routes(sourceId)) {
             stoppedForPause.remove(routeId);
             start(routeId);
         }
@@ -182,8 +180,7 @@ public class SourcePauses implements RoutePolicyFactory {
     /** Before a source's route starts (at the hub's start): a paused source's routes are not started. */
     @Override
     public RoutePolicy createRoutePolicy(CamelContext context, String routeId, NamedNode route) {
-        String sourceId = routesBySource.entrySet().stream().filter(e -> e.getValue().contains(routeId)).map(Map.Entry::getKey)
-                .findFirst().orElse(null);
+        String sourceId = sources.sourceOfRoute(routeId).orElse(null);
         if (sourceId == null) {
             return null;
         }

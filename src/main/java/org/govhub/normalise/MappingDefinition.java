@@ -22,6 +22,12 @@ public record MappingDefinition(String id, String file, String version, String s
         List<String> recordKey, String eventTime, List<FieldMapping> fields, Map<String, Map<String, String>> codeTables,
         FileFormat format, String industryCodeEdition) {
 
+    /** The same mapping under another origin and version: a deployed one carries its deployment's version into provenance. */
+    public MappingDefinition as(String origin, String newVersion) {
+        return new MappingDefinition(id, origin, newVersion, schema, schemaVersion, recordKey, eventTime, fields, codeTables, format,
+                industryCodeEdition);
+    }
+
     /**
      * One canonical field: from a source column through a converter, or computed from other
      * canonical fields, or both (computed only when the column is empty: "given or derived").

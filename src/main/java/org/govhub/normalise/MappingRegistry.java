@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,7 @@ public class MappingRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(MappingRegistry.class);
 
-    private final Map<String, MappingDefinition> mappings = new TreeMap<>();
+    private final Map<String, MappingDefinition> mappings = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     @org.springframework.beans.factory.annotation.Autowired
     public MappingRegistry(SchemaRegistry schemas, @Value("${govhub.mappings.dir:mappings}") Path dir) {
@@ -64,6 +63,16 @@ public class MappingRegistry {
             throw new IllegalArgumentException("no mapping '" + id + "' (loaded: " + mappings.keySet() + ")");
         }
         return m;
+    }
+
+    /**
+     * A mapping deployed while the hub runs (operate/SourceDeployments): rows normalised from now on use
+     * it. One that is replaced is not needed again: normalising happens in the source's own route,
+     * which is stopped before its mapping changes.
+     */
+    public void put(MappingDefinition mapping) {
+        mappings.put(mapping.id(), mapping);
+        log.info("mapping {} version {} in use", mapping.id(), mapping.version());
     }
 
     public Map<String, MappingDefinition> all() {

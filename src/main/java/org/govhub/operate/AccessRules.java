@@ -3,6 +3,7 @@ package org.govhub.operate;
 import static org.govhub.operate.Roles.ADMIN;
 import static org.govhub.operate.Roles.AUDITOR;
 import static org.govhub.operate.Roles.DEPARTMENT;
+import static org.govhub.operate.Roles.INTEGRATOR;
 import static org.govhub.operate.Roles.OPERATOR;
 import static org.govhub.operate.Roles.VIEWER;
 
@@ -12,7 +13,7 @@ import org.springframework.security.config.annotation.web.configurers.AuthorizeH
 
 /**
  * Who reaches which path: one ordered table, the first matching row decides, and a request no row
- * matches is refused. Roles nest admin ⊃ operator ⊃ viewer ({@link Roles#HIERARCHY}), so a row naming
+ * matches is refused. Roles nest admin ⊃ operator ⊃ viewer and admin ⊃ integrator ({@link Roles#HIERARCHY}), so a row naming
  * viewer lets operators and admins in too; auditor and department stand apart and reach only their
  * own rows. The sandbox's machine APIs are not here: they check their own credentials
  * (SandboxSecurityConfiguration).
@@ -57,6 +58,14 @@ public final class AccessRules {
                     "/api/admin/share/requests/*/approve", "/api/admin/share/requests/*/refuse",
                     "/api/admin/share/subscriptions/*/dead-letters/*/resend",
                     "/api/reports/weeks/*/generate", "/api/reports/*/deliveries/*/resend"), OPERATOR),
+
+            // deploying sources: integrator (issue 19)
+            rule(POST, List.of("/api/admin/sources/*/versions", "/api/admin/sources/*/versions/*/connection-test",
+                    "/api/admin/sources/*/versions/*/preview", "/api/admin/sources/*/versions/*/activate",
+                    "/api/admin/sources/*/rollback", "/api/admin/sources/*/remove"), INTEGRATOR),
+            // what an integrator reads: the sources, their health, the rows they quarantined, a record's trail
+            rule(GET, List.of("/api/admin/sources", "/api/admin/sources/**", "/api/admin/quarantine", "/api/admin/quarantine/*",
+                    "/api/admin/records", "/api/admin/me", "/actuator/health", "/actuator/health/**"), INTEGRATOR, VIEWER),
 
             // Jolokia over GET: reads for viewers; exec and write change state, so operator at least.
             // JOLOKIA-POST: a POST body may hold reads or exec/write alike, and Hawtio sends its reads by

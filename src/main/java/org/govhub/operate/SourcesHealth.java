@@ -14,16 +14,14 @@ import org.govhub.ingest.DropFolders;
 import org.govhub.ingest.FtpConnection;
 import org.govhub.ingest.SourceActivity;
 import org.govhub.ingest.RestPages;
-import org.govhub.ingest.RouteFileModel;
-import org.govhub.ingest.SourceDataSourceRegistrar;
+import org.govhub.ingest.SourceConnection;
+import org.govhub.ingest.Sources;
 import org.govhub.ingest.SourcePauses;
-import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
-import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,32 +35,55 @@ import org.springframework.stereotype.Component;
 @Component("sources")
 public class SourcesHealth implements CompositeHealthContributor {
 
-    private final Map<String, HealthContributor> contributors = new LinkedHashMap<>();
+    private final Map<String, HealthContributor> contributors = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Sources sources;
+    private final CamelContext camel;
+    private final RestPages restPages;
+    private final SourceActivity activity;
+    private final DropFolders dropFolders;
+    private final SourcePauses pauses;
+    private final Leadership leadership;
 
-    public SourcesHealth(Environment environment, BeanFactory beans, CamelContext camel, RestPages restPages,
+    public SourcesHealth(Sources sources, CamelContext camel, RestPages restPages,
             SourceActivity activity, DropFolders dropFolders, SourcePauses pauses, Leadership leadership) {
-        RouteFileModel routes = RouteFileModel.read(RouteFileModel.files(environment));
-        SourceDataSourceRegistrar.sources(environment, routes).forEach((id, connection) -> {
-            List<String> routeIds = pauses.routes(id);
-            HealthIndicator running = running(camel, routeIds);
-            // in a cluster, a node that stands by for the source's leader does no work for it: its
-            // work checks are the leader's; it is UP, state STANDBY, with the leader's node id
-            HealthIndicator work = whereLeading(leadership, routeIds, () -> activity.health(id));
-            // an operator's pause comes first: it is why the routes are stopped
-            HealthIndicator paused = () -> pauses.pause(id).map(p -> Health.outOfService().withDetail("state", "PAUSED")
-                    .withDetail("reason", "paused by " + p.by() + " at " + p.at() + ": " + p.reason()).build())
-                    .orElseGet(() -> Health.up().build());
-            if (connection.jdbc()) {
-                contributors.put(id, all(paused, indicator(beans.getBean(id, DataSource.class)), running, work));
-            } else if (connection.ftp() != null) {
-                // an FTP drop: the login, the route, the work, and the files that wait in the folder (DropFolders)
-                contributors.put(id, all(paused, indicator(connection.ftp()), running, work,
-                        whereLeading(leadership, routeIds, () -> dropFolders.health(id))));
-            } else {
-                // a REST source switched off (enabled: false) is UNKNOWN before its stopped route is looked at
-                contributors.put(id, all(() -> restPages.health(id), paused, running, work));
-            }
-        });
+        this.sources = sources;
+        this.camel = camel;
+        this.restPages = restPages;
+        this.activity = activity;
+        this.dropFolders = dropFolders;
+        this.pauses = pauses;
+        this.leadership = leadership;
+        sources.ids().forEach(this::build);
+        // a source deployed, changed or removed while the hub runs (SourceDeployments)
+        sources.onChange(this::build);
+    }
+
+    private void build(String id) {
+        SourceConnection connection = sources.get(id).map(Sources.Source::connection).orElse(null);
+        if (connection == null) {
+            contributors.remove(id);
+            return;
+        }
+        List<String> routeIds = pauses.routes(id);
+        HealthIndicator running = running(camel, routeIds);
+        // in a cluster, a node that stands by for the source's leader does no work for it: its
+        // work checks are the leader's; it is UP, state STANDBY, with the leader's node id
+        HealthIndicator work = whereLeading(leadership, routeIds, () -> activity.health(id));
+        // an operator's pause comes first: it is why the routes are stopped
+        HealthIndicator paused = () -> pauses.pause(id).map(p -> Health.outOfService().withDetail("state", "PAUSED")
+                .withDetail("reason", "paused by " + p.by() + " at " + p.at() + ": " + p.reason()).build())
+                .orElseGet(() -> Health.up().build());
+        if (connection.jdbc()) {
+            // looked up when asked: a deployed source's pool is bound in Camel's registry, the route files' are Spring beans
+            contributors.put(id, all(paused, indicator(() -> camel.getRegistry().lookupByNameAndType(id, DataSource.class)), running, work));
+        } else if (connection.ftp() != null) {
+            // an FTP drop: the login, the route, the work, and the files that wait in the folder (DropFolders)
+            contributors.put(id, all(paused, indicator(connection.ftp()), running, work,
+                    whereLeading(leadership, routeIds, () -> dropFolders.health(id))));
+        } else {
+            // a REST source switched off (enabled: false) is UNKNOWN before its stopped route is looked at
+            contributors.put(id, all(() -> restPages.health(id), paused, running, work));
+        }
     }
 
     /**
@@ -156,8 +177,12 @@ public class SourcesHealth implements CompositeHealthContributor {
         };
     }
 
-    private static HealthIndicator indicator(DataSource dataSource) {
+    private static HealthIndicator indicator(java.util.function.Supplier<DataSource> pool) {
         return () -> {
+            DataSource dataSource = pool.get();
+            if (dataSource == null) {
+                return Health.down().withDetail("error", "no connection pool for this source").build();
+            }
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(3)
                         ? Health.up().withDetail("database", c.getMetaData().getDatabaseProductName()).build()

@@ -33,11 +33,14 @@ import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMappi
  */
 class EndpointAccessMatrixTest extends SandboxHubTest {
 
-    enum Who { ANONYMOUS, ADMIN, OPERATOR, VIEWER, AUDITOR, DEPARTMENT }
+    enum Who { ANONYMOUS, ADMIN, OPERATOR, INTEGRATOR, VIEWER, AUDITOR, DEPARTMENT }
 
     private static final Set<Who> V = EnumSet.of(Who.ADMIN, Who.OPERATOR, Who.VIEWER);
     private static final Set<Who> O = EnumSet.of(Who.ADMIN, Who.OPERATOR);
     private static final Set<Who> A = EnumSet.of(Who.ADMIN);
+    /** What an integrator reads besides deploying: the sources, health, quarantine, a record's trail. */
+    private static final Set<Who> VI = EnumSet.of(Who.ADMIN, Who.OPERATOR, Who.VIEWER, Who.INTEGRATOR);
+    private static final Set<Who> I = EnumSet.of(Who.ADMIN, Who.INTEGRATOR);
     private static final Set<Who> DEP = EnumSet.of(Who.DEPARTMENT);
     private static final Set<Who> AUD = EnumSet.of(Who.AUDITOR);
     private static final Set<Who> CATALOG = EnumSet.of(Who.ADMIN, Who.OPERATOR, Who.VIEWER, Who.DEPARTMENT);
@@ -63,8 +66,8 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("GET /", V);
         row("GET /login", EVERYONE); // served by Spring Security's filter, not a handler
         row("GET /actuator", V);
-        row("GET /actuator/health", V);
-        row("GET /actuator/health/**", V, "GET /actuator/health/db");
+        row("GET /actuator/health", VI);
+        row("GET /actuator/health/**", VI, "GET /actuator/health/db");
         row("GET /actuator/info", V);
         row("GET /actuator/jolokia", V);
         row("GET /actuator/hawtio", V);
@@ -81,21 +84,21 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("PUT /api/admin/accounts/{username}/role", A);
         row("GET /api/admin/batches", V);
         row("GET /api/admin/batches/{batchId}", V);
-        row("GET /api/admin/me", V);
+        row("GET /api/admin/me", VI);
         row("GET /console", V);
         row("GET /console/", V);
         // the operator console's static files (static/console/, served by the resource handler "/**")
         row("URL /console/fonts/** (resourceHandlerMapping)", V, "GET /console/fonts/OFL.txt");
         row("GET /console/**", V, "GET /console/index.html", "GET /console/console.js", "GET /console/console.css");
-        row("GET /api/admin/records", V, "GET /api/admin/records?source=tax-bureau&key=never-handed-over");
+        row("GET /api/admin/records", VI, "GET /api/admin/records?source=tax-bureau&key=never-handed-over");
         row("POST /api/admin/batches/{batchId}/resend", O);
         row("GET /api/admin/departments", A);
         row("POST /api/admin/departments", A);
         row("GET /api/admin/departments/{departmentId}/keys", A);
         row("POST /api/admin/departments/{departmentId}/keys", A);
         row("POST /api/admin/departments/{departmentId}/keys/{keyId}/revoke", A);
-        row("GET /api/admin/quarantine", V);
-        row("GET /api/admin/quarantine/{id}", V);
+        row("GET /api/admin/quarantine", VI);
+        row("GET /api/admin/quarantine/{id}", VI);
         row("PUT /api/admin/quarantine/{id}/correction", O);
         row("POST /api/admin/quarantine/{id}/replay", O);
         // a filter nothing matches: the walk must not replay the shared hub's quarantine
@@ -109,9 +112,16 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("GET /api/admin/share/subscriptions/{subscriptionId}/dead-letters", V);
         row("POST /api/admin/share/subscriptions/{subscriptionId}/dead-letters/{deadLetterId}/resend", O);
         row("GET /api/admin/cluster", V);
-        row("GET /api/admin/sources", V);
-        row("GET /api/admin/sources/{sourceId}", V);
+        row("GET /api/admin/sources", VI);
+        row("GET /api/admin/sources/{sourceId}", VI);
         row("POST /api/admin/sources/{sourceId}/mark/rewind", O);
+        // deploying sources (issue 19): probes that are refused before anything is kept or changed
+        row("GET /api/admin/sources/{sourceId}/versions", VI);
+        row("GET /api/admin/sources/{sourceId}/versions/{version}", VI, "GET /api/admin/sources/no-such-source/versions/1");
+        row("POST /api/admin/sources/{sourceId}/versions", I, "POST /api/admin/sources/no-such-source/versions");
+        row("POST /api/admin/sources/{sourceId}/versions/{version}/activate", I, "POST /api/admin/sources/no-such-source/versions/1/activate");
+        row("POST /api/admin/sources/{sourceId}/rollback", I, "POST /api/admin/sources/no-such-source/rollback");
+        row("POST /api/admin/sources/{sourceId}/remove", I, "POST /api/admin/sources/no-such-source/remove");
         row("POST /api/admin/sources/{sourceId}/mark/skip", O);
         row("POST /api/admin/sources/{sourceId}/pause", O);
         row("POST /api/admin/sources/{sourceId}/resume", O);
@@ -290,6 +300,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
 
     private Map<Who, String[]> identities() {
         for (var account : List.of(List.of("matrix-operator", Roles.OPERATOR), List.of("matrix-viewer", Roles.VIEWER),
+                List.of("matrix-integrator", Roles.INTEGRATOR),
                 List.of("matrix-auditor", Roles.AUDITOR))) {
             accounts.create(account.get(0), account.get(1), PASSWORD);
         }
@@ -299,6 +310,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         headers.put(Who.ADMIN, basic("admin", OPERATOR_PASSWORD));
         headers.put(Who.OPERATOR, basic("matrix-operator", PASSWORD));
         headers.put(Who.VIEWER, basic("matrix-viewer", PASSWORD));
+        headers.put(Who.INTEGRATOR, basic("matrix-integrator", PASSWORD));
         headers.put(Who.AUDITOR, basic("matrix-auditor", PASSWORD));
         headers.put(Who.DEPARTMENT, new String[] {"X-Api-Key", departments.issueKey("matrix-dept").key()});
         return headers;

@@ -72,6 +72,12 @@ final class ExactlyOnce {
         this.invalid = keys(rows, false);
     }
 
+    /** Rows of any sources, by source id (a source deployed while the hub runs, say). */
+    ExactlyOnce(Map<String, List<GeneratedRow>> rows) {
+        this.valid = keys(rows, true);
+        this.invalid = keys(rows, false);
+    }
+
     /** The sandbox's tax-bureau generator (seed and defect rate as the sandbox's). */
     static TaxDeclarationGenerator taxBureau() {
         return new TaxDeclarationGenerator(SEED, new RegionCodes().countiesUnder("36"), TAX_INVALID_EVERY);

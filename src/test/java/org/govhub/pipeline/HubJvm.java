@@ -323,6 +323,37 @@ final class HubJvm implements AutoCloseable {
         }
     }
 
+    /** A POST whose answer is expected to be {@code status} (a refusal, say): its body. */
+    JsonNode postAnswering(int status, String path, String json) {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic " + basic)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
+                    .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("%s: %s", path, response.body()).isEqualTo(status);
+            return CanonicalJson.read(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A GET's status alone (404 for a source that is not there, say). */
+    int getStatus(String path) {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        try {
+            return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic " + basic).GET()
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- HTTP, as a department (its API key) ----
 
     /** Calls the sharing API with a department's key ({@code body} null: none); the answer must be 200 or 201. */

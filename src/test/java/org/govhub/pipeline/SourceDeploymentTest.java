@@ -1,0 +1,213 @@
+package org.govhub.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.govhub.RealDatabases;
+import org.govhub.SandboxHubTest;
+import org.govhub.normalise.CanonicalJson;
+import org.govhub.normalise.RegionCodes;
+import org.govhub.sandbox.GeneratedRow;
+import org.govhub.sandbox.TaxBureauSandbox;
+import org.govhub.sandbox.TaxDeclarationGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 19, as an integration team does it on a running hub whose tax source is in the middle of a
+ * 20,000-row backlog: a city tax office's PostgreSQL table is deployed over the API as a new source
+ * (an invalid upload first, refused with file and line and leaving everything as it was), activated
+ * while the tax backlog flows and the office keeps inserting rows, changed to a new mapping version
+ * mid-stream, carried through a SIGKILL and restart, rolled back, removed and activated again. At the
+ * end every valid row of both sources is at the platform exactly once (by source and id), every broken
+ * row in quarantine, and records carry the mapping version that made them.
+ */
+class SourceDeploymentTest {
+
+    private static final int TAX_ROWS = 20_000;
+    private static final int CITY_ROWS = 6_000;
+    private static final int CITY_FIRST = 1_500;
+    private static final String DB = "govhub_deploy_city";
+    private static final String CITY_URL = RealDatabases.POSTGRES_URL.replace("/test", "/" + DB);
+    private static final String SOURCE = "/api/admin/sources/city-tax";
+
+    @Test
+    @Timeout(900)
+    void aSourceIsDeployedChangedRolledBackAndRemovedWhileTheTaxBacklogFlowsEveryRecordExactlyOnce() throws Exception {
+        RealDatabases.require("PostgreSQL", RealDatabases.POSTGRES_URL, RealDatabases.POSTGRES_USER,
+                "DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)", "CREATE DATABASE " + DB);
+        List<GeneratedRow> city = new TaxDeclarationGenerator(77, new RegionCodes().countiesUnder("36"), 25).generate(CITY_ROWS);
+        try (Connection c = city()) {
+            c.createStatement().execute(TaxBureauSandbox.DDL);
+            c.createStatement().execute(TaxBureauSandbox.CHANGE_INDEX);
+            insert(c, city.subList(0, CITY_FIRST));
+        }
+        ExactlyOnce expected = new ExactlyOnce(Map.of("tax-bureau", ExactlyOnce.taxBureau().generate(TAX_ROWS), "city-tax", city));
+        Path dir = SandboxHubTest.newDataDir("govhub-deploy");
+        String[] args = ExactlyOnce.sandbox(TAX_ROWS, 0);
+        String routeFile = Files.readString(Path.of("src/test/resources/deploy/city-tax-source.yaml"));
+        String mappingV1 = Files.readString(Path.of("mappings/tax-bureau.yaml")).replace("mapping: tax-bureau", "mapping: city-tax")
+                .replace("description: Tax declarations of the provincial tax bureau", "description: Tax declarations of the city tax office");
+        String mappingV2 = mappingV1.replace("version: \"1\"", "version: \"2\"");
+        assertThat(mappingV2).isNotEqualTo(mappingV1);
+        Feeder feeder = new Feeder(city, CITY_FIRST);
+        try (HubJvm hub = HubJvm.start(dir, "deploy", args)) {
+            awaitTaken(hub, "/api/admin/sources/tax-bureau", 1);
+
+            // 1. an invalid upload: every problem with file and line, nothing kept, nothing changed
+            String broken = mappingV1.replace("convert: yuan-to-fen", "convert: yuan-to-cents");
+            JsonNode refused = hub.postAnswering(422, SOURCE + "/versions", upload(routeFile.replace("keyColumn", "keyColum"), broken, "first try"));
+            String problems = refused.path("problems").toString();
+            assertThat(problems).contains("mappings/city-tax.yaml:37:5: field 'declaredAmountFen': unknown converter 'yuan-to-cents'", "routes/city-tax-source.yaml: line 9: parameter 'keyColum' is not declared");
+            assertThat(hub.get(SOURCE + "/versions").path("versions")).as("versions after a refused upload").isEmpty();
+            assertThat(hub.getStatus(SOURCE)).as("the source after a refused upload").isEqualTo(404);
+            assertThat(hub.get("/api/admin/sources/tax-bureau").path("status").asText()).isEqualTo("UP");
+
+            // 2. version 1, kept; activated while the tax backlog flows and the office inserts rows
+            JsonNode v1 = hub.post(SOURCE + "/versions", upload(routeFile, mappingV1, "city tax office joins"));
+            assertThat(v1.path("version").asInt()).isEqualTo(1);
+            assertThat(v1.path("settings").path("url").asText()).isEqualTo(CITY_URL);
+            long taxBefore = taken(hub.get("/api/admin/sources/tax-bureau"));
+            hub.post(SOURCE + "/versions/1/activate", "{\"reason\": \"approved by the bureau\"}");
+            feeder.start();
+            awaitTaken(hub, SOURCE, 500);
+            long taxAfter = taken(hub.get("/api/admin/sources/tax-bureau"));
+            assertThat(taxAfter).as("tax rows taken across the deployment").isGreaterThan(taxBefore).isLessThan(TAX_ROWS);
+            assertThat(hub.get(SOURCE).path("status").asText()).isEqualTo("UP");
+
+            // 3. a changed mapping, activated mid-stream
+            JsonNode v2 = hub.post(SOURCE + "/versions", upload(routeFile, mappingV2, "mapping version 2"));
+            assertThat(v2.path("version").asInt()).isEqualTo(2);
+            hub.post(SOURCE + "/versions/2/activate", "{\"reason\": \"new mapping\"}");
+            assertThat(hub.get(SOURCE + "/versions").path("runningHere").asInt()).isEqualTo(2);
+            HubJvm.sleep(2000);
+            hub.kill();
+        }
+        try (HubJvm hub = HubJvm.start(dir, "deploy", args)) {
+            // 4. after a SIGKILL the deployed version runs again from the hub database, from its mark
+            hub.awaitLogged("source city-tax: version 2 runs on this node", 1, Duration.ofSeconds(60));
+            JsonNode versions = hub.get(SOURCE + "/versions");
+            assertThat(versions.path("active").asInt()).isEqualTo(2);
+            assertThat(versions.path("runningHere").asInt()).isEqualTo(2);
+            HubJvm.sleep(2000);
+
+            // 5. roll back to the version before, one call
+            JsonNode back = hub.post(SOURCE + "/rollback", "{\"reason\": \"version 2 to be checked again\"}");
+            assertThat(back.path("version").asInt()).isEqualTo(1);
+            assertThat(hub.get(SOURCE + "/versions").path("history").get(0).toString()).contains("ROLLBACK", "admin");
+            HubJvm.sleep(2000);
+
+            // 6. removed: its routes go, its mark and quarantine stay; activated again it goes on from its mark
+            hub.post(SOURCE + "/remove", "{\"reason\": \"the office moves its server\"}");
+            assertThat(hub.getStatus(SOURCE)).as("a removed source").isEqualTo(404);
+            HubJvm.sleep(2000);
+            hub.post(SOURCE + "/versions/2/activate", "{\"reason\": \"the server moved\"}");
+            feeder.finish();
+            expected.awaitDelivered(hub, Duration.ofMinutes(6));
+            assertThat(hub.get(SOURCE).path("status").asText()).isEqualTo("UP");
+
+            // provenance: the first rows made by version 1, the last by version 2
+            String first = firstValid(city, 0);
+            List<GeneratedRow> newestFirst = new java.util.ArrayList<>(city);
+            java.util.Collections.reverse(newestFirst);
+            String last = firstValid(newestFirst, 0);
+            assertThat(CanonicalJson.write(hub.get("/api/admin/records?source=city-tax&key=" + first))).contains("\"mappingVersion\":\"1+deploy.1\"");
+            assertThat(CanonicalJson.write(hub.get("/api/admin/records?source=city-tax&key=" + last))).contains("\"mappingVersion\":\"2+deploy.2\"");
+            JsonNode history = hub.get(SOURCE + "/versions").path("history");
+            assertThat(history.findValuesAsText("action").isEmpty() ? history.findValuesAsText("ACTION") : history.findValuesAsText("action"))
+                    .containsExactly("ACTIVATE", "REMOVE", "ROLLBACK", "ACTIVATE", "ACTIVATE");
+            hub.stop();
+        }
+        System.out.println("[deploy] " + expected.check(dir));
+    }
+
+    private static String firstValid(List<GeneratedRow> rows, int skip) {
+        return rows.stream().filter(GeneratedRow::valid).skip(skip).findFirst().orElseThrow().key();
+    }
+
+    private static String upload(String route, String mapping, String reason) {
+        return CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(Map.of("routeFile", "city-tax-source.yaml", "route", route,
+                "mapping", mapping, "settings", Map.of("url", CITY_URL, "username", RealDatabases.POSTGRES_USER), "reason", reason)));
+    }
+
+    private static long taken(JsonNode source) {
+        JsonNode d = source.path("details");
+        return d.path("published").asLong() + d.path("quarantined").asLong() + d.path("repeats").asLong();
+    }
+
+    private static void awaitTaken(HubJvm hub, String source, long atLeast) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (hub.getStatus(source) != 200 || taken(hub.get(source)) < atLeast) {
+            assertThat(System.nanoTime()).as("%s took fewer than %d rows within 2 minutes", source, atLeast).isLessThan(deadline);
+            HubJvm.sleep(100);
+        }
+    }
+
+    private static Connection city() throws SQLException {
+        return DriverManager.getConnection(CITY_URL, RealDatabases.POSTGRES_USER, "");
+    }
+
+    private static void insert(Connection c, List<GeneratedRow> rows) throws SQLException {
+        List<String> columns = List.copyOf(rows.get(0).columns().keySet());
+        String sql = "INSERT INTO tax_declaration (" + String.join(", ", columns) + ") VALUES ("
+                + columns.stream().map(col -> "?").collect(Collectors.joining(", ")) + ")";
+        c.setAutoCommit(false);
+        try (PreparedStatement insert = c.prepareStatement(sql)) {
+            for (GeneratedRow row : rows) {
+                for (int i = 0; i < columns.size(); i++) {
+                    insert.setObject(i + 1, row.columns().get(columns.get(i)));
+                }
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        c.commit();
+    }
+
+    /** The office's system at work: 20 new declarations every 100 ms until all are in. */
+    private static final class Feeder extends Thread {
+        final AtomicInteger inserted;
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final List<GeneratedRow> rows;
+        volatile Throwable failure;
+
+        Feeder(List<GeneratedRow> rows, int alreadyIn) {
+            super("city-feeder");
+            this.rows = rows;
+            this.inserted = new AtomicInteger(alreadyIn);
+        }
+
+        @Override
+        public void run() {
+            try (Connection c = city()) {
+                while (inserted.get() < rows.size()) {
+                    int from = inserted.get();
+                    int to = Math.min(rows.size(), from + 20);
+                    insert(c, rows.subList(from, to));
+                    inserted.set(to);
+                    HubJvm.sleep(100);
+                }
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }
+
+        void finish() throws InterruptedException {
+            join();
+            assertThat(failure).as("inserting the office's declarations").isNull();
+            assertThat(inserted.get()).isEqualTo(rows.size());
+        }
+    }
+}
