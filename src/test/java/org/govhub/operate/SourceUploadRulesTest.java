@@ -31,7 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class SourceUploadRulesTest extends SandboxHubTest {
 
     private static final String INTEGRATOR = "rules-integrator";
-    private static final String PASSWORD = "Rules-integrator-26!";
+    private static final String PASSWORD = "Deploy-units-26!x";
 
     @LocalServerPort
     int port;
