@@ -197,7 +197,8 @@ public class RestPages {
         MessageDigest fingerprint = sha256();
         int[] served = {0};
         int[] repeats = {0};
-        String next = readPage(body == null ? new byte[0] : body, exchange, e -> {
+        String next = readPage(body == null ? new byte[0] : body, exchange.getProperty(ITEMS_FIELD, String.class),
+                exchange.getProperty(NEXT_CURSOR_FIELD, String.class), e -> {
             served[0]++;
             String place = e.object() ? judge.idText(e.row()) + "\u0000" + judge.updatedAtText(e.row()) : String.valueOf(e.row());
             fingerprint.update((place + "\n").getBytes(StandardCharsets.UTF_8));
@@ -244,10 +245,7 @@ public class RestPages {
                         if (e.verdict() instanceof RestCursor.Repeat) {
                             continue;
                         }
-                        List<String> refusals = e.verdict() instanceof RestCursor.Refused r ? r.reasons() : List.of();
-                        String version = e.object() ? judge.updatedAtText(e.row()) : null;
-                        RestSkips.Skip skip = e.object() ? RestSkips.applying(page.skips(), judge.idText(e.row()), version) : null;
-                        return new Item(e.row(), e.object(), refusals, skip, version);
+                        return item(e, judge, page.skips());
                     }
                     parser.close();
                     return null;
@@ -273,6 +271,14 @@ public class RestPages {
         };
     }
 
+    /** An element that goes on, as an item: why it has no place in the order, an operator's skip that applies to it. */
+    private static Item item(Element e, Judge judge, List<RestSkips.Skip> skips) {
+        List<String> refusals = e.verdict() instanceof RestCursor.Refused r ? r.reasons() : List.of();
+        String version = e.object() ? judge.updatedAtText(e.row()) : null;
+        RestSkips.Skip skip = e.object() ? RestSkips.applying(skips, judge.idText(e.row()), version) : null;
+        return new Item(e.row(), e.object(), refusals, skip, version);
+    }
+
     /**
      * The row reader of REST items in record-publishing: a new item is normalised as any row; a
      * refused or skipped one goes to quarantine with its refusals, the operator's skip and whatever
@@ -281,23 +287,50 @@ public class RestPages {
     public void normalise(Exchange exchange) {
         Item item = exchange.getMessage().getBody(Item.class);
         String sourceId = sourceId(exchange);
-        if (item.refusals().isEmpty() && item.skip() == null) {
-            exchange.getMessage().setBody(item.row());
-            normaliser.normalise(exchange);
-            return;
-        }
         NormalisedRecord r = normaliser.normalise(sourceId, exchange.getProperty(RecordNormaliser.MAPPING_ID, String.class),
                 item.row(), Instant.now());
-        List<String> reasons = new ArrayList<>(item.refusals());
+        List<String> setAsideFor = new ArrayList<>(item.refusals());
         if (item.skip() != null) {
-            reasons.add(skips.reason(sourceId, item.skip()));
+            setAsideFor.add(skips.reason(sourceId, item.skip()));
             skips.taken(item.skip(), item.updatedAtAsServed());
         }
-        if (item.object()) {
-            reasons.addAll(r.reasons()); // what the mapping finds besides; not for a value that is no item at all
+        NormalisedRecord record = record(item, r, setAsideFor);
+        exchange.getMessage().setHeader(RecordNormaliser.H_VALID, record.valid());
+        exchange.getMessage().setBody(record);
+    }
+
+    /**
+     * An item's record: its row's record, or, when it is set aside (refused, skipped), the row set
+     * aside for those reasons and what its mapping finds besides (not for a value that is no item at all).
+     */
+    public static NormalisedRecord record(Item item, NormalisedRecord normalised, List<String> setAsideFor) {
+        if (setAsideFor.isEmpty()) {
+            return normalised;
         }
-        exchange.getMessage().setHeader(RecordNormaliser.H_VALID, false);
-        exchange.getMessage().setBody(r.setAside(reasons));
+        List<String> reasons = new ArrayList<>(setAsideFor);
+        if (item.object()) {
+            reasons.addAll(normalised.reasons());
+        }
+        return normalised.setAside(reasons);
+    }
+
+    /** What reading a page needs of a source's rest-source parameters. */
+    public record PageLayout(String itemsField, String nextCursorField, String idField, String updatedAtField, UpdatedAtRule rule) {
+    }
+
+    /** A page read as a source's first (no mark yet): the items in order, each with why it has no place in the order if so. */
+    public record FirstPage(List<Item> items, String nextCursor) {
+    }
+
+    /**
+     * Reads a body as the source's first page, with the checks and verdicts of {@link #page}: for a
+     * trial of a source that does not run yet (SourceTrial). A body that is not a page throws.
+     */
+    public static FirstPage firstPage(byte[] body, PageLayout layout, Instant now) {
+        Judge judge = new Judge(layout.idField(), layout.updatedAtField(), RestCursor.START, layout.rule(), now);
+        List<Item> items = new ArrayList<>();
+        String next = readPage(body, layout.itemsField(), layout.nextCursorField(), e -> items.add(item(e, judge, List.of())), judge);
+        return new FirstPage(items, next);
     }
 
     /**
@@ -562,11 +595,16 @@ public class RestPages {
         private final Instant now;
 
         Judge(Exchange exchange, Request request) {
-            this.idField = exchange.getProperty(ID_FIELD, String.class);
-            this.updatedAtField = exchange.getProperty(UPDATED_AT_FIELD, String.class);
-            this.cursor = request.cursor();
-            this.rule = request.rule();
-            this.now = request.now();
+            this(exchange.getProperty(ID_FIELD, String.class), exchange.getProperty(UPDATED_AT_FIELD, String.class),
+                    request.cursor(), request.rule(), request.now());
+        }
+
+        Judge(String idField, String updatedAtField, RestCursor cursor, UpdatedAtRule rule, Instant now) {
+            this.idField = idField;
+            this.updatedAtField = updatedAtField;
+            this.cursor = cursor;
+            this.rule = rule;
+            this.now = now;
         }
 
         RestCursor.Verdict verdict(Map<String, Object> row) {
@@ -610,9 +648,7 @@ public class RestPages {
     }
 
     /** Checks the whole page and visits each item with its verdict; returns the next cursor (null on the last page). */
-    private static String readPage(byte[] body, Exchange exchange, ItemVisitor visitor, Judge judge) {
-        String itemsField = exchange.getProperty(ITEMS_FIELD, String.class);
-        String nextField = exchange.getProperty(NEXT_CURSOR_FIELD, String.class);
+    private static String readPage(byte[] body, String itemsField, String nextField, ItemVisitor visitor, Judge judge) {
         String next = null;
         boolean items = false;
         try (JsonParser p = JSON.createParser(body)) {

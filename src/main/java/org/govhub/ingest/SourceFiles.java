@@ -97,19 +97,40 @@ public class SourceFiles {
                     first.get("taken_at"), rows);
             return List.of();
         }
-        MappingDefinition mapping = mappings.get(mappingId);
+        FileRows.Parsed parsed = read(bytes, mappings.get(mappingId));
+        log.info("source {}: file {} ({} bytes, sha256 {}) has {} rows", sourceId, ControlCharacters.escape(name), bytes.length,
+                sha256, parsed.rows().size());
+        return parsed.rows();
+    }
+
+    /**
+     * A file's rows by its mapping's format, once the file has every column the mapping reads.
+     *
+     * @throws UnreadableFileException when the file cannot be read as a whole, or lacks a column
+     */
+    public static FileRows.Parsed read(byte[] bytes, MappingDefinition mapping) {
         FileRows.Parsed parsed = FileRows.parse(bytes, mapping.format());
         Set<String> needed = new LinkedHashSet<>(mapping.recordKey());
         mapping.fields().stream().filter(f -> f.source() != null).forEach(f -> needed.add(f.source()));
         List<String> missing = needed.stream().filter(c -> !parsed.columns().contains(c)).toList();
         if (!missing.isEmpty()) {
-            throw new UnreadableFileException("unknown layout: mapping " + mappingId + " reads columns " + missing
+            throw new UnreadableFileException("unknown layout: mapping " + mapping.id() + " reads columns " + missing
                     + " that the file does not have (its columns: " + parsed.columns() + "); check the encoding ("
                     + mapping.format().encoding().name() + ") and the header row");
         }
-        log.info("source {}: file {} ({} bytes, sha256 {}) has {} rows", sourceId, ControlCharacters.escape(name), bytes.length,
-                sha256, parsed.rows().size());
-        return parsed.rows();
+        return parsed;
+    }
+
+    /** A file row as the normaliser reads it: its columns, where it came from, and why it could not be cut into columns. */
+    public static Map<String, Object> columns(FileRows.Row row, String fileName) {
+        Map<String, Object> columns = new LinkedHashMap<>(row.columns());
+        columns.put(FILE_COLUMN, fileName);
+        columns.put(LINE_COLUMN, row.line());
+        if (row.rejected()) {
+            // the row could not be cut into its columns: that is its reason, not what follows from it
+            columns.put(RecordNormaliser.PROBLEM, fileName + ": " + row.problem());
+        }
+        return columns;
     }
 
     private static int count(Object n) {
@@ -120,14 +141,7 @@ public class SourceFiles {
     public void normalise(Exchange exchange) {
         FileRows.Row row = exchange.getMessage().getBody(FileRows.Row.class);
         TakenFile file = exchange.getProperty(FILE, TakenFile.class);
-        Map<String, Object> columns = new LinkedHashMap<>(row.columns());
-        columns.put(FILE_COLUMN, file.name());
-        columns.put(LINE_COLUMN, row.line());
-        if (row.rejected()) {
-            // the row could not be cut into its columns: that is its reason, not what follows from it
-            columns.put(RecordNormaliser.PROBLEM, file.name() + ": " + row.problem());
-        }
-        exchange.getMessage().setBody(columns);
+        exchange.getMessage().setBody(columns(row, file.name()));
         normaliser.normalise(exchange);
         if (Boolean.TRUE.equals(exchange.getMessage().getHeader(RecordNormaliser.H_VALID, Boolean.class))) {
             file.records().incrementAndGet();

@@ -91,8 +91,16 @@ public class RecordNormaliser {
     }
 
     public NormalisedRecord normalise(String sourceId, String mappingId, Map<String, Object> row, Instant ingestedAt) {
+        return normalise(sourceId, mappings.get(mappingId), row, ingestedAt);
+    }
+
+    /**
+     * One row by the given mapping, registered or not: a running source's rows come through
+     * {@link #normalise(String, String, Map, Instant)}, a candidate's on trial (SourceTrial) straight here.
+     */
+    public NormalisedRecord normalise(String sourceId, MappingDefinition mapping, Map<String, Object> row, Instant ingestedAt) {
         try {
-            return normaliseRow(sourceId, mappingId, row, ingestedAt);
+            return normaliseRow(sourceId, mapping, row, ingestedAt);
         } catch (DataAccessException e) {
             throw e; // the hub's database is down: the poll fails and is read again, the row is not at fault
         } catch (RuntimeException e) {
@@ -103,18 +111,16 @@ public class RecordNormaliser {
             String reason = ControlCharacters.escape(IdentityNumbers.maskAll("the row could not be normalised: " + e));
             // the stack for whoever fixes the normaliser; the message masked, as in the quarantine (it may quote the row)
             try (var fields = LogFields.of(LogFields.SOURCE, sourceId, LogFields.RECORD, key)) {
-                log.error("source {}, mapping {}: {}; kept in quarantine as {}\n\tat {}", sourceId, mappingId, reason, key,
+                log.error("source {}, mapping {}: {}; kept in quarantine as {}\n\tat {}", sourceId, mapping.id(), reason, key,
                         Arrays.stream(e.getStackTrace()).limit(20).map(String::valueOf)
                                 .collect(Collectors.joining("\n\tat ")));
             }
-            MappingDefinition mapping = mappings.get(mappingId);
-            return new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), key, row, null,
+            return new NormalisedRecord(sourceId, mapping.id(), mapping.schema(), mapping.schemaVersion(), key, row, null,
                     null, null, List.of(reason), null, null);
         }
     }
 
-    private NormalisedRecord normaliseRow(String sourceId, String mappingId, Map<String, Object> row, Instant ingestedAt) {
-        MappingDefinition mapping = mappings.get(mappingId);
+    private NormalisedRecord normaliseRow(String sourceId, MappingDefinition mapping, Map<String, Object> row, Instant ingestedAt) {
         SchemaRegistry.SharedSchema schema = schemas.get(mapping.schema(), mapping.schemaVersion());
         List<String> reasons = new ArrayList<>();
         Object problem = row.get(PROBLEM);
@@ -241,7 +247,7 @@ public class RecordNormaliser {
         // reasons are logged and listed: no identity number in them, whatever field it stood in, and no
         // raw control character (a converter's message quotes the value)
         List<String> masked = reasons.stream().map(IdentityNumbers::maskAll).map(ControlCharacters::escape).toList();
-        NormalisedRecord result = new NormalisedRecord(sourceId, mappingId, mapping.schema(), mapping.schemaVersion(), recordKey,
+        NormalisedRecord result = new NormalisedRecord(sourceId, mapping.id(), mapping.schema(), mapping.schemaVersion(), recordKey,
                 row, CanonicalJson.write(record), contentHash, eventTime, masked, priority, enterpriseCode(content));
         return problem == null ? result : result.setAside(List.of(problem.toString()));
     }

@@ -53,6 +53,26 @@ class RecordNormaliserTest {
     }
 
     @Test
+    void aMappingThatIsNotRegisteredIsFollowedAsGivenAndTheRegisteredPathIsTheSame(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // a candidate's mapping (a source on trial): the registry has no 'tax-bureau-next', and it reads the amount from another column
+        Path file = dir.resolve("tax-bureau-next.yaml");
+        java.nio.file.Files.writeString(file, java.nio.file.Files.readString(Path.of("mappings/tax-bureau.yaml"))
+                .replace("mapping: tax-bureau", "mapping: tax-bureau-next").replace("source: sjje", "source: sjje_new"));
+        MappingDefinition candidate = new MappingLoader(schemas).load(file);
+        Map<String, Object> row = row();
+        row.put("SJJE_NEW", "99.5");
+        Instant at = Instant.parse("2020-02-25T01:02:03Z");
+
+        NormalisedRecord r = normaliser.normalise("tax-bureau", candidate, row, at);
+        assertThat(r.reasons()).isEmpty();
+        assertThat(r.mappingId()).isEqualTo("tax-bureau-next");
+        assertThat(CanonicalJson.read(r.canonicalJson()).path("paidAmountFen").asLong()).isEqualTo(9_950L);
+        assertThat(normaliser.normalise("tax-bureau", new MappingLoader(schemas).load(Path.of("mappings/tax-bureau.yaml")), row(), at))
+                .isEqualTo(normaliser.normalise("tax-bureau", "tax-bureau", row(), at));
+    }
+
+    @Test
     void theContentHashIgnoresWhenARowWasReadButNotWhatItSays() {
         NormalisedRecord first = normaliser.normalise("tax-bureau", "tax-bureau", row(), Instant.parse("2020-02-25T00:00:00Z"));
         NormalisedRecord again = normaliser.normalise("tax-bureau", "tax-bureau", row(), Instant.parse("2020-03-01T00:00:00Z"));
