@@ -68,7 +68,13 @@ import org.springframework.stereotype.Component;
 public class SourceTrial {
 
     /** A source that is not running yet: its templated route (RouteFileModel.Use, read from the uploaded route file), its mapping, its connection. */
-    public record Candidate(String sourceId, RouteFileModel.Use route, MappingDefinition mapping, SourceConnection connection) {
+    public record Candidate(String sourceId, RouteFileModel.Use route, MappingDefinition mapping, SourceConnection connection,
+            org.springframework.core.env.PropertyResolver properties) {
+
+        /** A candidate whose route placeholders and secrets the hub's own environment fills. */
+        public Candidate(String sourceId, RouteFileModel.Use route, MappingDefinition mapping, SourceConnection connection) {
+            this(sourceId, route, mapping, connection, null);
+        }
     }
 
     public record Step(String name, boolean ok, String detail) {
@@ -587,6 +593,11 @@ public class SourceTrial {
             return candidate;
         }
 
+        /** Where placeholders and secrets are read: a candidate version's own settings where it brings them, else the hub's. */
+        org.springframework.core.env.PropertyResolver properties() {
+            return candidate.properties() != null ? candidate.properties() : environment;
+        }
+
         String kind() {
             return candidate.route().template();
         }
@@ -656,7 +667,7 @@ public class SourceTrial {
             Matcher m = PROPERTY_EXPRESSION.matcher(value);
             StringBuilder resolved = new StringBuilder();
             while (m.find()) {
-                String secret = environment.getProperty(m.group(1), m.group(2) == null ? "" : m.group(2));
+                String secret = properties().getProperty(m.group(1), m.group(2) == null ? "" : m.group(2));
                 if (secret.isEmpty()) {
                     throw new IllegalArgumentException("the credential's property " + m.group(1) + " is not set");
                 }
@@ -676,7 +687,7 @@ public class SourceTrial {
             Matcher m = PLACEHOLDER.matcher(value);
             StringBuilder filled = new StringBuilder();
             while (m.find()) {
-                String v = environment.getProperty(m.group(2).strip(), m.group(3) != null ? m.group(3) : m.group(1).isEmpty() ? null : "");
+                String v = properties().getProperty(m.group(2).strip(), m.group(3) != null ? m.group(3) : m.group(1).isEmpty() ? null : "");
                 if (v == null) {
                     return null;
                 }

@@ -340,6 +340,29 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
         return candidate;
     }
 
+    /**
+     * The version as a source on trial (connection test, preview): its route, its mapping as it would
+     * run, its connection and the properties it would see, with nothing started.
+     */
+    public org.govhub.ingest.SourceTrial.Candidate candidate(Version v) {
+        StandardEnvironment properties = candidateEnvironment(v.sourceId(), v.settings());
+        SourceConnection connection = Binder.get(properties)
+                .bind(SourceDataSourceRegistrar.PREFIX + "." + v.sourceId(), SourceConnection.class).orElse(null);
+        try {
+            Path file = Files.createTempDirectory("govhub-deploy-").resolve(v.routeFile());
+            try {
+                Files.writeString(file, v.route(), StandardCharsets.UTF_8);
+                RouteFileModel.Use use = RouteFileModel.read(List.of(file)).sources().stream().findFirst()
+                        .orElseThrow(() -> new Refused("version " + v.version() + " has no source route"));
+                return new org.govhub.ingest.SourceTrial.Candidate(v.sourceId(), use, loadMapping(v), connection, properties);
+            } finally {
+                delete(file.getParent());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // ---- activate, roll back, remove ----
 
     /** Makes {@code version} the one that runs (on every node); ACTIVATE or ROLLBACK as the caller says. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.govhub.ingest.SourceTrial;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -25,9 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 public class SourceVersionsController {
 
     private final SourceDeployments deployments;
+    private final SourceTrial trial;
 
-    public SourceVersionsController(SourceDeployments deployments) {
+    public SourceVersionsController(SourceDeployments deployments, SourceTrial trial) {
         this.deployments = deployments;
+        this.trial = trial;
     }
 
     /** Body: {@code {"routeFile": "city-tax-source.yaml", "route": "...", "mapping": "...", "settings": {"url": ...}, "reason": "..."}}. */
@@ -68,6 +72,34 @@ public class SourceVersionsController {
     @GetMapping("/versions/{version}")
     public ResponseEntity<Map<String, Object>> version(@PathVariable String sourceId, @PathVariable int version) {
         return deployments.version(sourceId, version).map(v -> ResponseEntity.ok(view(v))).orElse(ResponseEntity.notFound().build());
+    }
+
+    /** Reaches the source with the version's settings, step by step, taking no rows (ok false is still an answer, 200). */
+    @PostMapping("/versions/{version}/connection-test")
+    public ResponseEntity<?> connectionTest(@PathVariable String sourceId, @PathVariable int version) {
+        return deployments.version(sourceId, version).<ResponseEntity<?>>map(v -> ResponseEntity.ok(trial.testConnection(deployments.candidate(v))))
+                .orElse(ResponseEntity.notFound().build());
+    }
+
+    /**
+     * The version's mapping and validation on the first {@code rows} rows of the live source ({@code from=mark}: from the
+     * source's mark; {@code file}: an FTP file), row by row, personal data masked; nothing published, no mark moved.
+     */
+    @PostMapping("/versions/{version}/preview")
+    public ResponseEntity<?> preview(@PathVariable String sourceId, @PathVariable int version,
+            @RequestParam(defaultValue = "20") int rows, @RequestParam(required = false) String from,
+            @RequestParam(required = false) String file) {
+        SourceDeployments.Version v = deployments.version(sourceId, version).orElse(null);
+        if (v == null) {
+            return ResponseEntity.notFound().build();
+        }
+        try {
+            return ResponseEntity.ok(trial.preview(deployments.candidate(v), rows, from, file));
+        } catch (IllegalArgumentException e) {
+            return problem(HttpStatus.BAD_REQUEST, e.getMessage(), List.of());
+        } catch (IllegalStateException e) {
+            return problem(HttpStatus.BAD_GATEWAY, "the source could not be read: " + e.getMessage(), List.of());
+        }
     }
 
     /** Body: {@code {"reason": "..."}}. The version runs from now on, on every node, going on from the source's mark. */

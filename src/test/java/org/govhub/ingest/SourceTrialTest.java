@@ -43,7 +43,6 @@ import org.govhub.share.Catalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
@@ -340,7 +339,7 @@ class SourceTrialTest {
         Map<String, Object> all = new HashMap<>(properties);
         all.put("camel.main.routes-include-pattern", "file:routes/*.yaml");
         environment.getPropertySources().addFirst(new MapPropertySource("test", all));
-        ChangePolling changePolling = new ChangePolling(HUB, new DefaultListableBeanFactory(),
+        ChangePolling changePolling = new ChangePolling(HUB, new org.apache.camel.impl.DefaultCamelContext(),
                 new SourceActivity(Duration.ofMinutes(2), 3, Duration.ofMinutes(5)));
         return new SourceTrial(environment, NORMALISER, CATALOG, changePolling);
     }

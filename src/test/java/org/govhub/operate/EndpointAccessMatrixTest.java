@@ -120,6 +120,9 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("GET /api/admin/sources/{sourceId}/versions/{version}", VI, "GET /api/admin/sources/no-such-source/versions/1");
         row("POST /api/admin/sources/{sourceId}/versions", I, "POST /api/admin/sources/no-such-source/versions");
         row("POST /api/admin/sources/{sourceId}/versions/{version}/activate", I, "POST /api/admin/sources/no-such-source/versions/1/activate");
+        row("POST /api/admin/sources/{sourceId}/versions/{version}/connection-test", I,
+                "POST /api/admin/sources/no-such-source/versions/1/connection-test");
+        row("POST /api/admin/sources/{sourceId}/versions/{version}/preview", I, "POST /api/admin/sources/no-such-source/versions/1/preview");
         row("POST /api/admin/sources/{sourceId}/rollback", I, "POST /api/admin/sources/no-such-source/rollback");
         row("POST /api/admin/sources/{sourceId}/remove", I, "POST /api/admin/sources/no-such-source/remove");
         row("POST /api/admin/sources/{sourceId}/mark/skip", O);

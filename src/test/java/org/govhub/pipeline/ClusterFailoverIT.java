@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.Message;
 import jakarta.jms.Session;
 import jakarta.jms.TemporaryQueue;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,6 +36,8 @@ import org.govhub.audit.ExchangeLogKey;
 import org.govhub.audit.ExchangeLogTable;
 import org.govhub.audit.ExchangeLogVerifier;
 import org.govhub.normalise.CanonicalJson;
+import org.govhub.normalise.RegionCodes;
+import org.govhub.sandbox.TaxDeclarationGenerator;
 import org.govhub.operate.ComposeFile;
 import org.govhub.sandbox.GeneratedRow;
 import org.govhub.sandbox.TaxBureauSandbox;
@@ -68,6 +71,9 @@ class ClusterFailoverIT {
 
     private static final String HUB_DB = "govhub_cluster_hub";
     private static final String DEPARTMENTS_DB = "govhub_cluster_departments";
+    /** The table of the source deployed while the cluster runs (issue 19), and its rows. */
+    private static final String CITY_TABLE = "city_declaration";
+    private final List<GeneratedRow> cityRows = new TaxDeclarationGenerator(77, new RegionCodes().countiesUnder("36"), 25).generate(1_000);
     /** Declarations in the bureau's table when the nodes start; more come while the test runs. */
     private static final int INITIAL_ROWS = 12_000;
     /** The most the bureau gets in all (the feeder stops earlier when the scenario ends). */
@@ -169,14 +175,16 @@ class ClusterFailoverIT {
                         leaderKilledDuringDeliveryAndFanOut(receiver);
                         feed.read(nodes.get("a"), key, 3, 200);
                         brokerPrimaryKilled(brokers);
+                        deployedOnOneNodeRunsEverywhere();
                         rollingRestart();
                         feeder.finish();
                         figures.add(String.format("the bureau got %d declarations in all (%d while the test ran, %d/s)",
                                 feeder.inserted.get(), feeder.inserted.get() - INITIAL_ROWS, FEED_ROWS_PER_SECOND));
 
                         List<GeneratedRow> inserted = rows.subList(0, feeder.inserted.get());
-                        ExactlyOnce expected = new ExactlyOnce(inserted, CREDIT_ROWS);
-                        Set<String> declarations = expected.valid.stream().filter(k -> k.startsWith("tax-bureau|"))
+                        ExactlyOnce expected = new ExactlyOnce(inserted, CREDIT_ROWS).and("city-tax", cityRows);
+                        // the grant is of tax declarations (TaxRecord): the deployed city office's are shared too
+                        Set<String> declarations = expected.valid.stream().filter(k -> k.startsWith("tax-bureau|") || k.startsWith("city-tax|"))
                                 .collect(Collectors.toSet());
                         awaitAcknowledged(expected, Duration.ofSeconds(180));
                         receiver.awaitRecords(declarations.size(), Duration.ofSeconds(120));
@@ -221,6 +229,47 @@ class ClusterFailoverIT {
         }
         figures.add(String.format("whole test %ds", seconds(started)));
         figures.forEach(f -> System.out.println("[cluster] " + f));
+    }
+
+    /**
+     * Issue 19 in a cluster: a source deployed over one node's API runs its version on every node (the
+     * rows reach them all), polls on one (its namespace has one leader), and the rolling restart that
+     * follows brings it back on each node from the hub database.
+     */
+    private void deployedOnOneNodeRunsEverywhere() throws Exception {
+        try (Connection c = departments(); Statement s = c.createStatement()) {
+            s.execute(TaxBureauSandbox.DDL.replace("tax_declaration", CITY_TABLE));
+            s.execute(TaxBureauSandbox.CHANGE_INDEX.replace("tax_declaration", CITY_TABLE));
+            insertInto(c, CITY_TABLE, cityRows);
+        }
+        String route = Files.readString(Path.of("src/test/resources/deploy/city-tax-source.yaml")).replace("tax_declaration", CITY_TABLE);
+        String mapping = Files.readString(Path.of("mappings/tax-bureau.yaml")).replace("mapping: tax-bureau", "mapping: city-tax");
+        HubJvm b = nodes.get("b");
+        long started = System.nanoTime();
+        b.post("/api/admin/sources/city-tax/versions", CanonicalJson.write(CanonicalJson.MAPPER.valueToTree(Map.of(
+                "routeFile", "city-tax-source.yaml", "route", route, "mapping", mapping, "reason", "city office joins the cluster",
+                "settings", Map.of("url", RealDatabases.POSTGRES_URL.replace("/test", "/" + DEPARTMENTS_DB), "username", "departments")))));
+        b.post("/api/admin/sources/city-tax/versions/1/activate", "{\"reason\": \"approved\"}");
+        for (HubJvm node : nodes.values()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (node.get("/api/admin/sources/city-tax/versions").path("runningHere").asInt() != 1) {
+                assertThat(System.nanoTime()).as("version 1 of city-tax running on %s", node).isLessThan(deadline);
+                HubJvm.sleep(200);
+            }
+        }
+        figures.add(String.format("source deployed on b: its version runs on all three nodes after %.1fs", (System.nanoTime() - started) / 1e9));
+        JsonNode namespace = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (namespace == null || namespace.path("leader").isMissingNode() || namespace.path("leader").isNull()) {
+            assertThat(System.nanoTime()).as("a leader of govhub-source-city-tax: %s", namespace).isLessThan(deadline);
+            HubJvm.sleep(500);
+            for (JsonNode n : b.get("/api/admin/cluster").path("namespaces")) {
+                if (n.toString().contains("govhub-source-city-tax")) {
+                    namespace = n;
+                }
+            }
+        }
+        figures.add("city-tax polls on one node: " + namespace);
     }
 
     /** Node a leads every namespace; it is SIGKILLed mid-backlog and another node takes the source on from a's mark. */
@@ -573,8 +622,12 @@ class ClusterFailoverIT {
 
     /** Rows into the bureau's table in one transaction (their updated_at is the table's default: now). */
     private static void insert(Connection c, List<GeneratedRow> rows) throws SQLException {
+        insertInto(c, "tax_declaration", rows);
+    }
+
+    private static void insertInto(Connection c, String table, List<GeneratedRow> rows) throws SQLException {
         List<String> columns = List.copyOf(rows.get(0).columns().keySet());
-        String sql = "INSERT INTO tax_declaration (" + String.join(", ", columns) + ") VALUES ("
+        String sql = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
                 + columns.stream().map(col -> "?").collect(Collectors.joining(", ")) + ")";
         c.setAutoCommit(false);
         try (PreparedStatement insert = c.prepareStatement(sql)) {

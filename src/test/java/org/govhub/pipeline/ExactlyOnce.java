@@ -78,6 +78,13 @@ final class ExactlyOnce {
         this.invalid = keys(rows, false);
     }
 
+    /** These rows of one more source expected too (a source deployed while the hub runs). */
+    ExactlyOnce and(String sourceId, List<GeneratedRow> rows) {
+        valid.addAll(keys(Map.of(sourceId, rows), true));
+        invalid.addAll(keys(Map.of(sourceId, rows), false));
+        return this;
+    }
+
     /** The sandbox's tax-bureau generator (seed and defect rate as the sandbox's). */
     static TaxDeclarationGenerator taxBureau() {
         return new TaxDeclarationGenerator(SEED, new RegionCodes().countiesUnder("36"), TAX_INVALID_EVERY);

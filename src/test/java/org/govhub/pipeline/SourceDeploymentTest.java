@@ -79,6 +79,22 @@ class SourceDeploymentTest {
             JsonNode v1 = hub.post(SOURCE + "/versions", upload(routeFile, mappingV1, "city tax office joins"));
             assertThat(v1.path("version").asInt()).isEqualTo(1);
             assertThat(v1.path("settings").path("url").asText()).isEqualTo(CITY_URL);
+            // tried before it runs: the connection step by step, and the first rows as they would be shared or quarantined
+            JsonNode connection = hub.post(SOURCE + "/versions/1/connection-test", "");
+            assertThat(connection.path("ok").asBoolean()).as("connection test: %s", connection).isTrue();
+            assertThat(connection.path("steps").findValuesAsText("name")).containsExactly("connect", "table", "columns");
+            JsonNode preview = hub.post(SOURCE + "/versions/1/preview?rows=30", "");
+            assertThat(preview.path("rows")).hasSize(30);
+            JsonNode quarantined = null;
+            for (JsonNode row : preview.path("rows")) {
+                if ("QUARANTINED".equals(row.path("outcome").asText())) {
+                    quarantined = row;
+                }
+            }
+            assertThat(quarantined).as("a quarantined row in the preview: %s", preview).isNotNull();
+            assertThat(quarantined.path("reasons").get(0).asText()).isNotBlank();
+            assertThat(preview.path("quarantined").asInt()).isEqualTo(city.subList(0, 30).stream().filter(r -> !r.valid()).count());
+            assertThat(hub.getStatus("/api/admin/records?source=city-tax&key=" + city.get(0).key())).as("a previewed row batched").isEqualTo(404);
             long taxBefore = taken(hub.get("/api/admin/sources/tax-bureau"));
             hub.post(SOURCE + "/versions/1/activate", "{\"reason\": \"approved by the bureau\"}");
             feeder.start();
