@@ -328,7 +328,8 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
         StandardEnvironment candidate = new StandardEnvironment();
         candidate.getPropertySources().forEach(p -> candidate.getPropertySources().remove(p.getName()));
         for (PropertySource<?> p : environment.getPropertySources()) {
-            if (!SETTINGS_SOURCE.equals(p.getName())) {
+            // not Boot's view of the hub's own sources ("configurationProperties"): binding would read through it, missing the candidate's
+            if (!SETTINGS_SOURCE.equals(p.getName()) && !"configurationProperties".equals(p.getName())) {
                 candidate.getPropertySources().addLast(p);
             }
         }

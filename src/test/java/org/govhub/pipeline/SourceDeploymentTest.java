@@ -54,12 +54,17 @@ class SourceDeploymentTest {
             c.createStatement().execute(TaxBureauSandbox.CHANGE_INDEX);
             insert(c, city.subList(0, CITY_FIRST));
         }
-        ExactlyOnce expected = new ExactlyOnce(Map.of("tax-bureau", ExactlyOnce.taxBureau().generate(TAX_ROWS), "city-tax", city));
+        // the county office reads the same table through a unit in the deployments folder (a ConfigMap on Kubernetes)
+        ExactlyOnce expected = new ExactlyOnce(Map.of("tax-bureau", ExactlyOnce.taxBureau().generate(TAX_ROWS), "city-tax", city,
+                "county-tax", city));
         Path dir = SandboxHubTest.newDataDir("govhub-deploy");
-        String[] args = ExactlyOnce.sandbox(TAX_ROWS, 0);
+        Path units = Files.createDirectories(dir.resolve("units"));
+        String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(ExactlyOnce.sandbox(TAX_ROWS, 0)),
+                java.util.stream.Stream.of("--govhub.deployments.dir=" + units, "--govhub.deployments.follow-interval=1s")).toArray(String[]::new);
         String routeFile = Files.readString(Path.of("src/test/resources/deploy/city-tax-source.yaml"));
         String mappingV1 = Files.readString(Path.of("mappings/tax-bureau.yaml")).replace("mapping: tax-bureau", "mapping: city-tax")
                 .replace("description: Tax declarations of the provincial tax bureau", "description: Tax declarations of the city tax office");
+        String broken = mappingV1.replace("convert: yuan-to-fen", "convert: yuan-to-cents");
         String mappingV2 = mappingV1.replace("version: \"1\"", "version: \"2\"");
         assertThat(mappingV2).isNotEqualTo(mappingV1);
         Feeder feeder = new Feeder(city, CITY_FIRST);
@@ -67,7 +72,6 @@ class SourceDeploymentTest {
             awaitTaken(hub, "/api/admin/sources/tax-bureau", 1);
 
             // 1. an invalid upload: every problem with file and line, nothing kept, nothing changed
-            String broken = mappingV1.replace("convert: yuan-to-fen", "convert: yuan-to-cents");
             JsonNode refused = hub.postAnswering(422, SOURCE + "/versions", upload(routeFile.replace("keyColumn", "keyColum"), broken, "first try"));
             String problems = refused.path("problems").toString();
             assertThat(problems).contains("mappings/city-tax.yaml:37:5: field 'declaredAmountFen': unknown converter 'yuan-to-cents'", "routes/city-tax-source.yaml: line 9: parameter 'keyColum' is not declared");
@@ -130,6 +134,20 @@ class SourceDeploymentTest {
             assertThat(hub.getStatus(SOURCE)).as("a removed source").isEqualTo(404);
             HubJvm.sleep(2000);
             hub.post(SOURCE + "/versions/2/activate", "{\"reason\": \"the server moved\"}");
+
+            // 7. a unit from the deployments folder: a broken one is refused and logged, a good one runs, by "configmap"
+            Files.writeString(units.resolve("broken-tax.route.yaml"), routeFile.replace("city-tax", "broken-tax"));
+            Files.writeString(units.resolve("broken-tax.mapping.yaml"), broken.replace("mapping: city-tax", "mapping: broken-tax"));
+            Files.writeString(units.resolve("broken-tax.settings.yaml"), "url: " + CITY_URL + "\nusername: postgres\n");
+            Files.writeString(units.resolve("county-tax.route.yaml"), routeFile.replace("city-tax", "county-tax"));
+            Files.writeString(units.resolve("county-tax.mapping.yaml"), mappingV1.replace("mapping: city-tax", "mapping: county-tax"));
+            Files.writeString(units.resolve("county-tax.settings.yaml"), "url: " + CITY_URL + "\nusername: postgres\n");
+            hub.awaitLogged("source county-tax: version 1 runs on this node", 1, Duration.ofSeconds(30));
+            hub.awaitLogged("source broken-tax: the unit in .* is refused, nothing changed", 1, Duration.ofSeconds(30));
+            assertThat(hub.get("/api/admin/sources/county-tax/versions").path("history").get(0).toString()).contains("configmap");
+            assertThat(hub.getStatus("/api/admin/sources/broken-tax")).isEqualTo(404);
+            HubJvm.sleep(3000);
+            assertThat(hub.logged("source broken-tax: the unit in .* is refused")).as("a refused unit is said once").hasSize(1);
             feeder.finish();
             expected.awaitDelivered(hub, Duration.ofMinutes(6));
             assertThat(hub.get(SOURCE).path("status").asText()).isEqualTo("UP");
@@ -147,6 +165,16 @@ class SourceDeploymentTest {
             hub.stop();
         }
         System.out.println("[deploy] " + expected.check(dir));
+        // every step in the exchange log, with its author
+        var hubDb = ExactlyOnce.h2(dir.resolve("hub/govhub"));
+        try {
+            assertThat(hubDb.queryForList("SELECT action || ' ' || resource || ' ' || actor FROM exchange_log WHERE action LIKE 'source %'"
+                    + " ORDER BY seq", String.class)).contains("source upload source/city-tax admin", "source upload source/city-tax/v1 admin",
+                    "source activate source/city-tax/v1 admin", "source upload source/city-tax/v2 admin", "source activate source/city-tax/v2 admin",
+                    "source rollback source/city-tax/v1 admin", "source remove source/city-tax admin", "source activate source/county-tax/v1 configmap");
+        } finally {
+            ExactlyOnce.close(hubDb);
+        }
     }
 
     private static String firstValid(List<GeneratedRow> rows, int skip) {
