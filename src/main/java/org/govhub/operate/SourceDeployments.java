@@ -309,6 +309,17 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
             if (!sourceId.equals(use.parameter("sourceId"))) {
                 problems.add(file + ": line " + use.line("sourceId") + ": sourceId must be '" + sourceId + "', the source deployed");
             }
+            // a parameter reads the source's own settings and the ingest defaults, nothing else of the hub's
+            // (an admin password in a table name would reach an error message, an ${env:...} a department's server)
+            use.parameters().forEach((name, value) -> {
+                for (String key : references(value.value())) {
+                    if (!key.startsWith(SourceDataSourceRegistrar.PREFIX + "." + sourceId + ".") && !key.startsWith("govhub.ingest.")
+                            && !key.startsWith("file:")) {
+                        problems.add(file + ": line " + value.line() + ": parameter '" + name + "' reads '" + key
+                                + "': a deployed source reads only govhub.sources." + sourceId + ".* and govhub.ingest.*");
+                    }
+                }
+            });
             if (use.parameter("mapping") != null && !use.parameter("mapping").equals(mappingId)) {
                 problems.add(file + ": line " + use.line("mapping") + ": mapping '" + use.parameter("mapping")
                         + "' is not the uploaded mapping '" + mappingId + "'");
@@ -377,8 +388,21 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
         if (!problems.isEmpty()) {
             throw new Refused("version " + version + " no longer passes the checks: " + String.join("; ", problems));
         }
+        Integer before = active(sourceId).map(Version::version).orElse(null);
         record(sourceId, action, version, by, reason, v.filesSha256());
-        apply(sourceId);
+        try {
+            apply(sourceId);
+        } catch (RuntimeException e) {
+            // the version did not start: what ran before runs again (recorded like any step), and the caller hears why
+            String why = "version " + version + " could not be started: " + e.getMessage();
+            record(sourceId, before == null ? "REMOVE" : "ROLLBACK", before, ExchangeLog.HUB, why, null);
+            try {
+                apply(sourceId);
+            } catch (RuntimeException again) {
+                log.error("source {}: going back after a failed activation failed too: {}", sourceId, again.toString());
+            }
+            throw new Refused(why + "; " + (before == null ? "the source does not run" : "version " + before + " runs again"));
+        }
         return v;
     }
 
@@ -703,6 +727,27 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{\\{\\??([^{}:]+)[^{}]*}}");
+    private static final java.util.regex.Pattern EXPRESSION = java.util.regex.Pattern.compile("\\$\\{([^{}]*)}");
+
+    /** The property keys a parameter names ({{key}}, ${properties:key}) and its other Simple expressions (file:name ...). */
+    private static List<String> references(String value) {
+        List<String> keys = new ArrayList<>();
+        if (value == null) {
+            return keys;
+        }
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(value);
+        while (m.find()) {
+            keys.add(m.group(1).strip());
+        }
+        m = EXPRESSION.matcher(value);
+        while (m.find()) {
+            String e = m.group(1).strip();
+            keys.add(e.startsWith("properties:") ? e.substring("properties:".length()).split(":", 2)[0] : e);
+        }
+        return keys;
     }
 
     private static boolean definesSource(Path routeFile, String sourceId) {

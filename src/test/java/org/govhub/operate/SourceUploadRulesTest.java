@@ -93,6 +93,9 @@ class SourceUploadRulesTest extends SandboxHubTest {
         assertRefused("rules-noconn", "rules-noconn-source.yaml", route.replace("rules-tax", "rules-noconn"),
                 mapping.replace("rules-tax", "rules-noconn"), Map.of(),
                 "source 'rules-noconn' (sql-source): no database connection: set govhub.sources.rules-noconn.url");
+        assertRefused("rules-peek", "rules-peek-source.yaml", route.replace("rules-tax", "rules-peek")
+                        .replace("value: tax_declaration", "value: \"{{govhub.security.admin-password}}\""), mapping.replace("rules-tax", "rules-peek"),
+                "parameter 'table' reads 'govhub.security.admin-password': a deployed source reads only govhub.sources.rules-peek.* and govhub.ingest.*");
         assertRefused("Bad_Id", "x.yaml", route, mapping, "source id 'Bad_Id'");
         assertThat(hub.queryForObject("SELECT COUNT(*) FROM source_version WHERE source_id LIKE 'rules-%' AND source_id <> 'rules-tax'",
                 Integer.class)).as("versions kept of refused uploads").isZero();
