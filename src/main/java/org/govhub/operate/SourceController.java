@@ -35,12 +35,15 @@ public class SourceController {
     private final List<SourceMarks> marks;
     private final SourceMarkChanges changes;
     private final SourcePauses pauses;
+    private final SourceDeployments deployments;
 
-    public SourceController(SourcesHealth health, List<SourceMarks> marks, SourceMarkChanges changes, SourcePauses pauses) {
+    public SourceController(SourcesHealth health, List<SourceMarks> marks, SourceMarkChanges changes, SourcePauses pauses,
+            SourceDeployments deployments) {
         this.health = health;
         this.marks = marks;
         this.changes = changes;
         this.pauses = pauses;
+        this.deployments = deployments;
     }
 
     @GetMapping
@@ -150,6 +153,8 @@ public class SourceController {
         marks(sourceId).ifPresent(m -> v.put("mark", m.inspect(sourceId)));
         v.put("paused", pauses.pause(sourceId).orElse(null));
         v.put("routes", pauses.routes(sourceId));
+        // the deployed version this node runs (null: the route files' own); its history at /versions
+        v.put("version", deployments.runningHere(sourceId));
         if (whole) {
             v.put("markChanges", changes.history(sourceId));
         }
