@@ -100,17 +100,23 @@ class SourceDeploymentTest {
             assertThat(preview.path("quarantined").asInt()).isEqualTo(city.subList(0, 30).stream().filter(r -> !r.valid()).count());
             assertThat(hub.getStatus("/api/admin/records?source=city-tax&key=" + city.get(0).key())).as("a previewed row batched").isEqualTo(404);
             long taxBefore = taken(hub.get("/api/admin/sources/tax-bureau"));
+            long t = System.nanoTime();
             hub.post(SOURCE + "/versions/1/activate", "{\"reason\": \"approved by the bureau\"}");
+            figure("activating version 1 (a new source) answered in %d ms", t);
             feeder.start();
             awaitTaken(hub, SOURCE, 500);
             long taxAfter = taken(hub.get("/api/admin/sources/tax-bureau"));
             assertThat(taxAfter).as("tax rows taken across the deployment").isGreaterThan(taxBefore).isLessThan(TAX_ROWS);
+            System.out.printf("[deploy] tax rows taken when version 1 was activated: %,d; when city-tax had taken 500: %,d of %,d%n",
+                    taxBefore, taxAfter, TAX_ROWS);
             assertThat(hub.get(SOURCE).path("status").asText()).isEqualTo("UP");
 
             // 3. a changed mapping, activated mid-stream
             JsonNode v2 = hub.post(SOURCE + "/versions", upload(routeFile, mappingV2, "mapping version 2"));
             assertThat(v2.path("version").asInt()).isEqualTo(2);
+            t = System.nanoTime();
             hub.post(SOURCE + "/versions/2/activate", "{\"reason\": \"new mapping\"}");
+            figure("activating version 2 mid-stream (the page under way finished first) answered in %d ms", t);
             assertThat(hub.get(SOURCE + "/versions").path("runningHere").asInt()).isEqualTo(2);
             HubJvm.sleep(2000);
             hub.kill();
@@ -124,7 +130,9 @@ class SourceDeploymentTest {
             HubJvm.sleep(2000);
 
             // 5. roll back to the version before, one call
+            long t = System.nanoTime();
             JsonNode back = hub.post(SOURCE + "/rollback", "{\"reason\": \"version 2 to be checked again\"}");
+            figure("rolling back to version 1 answered in %d ms", t);
             assertThat(back.path("version").asInt()).isEqualTo(1);
             assertThat(hub.get(SOURCE + "/versions").path("history").get(0).toString()).contains("ROLLBACK", "admin");
             HubJvm.sleep(2000);
@@ -142,7 +150,9 @@ class SourceDeploymentTest {
             Files.writeString(units.resolve("county-tax.route.yaml"), routeFile.replace("city-tax", "county-tax"));
             Files.writeString(units.resolve("county-tax.mapping.yaml"), mappingV1.replace("mapping: city-tax", "mapping: county-tax"));
             Files.writeString(units.resolve("county-tax.settings.yaml"), "url: " + CITY_URL + "\nusername: postgres\n");
+            t = System.nanoTime();
             hub.awaitLogged("source county-tax: version 1 runs on this node", 1, Duration.ofSeconds(30));
+            figure("a unit written to the deployments folder ran %d ms later (follow interval 1 s)", t);
             hub.awaitLogged("source broken-tax: the unit in .* is refused, nothing changed", 1, Duration.ofSeconds(30));
             assertThat(hub.get("/api/admin/sources/county-tax/versions").path("history").get(0).toString()).contains("configmap");
             assertThat(hub.getStatus("/api/admin/sources/broken-tax")).isEqualTo(404);
@@ -175,6 +185,10 @@ class SourceDeploymentTest {
         } finally {
             ExactlyOnce.close(hubDb);
         }
+    }
+
+    private static void figure(String format, long since) {
+        System.out.printf("[deploy] " + format + "%n", (System.nanoTime() - since) / 1_000_000);
     }
 
     private static String firstValid(List<GeneratedRow> rows, int skip) {
