@@ -63,9 +63,11 @@ public final class AccessRules {
             rule(POST, List.of("/api/admin/sources/*/versions", "/api/admin/sources/*/versions/*/connection-test",
                     "/api/admin/sources/*/versions/*/preview", "/api/admin/sources/*/versions/*/activate",
                     "/api/admin/sources/*/rollback", "/api/admin/sources/*/remove"), INTEGRATOR),
-            // what an integrator reads: the sources, their health, the rows they quarantined, a record's trail
+            // what an integrator reads: the sources, their health, the rows they quarantined, a record's trail,
+            // and the operator console (its deploy page) with the home page a login lands on
             rule(GET, List.of("/api/admin/sources", "/api/admin/sources/**", "/api/admin/quarantine", "/api/admin/quarantine/*",
-                    "/api/admin/records", "/api/admin/me", "/actuator/health", "/actuator/health/**"), INTEGRATOR, VIEWER),
+                    "/api/admin/records", "/api/admin/me", "/actuator/health", "/actuator/health/**",
+                    "/", "/console", "/console/**"), INTEGRATOR, VIEWER),
 
             // Jolokia over GET: reads for viewers; exec and write change state, so operator at least.
             // JOLOKIA-POST: a POST body may hold reads or exec/write alike, and Hawtio sends its reads by

@@ -25,7 +25,7 @@ public class HomeController {
                 <p>Departmental records to the national platform: urgent first, in batches, each batch shared when mature
                 (急用先行、分批推动，成熟一批、共享一批).</p>
                 <ul>
-                  <li><a href="/console/">Operator console 运营控制台</a>: batches, quarantine, sources, sharing, weekly reports</li>
+                  <li><a href="/console/">Operator console 运营控制台</a>: batches, quarantine, sources, deploying a source, sharing, weekly reports</li>
                   <li><a href="/actuator/hawtio/">Hawtio console</a>: routes, queues, JMX</li>
                   <li><a href="/api/admin/batches">Batches</a> with status and receipts
                       (one batch with its manifest: <code>/api/admin/batches/{id}</code>)</li>

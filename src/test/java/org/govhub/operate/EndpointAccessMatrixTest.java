@@ -38,7 +38,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
     private static final Set<Who> V = EnumSet.of(Who.ADMIN, Who.OPERATOR, Who.VIEWER);
     private static final Set<Who> O = EnumSet.of(Who.ADMIN, Who.OPERATOR);
     private static final Set<Who> A = EnumSet.of(Who.ADMIN);
-    /** What an integrator reads besides deploying: the sources, health, quarantine, a record's trail. */
+    /** What an integrator reads besides deploying: the sources, health, quarantine, a record's trail, the console. */
     private static final Set<Who> VI = EnumSet.of(Who.ADMIN, Who.OPERATOR, Who.VIEWER, Who.INTEGRATOR);
     private static final Set<Who> I = EnumSet.of(Who.ADMIN, Who.INTEGRATOR);
     private static final Set<Who> DEP = EnumSet.of(Who.DEPARTMENT);
@@ -63,7 +63,7 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
 
     static {
         row("ANY /error", V, "GET /error");
-        row("GET /", V);
+        row("GET /", VI);
         row("GET /login", EVERYONE); // served by Spring Security's filter, not a handler
         row("GET /actuator", V);
         row("GET /actuator/health", VI);
@@ -85,11 +85,11 @@ class EndpointAccessMatrixTest extends SandboxHubTest {
         row("GET /api/admin/batches", V);
         row("GET /api/admin/batches/{batchId}", V);
         row("GET /api/admin/me", VI);
-        row("GET /console", V);
-        row("GET /console/", V);
+        row("GET /console", VI);
+        row("GET /console/", VI);
         // the operator console's static files (static/console/, served by the resource handler "/**")
-        row("URL /console/fonts/** (resourceHandlerMapping)", V, "GET /console/fonts/OFL.txt");
-        row("GET /console/**", V, "GET /console/index.html", "GET /console/console.js", "GET /console/console.css");
+        row("URL /console/fonts/** (resourceHandlerMapping)", VI, "GET /console/fonts/OFL.txt");
+        row("GET /console/**", VI, "GET /console/index.html", "GET /console/console.js", "GET /console/console.css");
         row("GET /api/admin/records", VI, "GET /api/admin/records?source=tax-bureau&key=never-handed-over");
         row("POST /api/admin/batches/{batchId}/resend", O);
         row("GET /api/admin/departments", A);

@@ -50,14 +50,7 @@ class OperatorConsoleBrowserTest {
     @Test
     @Timeout(600)
     void anOperatorCorrectsAndReplaysARecordPausesASourceAndApprovesARequestInChromium() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            String why = "the console test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER + ")";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why + "; .ci/run installs them");
-            }
-            Assumptions.abort(why + ": skipped (apt-get install chromium chromium-driver)");
-        }
-        Files.createDirectories(SCREENSHOTS);
+        requireChromium();
         Path dir = SandboxHubTest.newDataDir("govhub-console");
         ExactlyOnce expected = new ExactlyOnce(TAX_ROWS, 0);
         try (HubJvm hub = HubJvm.start(dir, "console", ExactlyOnce.sandbox(TAX_ROWS, 0))) {
@@ -206,13 +199,25 @@ class OperatorConsoleBrowserTest {
         throw new AssertionError("no request " + request);
     }
 
-    private static void logIn(WebDriver browser, WebDriverWait wait, String user, String password) {
+    /** Chromium and its driver, and the screenshots' folder; without them the test fails under CI=true and is skipped elsewhere. */
+    static void requireChromium() throws IOException {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            String why = "the console test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER + ")";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why + "; .ci/run installs them");
+            }
+            Assumptions.abort(why + ": skipped (apt-get install chromium chromium-driver)");
+        }
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    static void logIn(WebDriver browser, WebDriverWait wait, String user, String password) {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(password);
         browser.findElement(By.cssSelector("button[type=submit]")).click();
     }
 
-    private static WebDriver chromium() {
+    static WebDriver chromium() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start
@@ -221,7 +226,7 @@ class OperatorConsoleBrowserTest {
         return new ChromeDriver(service, options);
     }
 
-    private static void shot(WebDriver browser, String name) {
+    static void shot(WebDriver browser, String name) {
         try {
             Files.write(SCREENSHOTS.resolve(name + ".png"), ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         } catch (IOException e) {

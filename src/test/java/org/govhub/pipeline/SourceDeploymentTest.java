@@ -217,7 +217,8 @@ class SourceDeploymentTest {
         return DriverManager.getConnection(CITY_URL, RealDatabases.POSTGRES_USER, "");
     }
 
-    private static void insert(Connection c, List<GeneratedRow> rows) throws SQLException {
+    /** The rows as the office's system inserts them, in one transaction (SourceDeployConsoleBrowserTest too). */
+    static void insert(Connection c, List<GeneratedRow> rows) throws SQLException {
         List<String> columns = List.copyOf(rows.get(0).columns().keySet());
         String sql = "INSERT INTO tax_declaration (" + String.join(", ", columns) + ") VALUES ("
                 + columns.stream().map(col -> "?").collect(Collectors.joining(", ")) + ")";
