@@ -261,14 +261,14 @@ class DeploymentFilesTest {
         assertThat(container.at("/resources/requests/memory").isMissingNode()).isFalse();
 
         // every variable the prod profile needs: a secret by reference, or the overlay's settings; the
-        // pod's own (cluster node, audit key path) are fixed or from the downward API
+        // pod's own (cluster node, audit key path, the source units' folder) are fixed or from the downward API
         Set<String> secrets = new TreeSet<>();
         container.path("env").forEach(e -> {
             if (e.has("valueFrom") && !e.at("/valueFrom/fieldRef").isObject()) {
                 assertThat(e.at("/valueFrom/secretKeyRef/name").asText()).as(e.path("name").asText()).isEqualTo("govhub-secrets");
                 secrets.add(e.path("name").asText());
             } else {
-                assertThat(e.path("name").asText()).matches("GOVHUB_(CLUSTER|KUBERNETES|AUDIT)_.*");
+                assertThat(e.path("name").asText()).matches("GOVHUB_(CLUSTER|KUBERNETES|AUDIT|DEPLOYMENTS)_.*");
             }
         });
         Properties settings = new Properties();
@@ -295,6 +295,20 @@ class DeploymentFilesTest {
         Map<String, String> configMaps = new HashMap<>();
         pod.path("volumes").forEach(v -> configMaps.put(v.path("name").asText(), v.at("/configMap/name").asText()));
         assertThat(configMaps).containsEntry("routes", "govhub-routes").containsEntry("mappings", "govhub-mappings");
+        // sources deployed from a ConfigMap (docs/deploy-a-source.md): the folder the hub reads is the optional ConfigMap's mount
+        String unitsDir = null;
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals("GOVHUB_DEPLOYMENTS_DIR")) {
+                unitsDir = e.path("value").asText();
+            }
+        }
+        assertThat(mounts).containsEntry("source-units", unitsDir);
+        assertThat(configMaps).containsEntry("source-units", "govhub-source-units");
+        pod.path("volumes").forEach(v -> {
+            if (v.path("name").asText().equals("source-units")) {
+                assertThat(v.at("/configMap/optional").asBoolean()).as("a hub without source units starts").isTrue();
+            }
+        });
 
         // the generators hold every file of routes/ and mappings/, and the files exist
         JsonNode kustomization = YAML.readTree(K8S.resolve("base/kustomization.yaml").toFile());
