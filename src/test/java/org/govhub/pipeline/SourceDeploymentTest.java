@@ -111,6 +111,16 @@ class SourceDeploymentTest {
                     taxBefore, taxAfter, TAX_ROWS);
             assertThat(hub.get(SOURCE).path("status").asText()).isEqualTo("UP");
 
+            // an invalid change of the running source is refused too, and version 1 runs on untouched
+            JsonNode refusedChange = hub.postAnswering(422, SOURCE + "/versions", upload(routeFile, broken, "a typo"));
+            assertThat(refusedChange.path("problems").toString()).contains("unknown converter 'yuan-to-cents'");
+            JsonNode stillOne = hub.get(SOURCE + "/versions");
+            assertThat(stillOne.path("versions")).as("versions after a refused change").hasSize(1);
+            assertThat(stillOne.path("runningHere").asInt()).isEqualTo(1);
+            long cityBefore = taken(hub.get(SOURCE));
+            HubJvm.sleep(1500);
+            assertThat(taken(hub.get(SOURCE))).as("city rows taken after the refused change").isGreaterThan(cityBefore);
+
             // 3. a changed mapping, activated mid-stream
             JsonNode v2 = hub.post(SOURCE + "/versions", upload(routeFile, mappingV2, "mapping version 2"));
             assertThat(v2.path("version").asInt()).isEqualTo(2);
