@@ -240,6 +240,7 @@ class ClusterFailoverIT {
         try (Connection c = departments(); Statement s = c.createStatement()) {
             s.execute(TaxBureauSandbox.DDL.replace("tax_declaration", CITY_TABLE));
             s.execute(TaxBureauSandbox.CHANGE_INDEX.replace("tax_declaration", CITY_TABLE));
+            s.execute("ALTER TABLE " + CITY_TABLE + " OWNER TO departments"); // the office's login reads it
             insertInto(c, CITY_TABLE, cityRows);
         }
         String route = Files.readString(Path.of("src/test/resources/deploy/city-tax-source.yaml")).replace("tax_declaration", CITY_TABLE);
