@@ -2,7 +2,6 @@ package org.govhub.ingest;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;

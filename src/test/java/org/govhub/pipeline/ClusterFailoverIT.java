@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -116,7 +115,7 @@ class ClusterFailoverIT {
                 s.execute(TaxBureauSandbox.CHANGE_INDEX);
                 s.execute("ALTER TABLE tax_declaration OWNER TO departments");
             }
-            insert(c, rows.subList(0, INITIAL_ROWS));
+            DepartmentRows.insert(c, "tax_declaration", rows.subList(0, INITIAL_ROWS));
         }
 
         dotEnv = ComposeFile.envFile(Path.of("docker/sandbox.env.example"), ComposeStackIT.FILLED_IN);
@@ -127,7 +126,9 @@ class ClusterFailoverIT {
         long started = System.nanoTime();
         WebhookReceiver receiver = new WebhookReceiver();
         FeedReader feed = new FeedReader();
-        Feeder feeder = new Feeder(rows, INITIAL_ROWS);
+        // the bureau's system at work: new declarations every 100 ms, until the scenario ends or MAX_ROWS
+        DepartmentRows.Feeder feeder = new DepartmentRows.Feeder("bureau-feeder", ClusterFailoverIT::departments, "tax_declaration", rows,
+                INITIAL_ROWS, FEED_ROWS_PER_SECOND / 10);
         String key;
         try (TestingServer zk = new TestingServer(true)) {
             zookeeper = zk;
@@ -241,7 +242,7 @@ class ClusterFailoverIT {
             s.execute(TaxBureauSandbox.DDL.replace("tax_declaration", CITY_TABLE));
             s.execute(TaxBureauSandbox.CHANGE_INDEX.replace("tax_declaration", CITY_TABLE));
             s.execute("ALTER TABLE " + CITY_TABLE + " OWNER TO departments"); // the office's login reads it
-            insertInto(c, CITY_TABLE, cityRows);
+            DepartmentRows.insert(c, CITY_TABLE, cityRows);
         }
         String route = Files.readString(Path.of("src/test/resources/deploy/city-tax-source.yaml")).replace("tax_declaration", CITY_TABLE);
         String mapping = Files.readString(Path.of("mappings/tax-bureau.yaml")).replace("mapping: tax-bureau", "mapping: city-tax");
@@ -619,64 +620,6 @@ class ClusterFailoverIT {
 
     private static Connection departments() throws SQLException {
         return DriverManager.getConnection(RealDatabases.POSTGRES_URL.replace("/test", "/" + DEPARTMENTS_DB), RealDatabases.POSTGRES_USER, "");
-    }
-
-    /** Rows into the bureau's table in one transaction (their updated_at is the table's default: now). */
-    private static void insert(Connection c, List<GeneratedRow> rows) throws SQLException {
-        insertInto(c, "tax_declaration", rows);
-    }
-
-    private static void insertInto(Connection c, String table, List<GeneratedRow> rows) throws SQLException {
-        List<String> columns = List.copyOf(rows.get(0).columns().keySet());
-        String sql = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
-                + columns.stream().map(col -> "?").collect(Collectors.joining(", ")) + ")";
-        c.setAutoCommit(false);
-        try (PreparedStatement insert = c.prepareStatement(sql)) {
-            for (GeneratedRow row : rows) {
-                for (int i = 0; i < columns.size(); i++) {
-                    insert.setObject(i + 1, row.columns().get(columns.get(i)));
-                }
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
-        c.commit();
-    }
-
-    /** The bureau's system at work: new declarations every 100 ms, until the scenario ends or {@link #MAX_ROWS}. */
-    private static final class Feeder extends Thread {
-        final AtomicInteger inserted;
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final List<GeneratedRow> rows;
-        volatile Throwable failure;
-
-        Feeder(List<GeneratedRow> rows, int alreadyIn) {
-            super("bureau-feeder");
-            this.rows = rows;
-            this.inserted = new AtomicInteger(alreadyIn);
-        }
-
-        @Override
-        public void run() {
-            int perTick = FEED_ROWS_PER_SECOND / 10;
-            try (Connection c = departments()) {
-                while (running.get() && inserted.get() < rows.size()) {
-                    int from = inserted.get();
-                    int to = Math.min(rows.size(), from + perTick);
-                    insert(c, rows.subList(from, to));
-                    inserted.set(to);
-                    HubJvm.sleep(100);
-                }
-            } catch (Throwable e) {
-                failure = e;
-            }
-        }
-
-        void finish() throws InterruptedException {
-            running.set(false);
-            join();
-            assertThat(failure).as("inserting the bureau's new declarations").isNull();
-        }
     }
 
     private static int taken(List<String> pages) {

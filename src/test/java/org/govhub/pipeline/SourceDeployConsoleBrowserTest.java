@@ -53,7 +53,7 @@ class SourceDeployConsoleBrowserTest {
         try (Connection c = DriverManager.getConnection(CITY_URL, RealDatabases.POSTGRES_USER, "")) {
             c.createStatement().execute(TaxBureauSandbox.DDL);
             c.createStatement().execute(TaxBureauSandbox.CHANGE_INDEX);
-            SourceDeploymentTest.insert(c, city);
+            DepartmentRows.insert(c, "tax_declaration", city);
         }
         long quarantinedInPreview = city.subList(0, PREVIEW_ROWS).stream().filter(r -> !r.valid()).count();
         assertThat(quarantinedInPreview).as("broken rows among the previewed ones").isPositive();

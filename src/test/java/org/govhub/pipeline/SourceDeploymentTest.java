@@ -7,14 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.govhub.RealDatabases;
 import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
@@ -53,7 +49,7 @@ class SourceDeploymentTest {
         try (Connection c = city()) {
             c.createStatement().execute(TaxBureauSandbox.DDL);
             c.createStatement().execute(TaxBureauSandbox.CHANGE_INDEX);
-            insert(c, city.subList(0, CITY_FIRST));
+            DepartmentRows.insert(c, "tax_declaration", city.subList(0, CITY_FIRST));
         }
         // the county office reads the same table through a unit in the deployments folder (a ConfigMap on Kubernetes)
         ExactlyOnce expected = new ExactlyOnce(Map.of("tax-bureau", ExactlyOnce.taxBureau().generate(TAX_ROWS), "city-tax", city,
@@ -70,7 +66,8 @@ class SourceDeploymentTest {
         assertThat(mappingV2).isNotEqualTo(mappingV1);
         // the office's system inserts all but the last rows while the steps below go on; the last ones after the
         // final activation, so that they are certainly read by it
-        Feeder feeder = new Feeder(city.subList(0, CITY_ROWS - CITY_LAST), CITY_FIRST);
+        DepartmentRows.Feeder feeder = new DepartmentRows.Feeder("city-feeder", SourceDeploymentTest::city, "tax_declaration",
+                city.subList(0, CITY_ROWS - CITY_LAST), CITY_FIRST, 20);
         try (HubJvm hub = HubJvm.start(dir, "deploy", args)) {
             awaitTaken(hub, "/api/admin/sources/tax-bureau", 1);
 
@@ -153,9 +150,9 @@ class SourceDeploymentTest {
             assertThat(hub.getStatus(SOURCE)).as("a removed source").isEqualTo(404);
             HubJvm.sleep(2000);
             hub.post(SOURCE + "/versions/2/activate", "{\"reason\": \"the server moved\"}");
-            feeder.finish();
+            feeder.awaitAll();
             try (Connection c = city()) {
-                insert(c, city.subList(CITY_ROWS - CITY_LAST, CITY_ROWS));
+                DepartmentRows.insert(c, "tax_declaration", city.subList(CITY_ROWS - CITY_LAST, CITY_ROWS));
             }
 
             // 7. a unit from the deployments folder: a broken one is refused and logged, a good one runs, by "configmap"
@@ -229,58 +226,5 @@ class SourceDeploymentTest {
 
     private static Connection city() throws SQLException {
         return DriverManager.getConnection(CITY_URL, RealDatabases.POSTGRES_USER, "");
-    }
-
-    /** The rows as the office's system inserts them, in one transaction (SourceDeployConsoleBrowserTest too). */
-    static void insert(Connection c, List<GeneratedRow> rows) throws SQLException {
-        List<String> columns = List.copyOf(rows.get(0).columns().keySet());
-        String sql = "INSERT INTO tax_declaration (" + String.join(", ", columns) + ") VALUES ("
-                + columns.stream().map(col -> "?").collect(Collectors.joining(", ")) + ")";
-        c.setAutoCommit(false);
-        try (PreparedStatement insert = c.prepareStatement(sql)) {
-            for (GeneratedRow row : rows) {
-                for (int i = 0; i < columns.size(); i++) {
-                    insert.setObject(i + 1, row.columns().get(columns.get(i)));
-                }
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
-        c.commit();
-    }
-
-    /** The office's system at work: 20 new declarations every 100 ms until all are in. */
-    private static final class Feeder extends Thread {
-        final AtomicInteger inserted;
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final List<GeneratedRow> rows;
-        volatile Throwable failure;
-
-        Feeder(List<GeneratedRow> rows, int alreadyIn) {
-            super("city-feeder");
-            this.rows = rows;
-            this.inserted = new AtomicInteger(alreadyIn);
-        }
-
-        @Override
-        public void run() {
-            try (Connection c = city()) {
-                while (inserted.get() < rows.size()) {
-                    int from = inserted.get();
-                    int to = Math.min(rows.size(), from + 20);
-                    insert(c, rows.subList(from, to));
-                    inserted.set(to);
-                    HubJvm.sleep(100);
-                }
-            } catch (Throwable e) {
-                failure = e;
-            }
-        }
-
-        void finish() throws InterruptedException {
-            join();
-            assertThat(failure).as("inserting the office's declarations").isNull();
-            assertThat(inserted.get()).isEqualTo(rows.size());
-        }
     }
 }
