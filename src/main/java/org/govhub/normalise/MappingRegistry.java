@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,20 +26,26 @@ public class MappingRegistry {
 
     private final Map<String, MappingDefinition> mappings = new java.util.concurrent.ConcurrentSkipListMap<>();
 
-    @org.springframework.beans.factory.annotation.Autowired
     public MappingRegistry(SchemaRegistry schemas, @Value("${govhub.mappings.dir:mappings}") Path dir) {
-        this(new MappingLoader(schemas), dir);
+        mappings.putAll(load(schemas, dir));
+        log.info("loaded {} mapping(s) from {}: {}", mappings.size(), dir, mappings.keySet());
     }
 
-    MappingRegistry(MappingLoader loader, Path dir) {
+    /**
+     * Every mapping file of {@code dir}, loaded and checked; a {@link MappingException} lists the problems of
+     * all of them. Logs nothing: CheckFiles loads folders that are not the hub's (a temporary one on each upload).
+     */
+    public static Map<String, MappingDefinition> load(SchemaRegistry schemas, Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new MappingException(List.of(dir.toAbsolutePath() + ": mapping directory not found (govhub.mappings.dir)"));
         }
+        MappingLoader loader = new MappingLoader(schemas);
+        Map<String, MappingDefinition> loaded = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         for (Path file : files(dir)) {
             try {
                 MappingDefinition m = loader.load(file);
-                mappings.put(m.id(), m);
+                loaded.put(m.id(), m);
             } catch (MappingException e) {
                 problems.addAll(e.problems()); // each names its file, line and column
             }
@@ -46,7 +53,7 @@ public class MappingRegistry {
         if (!problems.isEmpty()) {
             throw new MappingException(problems);
         }
-        log.info("loaded {} mapping(s) from {}: {}", mappings.size(), dir, mappings.keySet());
+        return loaded;
     }
 
     static List<Path> files(Path dir) {

@@ -66,7 +66,7 @@ public final class CheckFiles {
         List<String> problems = new ArrayList<>();
         SchemaRegistry schemas = new SchemaRegistry();
         try {
-            new MappingRegistry(schemas, mappings);
+            MappingRegistry.load(schemas, mappings);
         } catch (MappingException e) {
             problems.addAll(e.problems());
         }

@@ -151,6 +151,24 @@ class MappingLoaderTest {
                 .hasMessageContaining("'schema' is missing");
     }
 
+    @Test
+    void checkingAFolderLogsNothingOnlyTheHubsOwnRegistrySaysWhatItLoaded() throws Exception {
+        // CheckFiles checks a temporary folder on every upload: no "loaded" line of it in the hub's log
+        Files.copy(Path.of("mappings/tax-bureau.yaml"), dir.resolve("tax-bureau.yaml"));
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(MappingRegistry.class);
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            assertThat(MappingRegistry.load(new SchemaRegistry(), dir)).containsOnlyKeys("tax-bureau");
+            assertThat(logged.list).isEmpty();
+            new MappingRegistry(new SchemaRegistry(), dir);
+            assertThat(logged.list).singleElement().asString().contains("loaded 1 mapping(s)");
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
     private Path write(String name, String text) throws Exception {
         Path file = dir.resolve(name);
         Files.writeString(file, text);
