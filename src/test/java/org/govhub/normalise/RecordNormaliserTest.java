@@ -1,6 +1,7 @@
 package org.govhub.normalise;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -70,6 +71,25 @@ class RecordNormaliserTest {
         assertThat(CanonicalJson.read(r.canonicalJson()).path("paidAmountFen").asLong()).isEqualTo(9_950L);
         assertThat(normaliser.normalise("tax-bureau", new MappingLoader(schemas).load(Path.of("mappings/tax-bureau.yaml")), row(), at))
                 .isEqualTo(normaliser.normalise("tax-bureau", "tax-bureau", row(), at));
+    }
+
+    @Test
+    void anUnknownMappingFailsThePollInsteadOfQuarantiningTheRowAsUnreadable() {
+        // not the row's fault: the poll fails (the source shows FAILING, its mark stays), no row goes to quarantine
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RecordNormaliser.class);
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            assertThatThrownBy(() -> normaliser.normalise("tax-bureau", "tax-bureau-typo", row(), Instant.now()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("no mapping 'tax-bureau-typo' (loaded: [")
+                    .hasMessageContaining(" tax-bureau]");
+            // no "kept in quarantine as unreadable#..." either
+            assertThat(logged.list).isEmpty();
+        } finally {
+            logger.detachAppender(logged);
+        }
     }
 
     @Test
