@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.ftpserver.FtpServer;
-import org.apache.ftpserver.FtpServerFactory;
-import org.apache.ftpserver.listener.ListenerFactory;
-import org.apache.ftpserver.usermanager.ClearTextPasswordEncryptor;
-import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
-import org.apache.ftpserver.usermanager.impl.BaseUser;
 import org.flywaydb.core.Flyway;
+import org.govhub.EmbeddedFtpServer;
 import org.govhub.RealDatabases;
 import org.govhub.normalise.MappingDefinition;
 import org.govhub.normalise.MappingLoader;
@@ -237,21 +231,21 @@ class SourceTrialTest {
         Files.writeString(home.resolve(name + ".done"), "");
         Files.writeString(home.resolve("说明.txt"), "not an export");
         String password = "ftp-Secret-" + UUID.randomUUID();
-        FtpServer server = ftpServer(dir.resolve("ftp"), password);
+        EmbeddedFtpServer server = EmbeddedFtpServer.start(dir.resolve("ftp"), "hrss", password, false);
         try {
             SourceTrial trial = trial(Map.of());
-            SourceTrial.ConnectionReport report = trial.testConnection(ftpCandidate(password));
+            SourceTrial.ConnectionReport report = trial.testConnection(ftpCandidate(server, password));
             assertThat(report.steps()).extracting(SourceTrial.Step::name).containsExactly("connect", "login", "directory", "list");
             assertThat(report.ok()).as(report.toString()).isTrue();
             assertThat(report.steps().get(3).detail()).isEqualTo("3 file(s) in city, 1 of them match fileNames .*\\.csv");
 
-            SourceTrial.ConnectionReport refused = trial.testConnection(ftpCandidate(password + "x"));
+            SourceTrial.ConnectionReport refused = trial.testConnection(ftpCandidate(server, password + "x"));
             assertThat(refused.steps()).extracting(SourceTrial.Step::name).containsExactly("connect", "login");
             assertThat(refused.steps().get(1).ok()).isFalse();
             assertThat(refused.steps().get(1).detail()).startsWith("login refused for hrss: 530");
             assertThat(refused.toString()).doesNotContain(password);
 
-            SourceTrial.Preview preview = trial.preview(ftpCandidate(password), 20, null, null);
+            SourceTrial.Preview preview = trial.preview(ftpCandidate(server, password), 20, null, null);
             assertThat(preview.from()).isEqualTo("file " + name);
             assertThat(preview.rows()).hasSize(generated.size());
             for (int i = 0; i < generated.size(); i++) {
@@ -260,8 +254,9 @@ class SourceTrialTest {
             }
             assertThat(preview.quarantined()).isPositive();
             assertThat(preview.rows().get(0).recordKey()).isEqualTo(generated.get(0).columns().get(SocialInsuranceGenerator.CODE) + "|202002");
-            assertThat(trial.preview(ftpCandidate(password), 2, null, name).rows()).hasSize(2);
-            assertThatThrownBy(() -> trial.preview(ftpCandidate(password), 2, null, "missing.csv")).hasMessageContaining("no file missing.csv");
+            assertThat(trial.preview(ftpCandidate(server, password), 2, null, name).rows()).hasSize(2);
+            assertThatThrownBy(() -> trial.preview(ftpCandidate(server, password), 2, null, "missing.csv"))
+                    .hasMessageContaining("no file missing.csv");
             // read, not taken: the file and its marker are where they were
             assertThat(home.resolve(name)).exists();
             assertThat(home.resolve(name + ".done")).exists();
@@ -359,7 +354,7 @@ class SourceTrialTest {
                 """.formatted(table)), mapping, connection);
     }
 
-    private SourceTrial.Candidate ftpCandidate(String password) throws Exception {
+    private SourceTrial.Candidate ftpCandidate(EmbeddedFtpServer server, String password) throws Exception {
         return new SourceTrial.Candidate("trial-hrss", route("""
                 - templatedRoute:
                     routeTemplateRef: ftp-source
@@ -373,7 +368,8 @@ class SourceTrialTest {
                       - { name: doneFileName, value: "${file:name}.done" }
                       - { name: fileNames, value: ".*\\\\.csv" }
                 """), new MappingLoader(SCHEMAS).load(Path.of("mappings/social-insurance.yaml")),
-                new SourceConnection(null, null, null, null, null, new FtpConnection("127.0.0.1", ftpPort, "hrss", password, "city"), null));
+                new SourceConnection(null, null, null, null, null,
+                        new FtpConnection("127.0.0.1", server.port(), "hrss", password, "city"), null));
     }
 
     private SourceTrial.Candidate restCandidate(SourceConnection connection) throws Exception {
@@ -446,30 +442,5 @@ class SourceTrialTest {
             counts.put(table, HUB.queryForObject("SELECT COUNT(*) FROM " + table, Long.class));
         }
         return counts;
-    }
-
-    private int ftpPort;
-
-    private FtpServer ftpServer(Path home, String password) throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            ftpPort = s.getLocalPort();
-        }
-        FtpServerFactory factory = new FtpServerFactory();
-        ListenerFactory listener = new ListenerFactory();
-        listener.setServerAddress("127.0.0.1");
-        listener.setPort(ftpPort);
-        factory.addListener("default", listener.createListener());
-        PropertiesUserManagerFactory users = new PropertiesUserManagerFactory();
-        users.setPasswordEncryptor(new ClearTextPasswordEncryptor());
-        var userManager = users.createUserManager();
-        BaseUser user = new BaseUser();
-        user.setName("hrss");
-        user.setPassword(password);
-        user.setHomeDirectory(home.toString());
-        userManager.save(user);
-        factory.setUserManager(userManager);
-        FtpServer server = factory.createServer();
-        server.start();
-        return server;
     }
 }

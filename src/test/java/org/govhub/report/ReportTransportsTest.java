@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,20 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.ftpserver.FtpServer;
-import org.apache.ftpserver.FtpServerFactory;
-import org.apache.ftpserver.ftplet.DefaultFtplet;
-import org.apache.ftpserver.ftplet.FtpException;
-import org.apache.ftpserver.ftplet.FtpRequest;
-import org.apache.ftpserver.ftplet.FtpSession;
-import org.apache.ftpserver.ftplet.FtpletResult;
-import org.apache.ftpserver.listener.ListenerFactory;
-import org.apache.ftpserver.usermanager.ClearTextPasswordEncryptor;
-import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
-import org.apache.ftpserver.usermanager.impl.BaseUser;
-import org.apache.ftpserver.usermanager.impl.WritePermission;
+import org.govhub.EmbeddedFtpServer;
 import org.govhub.operate.NoAutomaticRetries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,9 +37,8 @@ class ReportTransportsTest {
     @TempDir
     Path tmp;
     DefaultCamelContext camel;
-    FtpServer ftpServer;
+    EmbeddedFtpServer ftpServer;
     HttpServer platform;
-    final List<String> commands = new CopyOnWriteArrayList<>();
     final Map<String, String> requestHeaders = new ConcurrentHashMap<>();
     volatile int platformStatus = 201;
     ReportDeliveries deliveries;
@@ -61,34 +47,7 @@ class ReportTransportsTest {
     @BeforeEach
     void start() throws Exception {
         Path ftpHome = Files.createDirectories(tmp.resolve("ftp"));
-        int ftpPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            ftpPort = s.getLocalPort();
-        }
-        FtpServerFactory factory = new FtpServerFactory();
-        ListenerFactory listener = new ListenerFactory();
-        listener.setServerAddress("127.0.0.1");
-        listener.setPort(ftpPort);
-        factory.addListener("default", listener.createListener());
-        PropertiesUserManagerFactory users = new PropertiesUserManagerFactory();
-        users.setPasswordEncryptor(new ClearTextPasswordEncryptor());
-        var userManager = users.createUserManager();
-        BaseUser user = new BaseUser();
-        user.setName("drc");
-        user.setPassword(PASSWORD);
-        user.setHomeDirectory(ftpHome.toString());
-        user.setAuthorities(List.of(new WritePermission()));
-        userManager.save(user);
-        factory.setUserManager(userManager);
-        factory.setFtplets(new java.util.HashMap<>(Map.of("record", new DefaultFtplet() {
-            @Override
-            public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
-                commands.add(request.getCommand() + " " + request.getArgument());
-                return super.beforeCommand(session, request);
-            }
-        })));
-        ftpServer = factory.createServer();
-        ftpServer.start();
+        ftpServer = EmbeddedFtpServer.start(ftpHome, "drc", PASSWORD, true);
 
         platform = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         platform.createContext("/api/v1/reports", exchange -> {
@@ -109,7 +68,7 @@ class ReportTransportsTest {
         var delivery = new ReportProperties.Delivery(List.of(ReportDeliveries.PLATFORM, ReportDeliveries.FTP_DROP,
                 ReportDeliveries.ARCHIVE), 2, Duration.ofSeconds(5), Duration.ofMinutes(10), 2000,
                 "http://127.0.0.1:" + platform.getAddress().getPort(), TOKEN,
-                new ReportProperties.Ftp("127.0.0.1", ftpPort, "drc", PASSWORD, "reports"), tmp.resolve("archive").toString());
+                new ReportProperties.Ftp("127.0.0.1", ftpServer.port(), "drc", PASSWORD, "reports"), tmp.resolve("archive").toString());
         var properties = new ReportProperties(false, "0 0 8 * * MON", java.time.ZoneId.of("Asia/Shanghai"), "36", 60000,
                 null, new ReportProperties.Lagging(10, 2), delivery, "");
         deliveries = new ReportDeliveries(new DriverManagerDataSource(), properties, Clock.systemUTC(), new MockEnvironment(),
@@ -136,12 +95,12 @@ class ReportTransportsTest {
         assertThat(drop.resolve("manifest.json")).hasSameBinaryContentAs(report.resolve("manifest.json"));
         assertThat(drop).isDirectoryNotContaining("glob:**.part");
         // each file stored as .part and renamed, the manifest last
-        assertThat(commands).filteredOn(c -> c.startsWith("STOR ")).hasSize(3).allMatch(c -> c.endsWith(".part"));
-        assertThat(commands).filteredOn(c -> c.startsWith("RNTO ")).hasSize(3).last().asString().endsWith("/manifest.json");
+        assertThat(ftpServer.commands()).filteredOn(c -> c.startsWith("STOR ")).hasSize(3).allMatch(c -> c.endsWith(".part"));
+        assertThat(ftpServer.commands()).filteredOn(c -> c.startsWith("RNTO ")).hasSize(3).last().asString().endsWith("/manifest.json");
 
-        commands.clear();
+        ftpServer.commands().clear();
         assertThat(deliveries.toFtp("resumption-2020-W14-r1", report)).startsWith("already complete in");
-        assertThat(commands).noneMatch(c -> c.startsWith("STOR ") || c.startsWith("RNTO ") || c.startsWith("DELE "));
+        assertThat(ftpServer.commands()).noneMatch(c -> c.startsWith("STOR ") || c.startsWith("RNTO ") || c.startsWith("DELE "));
 
         // a different manifest: everything is uploaded again and replaces what is there
         Files.writeString(report.resolve("汇总.csv"), "city,filed\n360100,13\n");
