@@ -27,8 +27,8 @@ public class PublishFilter {
         this.quarantine = quarantine;
     }
 
-    public boolean takes(Exchange exchange) {
-        NormalisedRecord r = exchange.getMessage().getBody(NormalisedRecord.class);
+    /** Whether this record of the exchange's unit goes on; a repeat of a re-read is counted in the unit's tally. */
+    public boolean takes(NormalisedRecord r, Exchange exchange) {
         if (Boolean.TRUE.equals(exchange.getProperty(UrgentLane.URGENT_ONLY, Boolean.class))) {
             return r.valid() && r.priority().priorityClass() == 1;
         }

@@ -66,7 +66,7 @@ import org.springframework.stereotype.Component;
  * only ids and counts.
  */
 @Component("restPages")
-public class RestPages {
+public class RestPages implements RowReader {
 
     private static final Logger log = LoggerFactory.getLogger(RestPages.class);
 
@@ -284,8 +284,9 @@ public class RestPages {
      * refused or skipped one goes to quarantine with its refusals, the operator's skip and whatever
      * its mapping finds besides, its raw item kept as served.
      */
-    public void normalise(Exchange exchange) {
-        Item item = exchange.getMessage().getBody(Item.class);
+    @Override
+    public NormalisedRecord read(Object row, Exchange exchange) {
+        Item item = (Item) row;
         String sourceId = sourceId(exchange);
         NormalisedRecord r = normaliser.normalise(sourceId, exchange.getProperty(RecordNormaliser.MAPPING_ID, String.class),
                 item.row(), Instant.now());
@@ -294,9 +295,7 @@ public class RestPages {
             setAsideFor.add(skips.reason(sourceId, item.skip()));
             skips.taken(item.skip(), item.updatedAtAsServed());
         }
-        NormalisedRecord record = record(item, r, setAsideFor);
-        exchange.getMessage().setHeader(RecordNormaliser.H_VALID, record.valid());
-        exchange.getMessage().setBody(record);
+        return record(item, r, setAsideFor);
     }
 
     /**

@@ -177,13 +177,13 @@ public class SourceActivity {
         return exchange.getProperty(TALLY, Tally.class);
     }
 
-    /** One item of the unit is on the broker or in quarantine (routes/record-publishing.yaml); the urgent lane's are not the unit's. */
-    public void counted(Exchange exchange) {
+    /** One item of the unit is on the broker or in quarantine (RecordPages); the urgent lane's are not the unit's. */
+    public static void counted(Exchange exchange, boolean valid) {
         Tally tally = tally(exchange);
         if (tally == null || Boolean.TRUE.equals(exchange.getProperty(UrgentLane.URGENT_ONLY, Boolean.class))) {
             return;
         }
-        if (Boolean.TRUE.equals(exchange.getMessage().getHeader(RecordNormaliser.H_VALID, Boolean.class))) {
+        if (valid) {
             tally.published();
         } else {
             tally.quarantined();

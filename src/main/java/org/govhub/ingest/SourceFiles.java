@@ -13,6 +13,7 @@ import org.apache.camel.Exchange;
 import org.govhub.normalise.ControlCharacters;
 import org.govhub.normalise.MappingDefinition;
 import org.govhub.normalise.MappingRegistry;
+import org.govhub.normalise.NormalisedRecord;
 import org.govhub.normalise.RecordNormaliser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,7 @@ import org.springframework.stereotype.Component;
  * cannot be read as a whole goes to the error folder with a reason file ({@link #unreadable}).
  */
 @Component("sourceFiles")
-public class SourceFiles {
+public class SourceFiles implements RowReader {
 
     private static final Logger log = LoggerFactory.getLogger(SourceFiles.class);
 
@@ -137,17 +138,13 @@ public class SourceFiles {
         return n instanceof Number number ? number.intValue() : 0;
     }
 
-    /** One row into a record: a valid one carries the broker headers, an invalid one goes to quarantine. */
-    public void normalise(Exchange exchange) {
-        FileRows.Row row = exchange.getMessage().getBody(FileRows.Row.class);
+    /** One line of the file in hand into its record, counted for the file as a record or a rejected row. */
+    @Override
+    public NormalisedRecord read(Object row, Exchange exchange) {
         TakenFile file = exchange.getProperty(FILE, TakenFile.class);
-        exchange.getMessage().setBody(columns(row, file.name()));
-        normaliser.normalise(exchange);
-        if (Boolean.TRUE.equals(exchange.getMessage().getHeader(RecordNormaliser.H_VALID, Boolean.class))) {
-            file.records().incrementAndGet();
-        } else {
-            file.rejected().incrementAndGet();
-        }
+        NormalisedRecord record = normaliser.read(columns((FileRows.Row) row, file.name()), exchange);
+        (record.valid() ? file.records() : file.rejected()).incrementAndGet();
+        return record;
     }
 
     /**

@@ -17,6 +17,7 @@ import org.apache.camel.Exchange;
 import org.govhub.enrich.PolicyEnricher;
 import org.govhub.enrich.PolicyException;
 import org.govhub.ingest.RowKeys;
+import org.govhub.ingest.RowReader;
 import org.govhub.prioritise.Priority;
 import org.govhub.prioritise.PriorityRules;
 import org.slf4j.Logger;
@@ -29,16 +30,13 @@ import org.springframework.stereotype.Component;
  * file, and validates it. Used by the source route templates.
  */
 @Component("recordNormaliser")
-public class RecordNormaliser {
+public class RecordNormaliser implements RowReader {
 
     private static final Logger log = LoggerFactory.getLogger(RecordNormaliser.class);
 
-    /** Exchange properties a source route sets before it calls {@link #normalise(Exchange)}. */
+    /** Exchange properties a source route sets before its rows are read ({@link #read}). */
     public static final String SOURCE_ID = "govhubSourceId";
     public static final String MAPPING_ID = "govhubMapping";
-
-    /** Header set by {@link #normalise(Exchange)}: whether the row gave a valid record. */
-    public static final String H_VALID = "govhubValid";
 
     /**
      * Columns a source may add to a row: {@code _withdrawn} (true: the department deleted the row; the
@@ -76,18 +74,12 @@ public class RecordNormaliser {
         this.policy = policy;
     }
 
-    /**
-     * Camel entry point: the row in the body becomes its {@link NormalisedRecord}, and the header
-     * {@value #H_VALID} says whether it is a valid record (for the broker) or not (for quarantine).
-     */
+    /** A database row (column name to value) of the exchange's source, by the source's mapping. */
+    @Override
     @SuppressWarnings("unchecked")
-    public void normalise(Exchange exchange) {
-        String sourceId = exchange.getProperty(SOURCE_ID, String.class);
-        String mappingId = exchange.getProperty(MAPPING_ID, String.class);
-        Map<String, Object> row = exchange.getMessage().getBody(Map.class);
-        NormalisedRecord record = normalise(sourceId, mappingId, row, Instant.now());
-        exchange.getMessage().setHeader(H_VALID, record.valid());
-        exchange.getMessage().setBody(record);
+    public NormalisedRecord read(Object row, Exchange exchange) {
+        return normalise(exchange.getProperty(SOURCE_ID, String.class), exchange.getProperty(MAPPING_ID, String.class),
+                (Map<String, Object>) row, Instant.now());
     }
 
     public NormalisedRecord normalise(String sourceId, String mappingId, Map<String, Object> row, Instant ingestedAt) {
