@@ -90,6 +90,8 @@ public class NationalPlatformReceiver {
                     source_record_key VARCHAR(200),
                     content_hash      CHAR(64)
                 )""");
+        // 10,000 ids between two writes of the sequence, not 32: H2 writes it by committing its whole store (V23 in the hub)
+        jdbc.execute("ALTER TABLE received_record ALTER COLUMN id SET CACHE 10000");
         // a sandbox database of an earlier version kept each record here as well
         jdbc.execute("ALTER TABLE received_record DROP COLUMN IF EXISTS record");
         jdbc.execute("DROP INDEX IF EXISTS ix_received_record_source");
