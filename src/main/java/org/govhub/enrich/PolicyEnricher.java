@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class PolicyEnricher {
 
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final JsonNodeFactory JSON = org.govhub.normalise.CanonicalJson.NODES; // sorted: the policy goes into the record
 
     private final PolicyRules rules;
     private final EnterpriseSizes sizes;
@@ -461,7 +461,7 @@ public class PolicyEnricher {
 
     private static ObjectNode bounds(Map<String, Long> bounds) {
         ObjectNode b = JSON.objectNode();
-        new java.util.TreeMap<>(bounds).forEach(b::put);
+        bounds.forEach(b::put);
         return b;
     }
 

@@ -22,8 +22,9 @@ public final class ControlCharacters {
 
     /** A code point a value may not hold. */
     public static boolean forbidden(int codePoint) {
-        return codePoint != '\t' && codePoint != '\n' && codePoint != '\r'
-                && (Character.getType(codePoint) == Character.CONTROL || Character.getType(codePoint) == Character.SURROGATE);
+        // the ranges of Unicode categories Cc and Cs, spelt out: two Character.getType look-ups per character cost more than the check
+        return codePoint < 0x20 ? codePoint != '\t' && codePoint != '\n' && codePoint != '\r'
+                : codePoint >= 0x7F && codePoint <= 0x9F || codePoint >= 0xD800 && codePoint <= 0xDFFF;
     }
 
     /** The first forbidden code point of a text, or -1. */
@@ -41,23 +42,26 @@ public final class ControlCharacters {
         List<String> reasons = new ArrayList<>();
         row.forEach((k, v) -> {
             if (!notValues.contains(String.valueOf(k))) {
-                check("", Map.of(k, v == null ? "" : v), reasons);
+                check("", k, v, reasons);
             }
         });
         return reasons;
     }
 
+    /** A field of an object at {@code path}: its name, then its value. */
+    private static void check(String path, Object name, Object value, List<String> reasons) {
+        String key = String.valueOf(name);
+        String at = path.isEmpty() ? key : path + "." + key;
+        String problem = problem(key);
+        if (problem != null) {
+            reasons.add("field name '" + escape(at) + "' " + problem);
+        }
+        check(at, value, reasons);
+    }
+
     private static void check(String path, Object value, List<String> reasons) {
         if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> {
-                String key = String.valueOf(k);
-                String at = path.isEmpty() ? key : path + "." + key;
-                String problem = problem(key);
-                if (problem != null) {
-                    reasons.add("field name '" + escape(at) + "' " + problem);
-                }
-                check(at, v, reasons);
-            });
+            map.forEach((k, v) -> check(path, k, v, reasons));
         } else if (value instanceof Collection<?> list) {
             int i = 0;
             for (Object v : list) {

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.YearMonth;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -34,10 +35,11 @@ public final class Converters {
     }
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private static final Map<String, Converter> CONVERTERS = new TreeMap<>(Map.of(
             "text", (raw, t) -> JSON.textNode(text(raw)),
-            "identifier", (raw, t) -> JSON.textNode(text(raw).replaceAll("\\s+", "").toUpperCase()),
+            "identifier", (raw, t) -> JSON.textNode(WHITESPACE.matcher(text(raw)).replaceAll("").toUpperCase()),
             "date", (raw, t) -> JSON.textNode(date(raw).toString()),
             "datetime", (raw, t) -> JSON.textNode(dateTime(raw).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)),
             "period", (raw, t) -> JSON.textNode(period(raw).toString()),
@@ -81,6 +83,7 @@ public final class Converters {
     private static final Pattern COMPACT_DATE = Pattern.compile("(\\d{4})(\\d{2})(\\d{2})");
     private static final Pattern SLASH_DATE = Pattern.compile("(\\d{4})/(\\d{1,2})/(\\d{1,2})(?: .*)?");
     private static final Pattern CHINESE_DATE = Pattern.compile("(\\d{4})年(\\d{1,2})月(\\d{1,2})日");
+    private static final List<Pattern> DATES = List.of(ISO_DATE, COMPACT_DATE, SLASH_DATE, CHINESE_DATE);
     static final String DATE_FORMATS = "2020-02-10, 20200210, 2020/2/10, 2020年2月10日";
 
     static LocalDate date(Object raw) {
@@ -97,7 +100,7 @@ public final class Converters {
             return dt.toLocalDate();
         }
         String s = text(raw);
-        for (Pattern p : new Pattern[] {ISO_DATE, COMPACT_DATE, SLASH_DATE, CHINESE_DATE}) {
+        for (Pattern p : DATES) {
             Matcher m = p.matcher(s);
             if (m.matches()) {
                 try {
@@ -118,6 +121,8 @@ public final class Converters {
     private static final Pattern CHINESE_DATE_TIME = Pattern.compile(
             "(\\d{4})年(\\d{1,2})月(\\d{1,2})日\\s*(\\d{1,2})[:时](\\d{2})分?(?:[:]?(\\d{2})秒?)?");
     private static final Pattern COMPACT_DATE_TIME = Pattern.compile("(\\d{4})(\\d{2})(\\d{2})(\\d{2})(\\d{2})(\\d{2})");
+    private static final List<Pattern> DATE_TIMES = List.of(LOCAL_DATE_TIME, CHINESE_DATE_TIME, COMPACT_DATE_TIME);
+    private static final Pattern EPOCH_MILLIS = Pattern.compile("\\d{13}");
     static final String DATE_TIME_FORMATS = "2020-02-10T09:30:00+08:00, 2020-02-10 09:30[:00], 2020/2/10 9:30, "
             + "2020年2月10日 9:30, 20200210093000, epoch milliseconds";
 
@@ -139,7 +144,7 @@ public final class Converters {
             return Instant.ofEpochMilli(n.longValue()).atOffset(CHINA);
         }
         String s = text(raw);
-        if (s.matches("\\d{13}")) {
+        if (EPOCH_MILLIS.matcher(s).matches()) {
             return Instant.ofEpochMilli(Long.parseLong(s)).atOffset(CHINA);
         }
         try {
@@ -147,7 +152,7 @@ public final class Converters {
         } catch (DateTimeParseException e) {
             // not ISO with an offset: try the local forms
         }
-        for (Pattern p : new Pattern[] {LOCAL_DATE_TIME, CHINESE_DATE_TIME, COMPACT_DATE_TIME}) {
+        for (Pattern p : DATE_TIMES) {
             Matcher m = p.matcher(s);
             if (m.matches()) {
                 try {

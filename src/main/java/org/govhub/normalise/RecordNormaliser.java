@@ -1,7 +1,6 @@
 package org.govhub.normalise;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -11,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.govhub.enrich.PolicyEnricher;
@@ -145,7 +143,7 @@ public class RecordNormaliser implements RowReader {
             recordKey = recordKey.substring(0, MAX_KEY_LENGTH - 20) + "…#" + CanonicalJson.sha256(recordKey).substring(0, 16);
         }
 
-        ObjectNode content = JsonNodeFactory.instance.objectNode();
+        ObjectNode content = CanonicalJson.NODES.objectNode();
         content.put("schema", mapping.schema());
         content.put("schemaVersion", mapping.schemaVersion());
         Set<String> derived = new HashSet<>();
@@ -188,9 +186,9 @@ public class RecordNormaliser implements RowReader {
                     content.putNull(field.target());
                     continue;
                 }
-                value = JsonNodeFactory.instance.textNode(t.code());
+                value = CanonicalJson.NODES.textNode(t.code());
             }
-            content.set(field.target(), value == null ? JsonNodeFactory.instance.nullNode() : value);
+            content.set(field.target(), value == null ? CanonicalJson.NODES.nullNode() : value);
         }
         // a withdrawal is a version of its own: same fields, another hash (of the fields and the mark)
         String contentHash = CanonicalJson.sha256(CanonicalJson.write(withdrawn ? content.deepCopy().put("withdrawn", true) : content));
@@ -266,18 +264,18 @@ public class RecordNormaliser implements RowReader {
 
     private static JsonNode rawNode(Object value) {
         if (value == null) {
-            return JsonNodeFactory.instance.nullNode();
+            return CanonicalJson.NODES.nullNode();
         }
         if (value instanceof Map<?, ?> map) {
-            ObjectNode node = JsonNodeFactory.instance.objectNode();
-            new TreeMap<>(map).forEach((k, v) -> node.set(String.valueOf(k), rawNode(v)));
+            ObjectNode node = CanonicalJson.NODES.objectNode();
+            map.forEach((k, v) -> node.set(String.valueOf(k), rawNode(v)));
             return node;
         }
         if (value instanceof List<?> list) {
-            var node = JsonNodeFactory.instance.arrayNode();
+            var node = CanonicalJson.NODES.arrayNode();
             list.forEach(v -> node.add(rawNode(v)));
             return node;
         }
-        return JsonNodeFactory.instance.textNode(value.toString());
+        return CanonicalJson.NODES.textNode(value.toString());
     }
 }

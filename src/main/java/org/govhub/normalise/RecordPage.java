@@ -1,7 +1,9 @@
 package org.govhub.normalise;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -137,16 +139,21 @@ public final class RecordPage {
     }
 
     public static byte[] line(Entry e) {
-        StringBuilder line = new StringBuilder(e.record().length() + 200);
-        line.append("{\"contentHash\":");
-        quote(line, e.contentHash());
-        line.append(",\"enterprise\":");
-        quote(line, e.enterpriseCode());
-        line.append(",\"eventTime\":");
-        quote(line, e.eventTime());
-        line.append(",\"recordKey\":");
-        quote(line, e.recordKey());
-        return line.append(RECORD_FIELD).append(e.record()).append('}').toString().getBytes(StandardCharsets.UTF_8);
+        // written by a generator straight to UTF-8 (the record as it is), not through a StringBuilder and a String
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(e.record().length() * 3 / 2 + 200);
+        try (JsonGenerator line = CanonicalJson.MAPPER.createGenerator(out)) {
+            line.writeStartObject();
+            line.writeStringField("contentHash", e.contentHash());
+            line.writeStringField("enterprise", e.enterpriseCode());
+            line.writeStringField("eventTime", e.eventTime());
+            line.writeStringField("recordKey", e.recordKey());
+            line.writeFieldName("record");
+            line.writeRawValue(e.record());
+            line.writeEndObject();
+        } catch (java.io.IOException x) {
+            throw new java.io.UncheckedIOException(x); // cannot happen in memory
+        }
+        return out.toByteArray();
     }
 
     /** The body of a page of one record (a replay from quarantine, a record set aside by the batch stage, a test). */
@@ -191,32 +198,23 @@ public final class RecordPage {
                 || text.charAt(end - 2) != '}') {
             throw new IllegalArgumentException("line " + lineNo + " is not a record line");
         }
-        JsonNode meta;
+        Meta meta;
         try {
-            meta = CanonicalJson.read(text.substring(start, at) + "}");
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("line " + lineNo + ": " + e.getMessage());
+            meta = META.readValue(text.substring(start, at) + "}");
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("line " + lineNo + ": not JSON: " + e.getOriginalMessage());
         }
-        String key = text(meta, "recordKey");
-        String hash = text(meta, "contentHash");
-        if (key == null || hash == null) {
+        if (meta.recordKey() == null || meta.contentHash() == null) {
             throw new IllegalArgumentException("line " + lineNo + " has no recordKey or contentHash");
         }
-        return new Entry(key, hash, text(meta, "eventTime"), text(meta, "enterprise"), text.substring(at + RECORD_FIELD.length(), end - 1));
+        return new Entry(meta.recordKey(), meta.contentHash(), meta.eventTime(), meta.enterprise(),
+                text.substring(at + RECORD_FIELD.length(), end - 1));
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
+    /** A line's fields before the record, read straight into this (no tree of nodes per line). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Meta(String contentHash, String enterprise, String eventTime, String recordKey) {
     }
 
-    private static void quote(StringBuilder out, String value) {
-        if (value == null) {
-            out.append("null");
-            return;
-        }
-        out.append('"');
-        JsonStringEncoder.getInstance().quoteAsString(value, out);
-        out.append('"');
-    }
+    private static final ObjectReader META = CanonicalJson.MAPPER.readerFor(Meta.class);
 }
