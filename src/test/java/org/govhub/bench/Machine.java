@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** What the machine says about itself and this process (Linux /proc), for the benchmark's report. */
@@ -16,13 +19,64 @@ final class Machine {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** The 1, 5 and 15 minute load averages: figures taken on a busy machine are not the hub's alone. */
     /** CPU time this JVM has used, all threads (the receiver's, the JIT's and the GC's included). */
     static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
+    /** The last CPU time read of each JIT compiler thread, by thread id: a compiler thread that exits keeps what it used. */
+    private static final Map<String, Long> COMPILER_TICKS = new HashMap<>();
+
+    /**
+     * CPU time the JIT compiler threads ("C1/C2 CompilerThread" in /proc/self/task/N/comm) have used so
+     * far: a fixed cost of each new JVM and context, not of a record, so the report shows it apart.
+     * Read often (the hub phase reads it every 0.5 s): a compiler thread that exits between two reads
+     * loses what it used since the first.
+     */
+    static synchronized long compilerCpuNanos() {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            tasks.forEach(task -> {
+                try {
+                    if (Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        // after "pid (comm) ": state is field 3, utime 14 and stime 15 (proc(5)), in clock ticks
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        COMPILER_TICKS.put(task.getFileName().toString(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                    }
+                } catch (IOException e) {
+                    // the thread ended while it was read: its last reading stands
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // USER_HZ is 100 on Linux (sysconf(_SC_CLK_TCK)), so a tick is 10 ms
+        return COMPILER_TICKS.values().stream().mapToLong(Long::longValue).sum() * 10_000_000L;
+    }
+
+    /**
+     * Waits until the JIT compilers are done with what a warm-up gave them (less than 20 ms of their
+     * CPU in a second), at most {@code longest}: what is still queued would be compiled during the
+     * measured run and charged to its records.
+     *
+     * @return how long it waited
+     */
+    static Duration awaitCompilerQuiet(Duration longest) throws InterruptedException {
+        long started = System.nanoTime();
+        long before = compilerCpuNanos();
+        while (System.nanoTime() - started < longest.toNanos()) {
+            Thread.sleep(1000);
+            long now = compilerCpuNanos();
+            if (now - before < 20_000_000L) {
+                break;
+            }
+            before = now;
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** The 1, 5 and 15 minute load averages: figures taken on a busy machine are not the hub's alone. */
     static String loadAverage() {
         String[] fields = read(Path.of("/proc/loadavg")).strip().split("\\s+");
         return fields[0] + " " + fields[1] + " " + fields[2];

@@ -88,11 +88,14 @@ final class StraightLineBaseline implements AutoCloseable {
 
     /** What one run did. */
     record Result(long read, long valid, long invalid, int batches, Duration took, Duration normalising, Duration posting,
-            long cpuNanos) {
+            long cpuNanos, long compilerNanos) {
         double recordsPerSecond() {
             return valid / (took.toMillis() / 1000.0);
         }
     }
+
+    /** How long the last run waited for the JIT compilers after its warm-up. */
+    Duration compilerQuietAfter = Duration.ZERO;
 
     /** Rows normalised and dropped before the timed run, so the baseline is not timed while the JIT compiles. */
     static final int WARM_UP_ROWS = 20_000;
@@ -100,8 +103,10 @@ final class StraightLineBaseline implements AutoCloseable {
     /** Reads every row of {@code table} (in the order of {@code keyColumn}, its primary key) and delivers it. */
     Result run(String sourceUrl, String table, String keyColumn) throws Exception {
         warmUp(sourceUrl, table, keyColumn);
+        compilerQuietAfter = Machine.awaitCompilerQuiet(Duration.ofMinutes(2));
         long started = System.nanoTime();
         long cpuStarted = Machine.cpuNanos();
+        long compilerStarted = Machine.compilerCpuNanos();
         ColumnMapRowMapper columns = new ColumnMapRowMapper(); // rows as the hub's SQL source gets them
         long read = 0;
         try (Connection source = DriverManager.getConnection(sourceUrl, "sa", "");
@@ -135,7 +140,8 @@ final class StraightLineBaseline implements AutoCloseable {
         }
         commitQuarantine();
         return new Result(read, valid, invalid, batches, Duration.ofNanos(System.nanoTime() - started),
-                Duration.ofNanos(normaliseNanos), Duration.ofNanos(postNanos), Machine.cpuNanos() - cpuStarted);
+                Duration.ofNanos(normaliseNanos), Duration.ofNanos(postNanos), Machine.cpuNanos() - cpuStarted,
+                Machine.compilerCpuNanos() - compilerStarted);
     }
 
     /**
