@@ -106,6 +106,7 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
     private final MappingRegistry mappings;
     private final SchemaRegistry schemas;
     private final ExchangeLog exchangeLog;
+    private final SettingsSealing sealing;
     private final Path mappingsDir;
     private final ObjectMapper json = new ObjectMapper();
     /** The settings of the versions this node runs, by source id: the property source {@value #SETTINGS_SOURCE}. */
@@ -121,7 +122,7 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
     private java.util.concurrent.ScheduledExecutorService follower;
 
     public SourceDeployments(JdbcTemplate jdbc, @Lazy CamelContext camel, ConfigurableEnvironment environment,
-            Sources sources, MappingRegistry mappings, SchemaRegistry schemas, ExchangeLog exchangeLog,
+            Sources sources, MappingRegistry mappings, SchemaRegistry schemas, ExchangeLog exchangeLog, SettingsSealing sealing,
             @Value("${govhub.mappings.dir:mappings}") Path mappingsDir,
             @Value("${govhub.deployments.follow-interval:5s}") java.time.Duration followInterval,
             @Value("${govhub.deployments.dir:}") String deployDir) {
@@ -132,6 +133,7 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
         this.mappings = mappings;
         this.schemas = schemas;
         this.exchangeLog = exchangeLog;
+        this.sealing = sealing;
         this.mappingsDir = mappingsDir;
         this.followInterval = followInterval;
         this.deployDir = deployDir.isBlank() ? null : Path.of(deployDir);
@@ -224,6 +226,7 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
                 problems.add("settings: '" + key + "' is not a property name (relative to govhub.sources." + sourceId + ", e.g. url, ftp.host)");
             }
         }
+        problems.addAll(sealing.problems(unit.settings()));
         if (!problems.isEmpty()) {
             return problems;
         }
@@ -630,9 +633,39 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
 
     @Override
     public void afterApplicationStart(CamelContext context) {
+        sealKeptSecrets();
         follow();
         follower = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "govhub-source-deployments"));
         follower.scheduleWithFixedDelay(this::follow, followInterval.toMillis(), followInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Versions kept before their settings were sealed: a literal secret among them is sealed now, where
+     * this hub has a key, so an upgraded hub's database stops carrying it.
+     */
+    void sealKeptSecrets() {
+        Map<String, String> open = new java.util.LinkedHashMap<>();
+        jdbc.query("SELECT source_id, version, settings FROM source_version", rs -> {
+            String kept = rs.getString("settings");
+            if (!kept.startsWith(SettingsSealing.SEALED)) {
+                open.put(rs.getString("source_id") + "\n" + rs.getInt("version"), kept);
+            }
+        });
+        open.forEach((version, kept) -> {
+            Map<String, String> settings = read(kept);
+            String[] id = version.split("\n");
+            if (!SettingsSealing.holdsSecret(settings)) {
+                return;
+            }
+            if (!sealing.problems(settings).isEmpty()) {
+                log.warn("source {} version {}: its settings hold a literal secret in clear and this hub has no settings key"
+                        + " (govhub.security.settings-key-path) to seal it with", id[0], id[1]);
+                return;
+            }
+            jdbc.update("UPDATE source_version SET settings = ? WHERE source_id = ? AND version = ?", write(settings), id[0],
+                    Integer.parseInt(id[1]));
+            log.info("source {} version {}: the literal secret in its settings is sealed now", id[0], id[1]);
+        });
     }
 
     @jakarta.annotation.PreDestroy
@@ -754,9 +787,10 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
         return RouteFileModel.read(List.of(routeFile)).sources().stream().anyMatch(u -> sourceId.equals(u.parameter("sourceId")));
     }
 
+    /** The settings as kept in source_version: JSON, sealed when it holds a literal secret ({@link SettingsSealing}). */
     private String write(Map<String, String> settings) {
         try {
-            return json.writeValueAsString(settings == null ? Map.of() : new TreeMap<>(settings));
+            return sealing.seal(json.writeValueAsString(settings == null ? Map.of() : new TreeMap<>(settings)), settings);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -764,7 +798,7 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
 
     private Map<String, String> read(String settings) {
         try {
-            return json.readValue(settings, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() { });
+            return json.readValue(sealing.open(settings), new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() { });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

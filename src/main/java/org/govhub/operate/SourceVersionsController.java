@@ -154,22 +154,11 @@ public class SourceVersionsController {
         m.put("by", v.by());
         m.put("at", v.at().toString());
         Map<String, String> settings = new TreeMap<>();
-        v.settings().forEach((k, value) -> settings.put(k, hidden(k, value)));
+        v.settings().forEach((k, value) -> settings.put(k, SettingsSealing.hidden(k, value)));
         m.put("settings", settings);
         m.put("route", v.route());
         m.put("mapping", v.mapping());
         return m;
-    }
-
-    /** A placeholder is shown (it names a variable, not a secret); a secret-looking key's value never; a url without its password. */
-    static String hidden(String key, String value) {
-        if (value == null || value.strip().matches("\\$\\{[^}]+}")) {
-            return value;
-        }
-        if (key.toLowerCase(java.util.Locale.ROOT).matches(".*(password|secret|token|key|credential|auth).*")) {
-            return "****";
-        }
-        return value.replaceAll("(?i)(password|pwd|secret|token)=[^&;]*", "$1=****").replaceAll("//([^/@:]+):[^/@]*@", "//$1:****@");
     }
 
     private static String text(Object o) {

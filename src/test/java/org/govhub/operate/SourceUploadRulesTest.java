@@ -24,7 +24,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * What an uploaded source may be, on the shared sandbox hub (uploads only: nothing here is activated,
  * so the shared hub's sources stay as they are): each refusal names the file and line or the rule, a
- * refused upload keeps nothing, a kept one answers its settings' secrets hidden, and both are in the
+ * refused upload keeps nothing, a kept one answers its settings' secrets hidden and keeps them sealed, and both are in the
  * exchange log first. An integrator account does it; an operator may not.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -39,6 +39,8 @@ class SourceUploadRulesTest extends SandboxHubTest {
     JdbcTemplate hub;
     @Autowired
     OperatorAccounts accounts;
+    @Autowired
+    SourceDeployments deployments;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private String route;
@@ -73,9 +75,34 @@ class SourceUploadRulesTest extends SandboxHubTest {
                 + " AND outcome = 'kept'", Integer.class, "source/rules-tax/v" + n, INTEGRATOR)).isEqualTo(1);
         assertThat(hub.queryForObject("SELECT COUNT(*) FROM exchange_log WHERE outcome LIKE '%hunter2%' OR resource LIKE '%hunter2%'",
                 Integer.class)).isZero();
+        // kept sealed (SettingsSealing): a dump of the hub database does not carry the department's password
+        String stored = hub.queryForObject("SELECT settings FROM source_version WHERE source_id = 'rules-tax' AND version = ?", String.class, n);
+        assertThat(stored).startsWith("sealed:aes-gcm:").doesNotContain("hunter2").doesNotContain("reader");
+        assertThat(hub.queryForObject("SELECT COUNT(*) FROM source_version WHERE CAST(settings AS VARCHAR) LIKE '%hunter2%'", Integer.class))
+                .isZero();
         // uploaded is not running: the source is not there until a version is activated
         assertThat(call("GET", "/api/admin/sources/rules-tax", null).statusCode()).isEqualTo(404);
         assertThat(call("GET", "/api/admin/sources/rules-tax/versions", null).body()).contains("\"active\":null");
+    }
+
+    @Test
+    void aVersionKeptInClearBeforeSealingIsSealedAtStartAndReadsTheSame() {
+        hub.update("INSERT INTO source_version (source_id, version, route_file, route_yaml, mapping_id, mapping_yaml, settings,"
+                + " files_sha256, reason, created_by, created_at) VALUES ('legacy-sealing', 1, 'legacy-sealing-source.yaml', ?, 'legacy-sealing',"
+                + " ?, ?, 'x', 'kept before sealing', 'test', CURRENT_TIMESTAMP)", route, mapping,
+                "{\"password\":\"legacy-hunter3\",\"url\":\"jdbc:postgresql://127.0.0.1:5432/test\",\"username\":\"reader\"}");
+        hub.update("INSERT INTO source_version (source_id, version, route_file, route_yaml, mapping_id, mapping_yaml, settings,"
+                + " files_sha256, reason, created_by, created_at) VALUES ('legacy-sealing', 2, 'legacy-sealing-source.yaml', ?, 'legacy-sealing',"
+                + " ?, ?, 'x', 'no secret', 'test', CURRENT_TIMESTAMP)", route, mapping, "{\"password\":\"${LEGACY_PASSWORD}\"}");
+
+        deployments.sealKeptSecrets();
+
+        assertThat(hub.queryForObject("SELECT settings FROM source_version WHERE source_id = 'legacy-sealing' AND version = 1", String.class))
+                .startsWith("sealed:aes-gcm:").doesNotContain("legacy-hunter3");
+        assertThat(deployments.version("legacy-sealing", 1).orElseThrow().settings()).containsEntry("password", "legacy-hunter3")
+                .containsEntry("username", "reader");
+        assertThat(hub.queryForObject("SELECT settings FROM source_version WHERE source_id = 'legacy-sealing' AND version = 2", String.class))
+                .as("a placeholder is no secret: kept as it was").isEqualTo("{\"password\":\"${LEGACY_PASSWORD}\"}");
     }
 
     @Test
