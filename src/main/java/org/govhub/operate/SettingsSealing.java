@@ -78,10 +78,13 @@ public class SettingsSealing {
         return value.replaceAll("(?i)(password|pwd|secret|token)=[^&;]*", "$1=****").replaceAll("//([^/@:]+):[^/@]*@", "//$1:****@");
     }
 
-    /** Whether any value is, or holds, a literal secret (what {@link #hidden} would not show). */
+    /** Whether any value is, or holds, a literal secret (what {@link #hidden} would not show; an empty value is none). */
     static boolean holdsSecret(Map<String, String> settings) {
-        return settings != null && settings.entrySet().stream().anyMatch(e -> !java.util.Objects.equals(hidden(e.getKey(), e.getValue()),
-                e.getValue()));
+        return settings != null && settings.entrySet().stream().anyMatch(e -> literalSecret(e.getKey(), e.getValue()));
+    }
+
+    private static boolean literalSecret(String key, String value) {
+        return value != null && !value.isBlank() && !value.equals(hidden(key, value));
     }
 
     /** Every setting this hub cannot keep: a literal secret when it has no key to seal it with. */
@@ -91,7 +94,7 @@ public class SettingsSealing {
             return problems;
         }
         settings.forEach((k, v) -> {
-            if (!java.util.Objects.equals(hidden(k, v), v)) {
+            if (literalSecret(k, v)) {
                 problems.add("settings: '" + k + "' holds a literal secret, and this hub, on a shared database, has no settings key"
                         + " (govhub.security.settings-key-path) to seal it with: give it as a ${VARIABLE} placeholder that the hub's"
                         + " environment fills, or set the key");

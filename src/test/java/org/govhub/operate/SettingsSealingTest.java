@@ -55,6 +55,8 @@ class SettingsSealingTest {
                 .doesNotContain("hunter2");
         assertThat(sealing.problems(Map.of("url", "jdbc:postgresql://tax:5432/tax?user=r&password=hunter2"))).hasSize(1);
         assertThat(sealing.problems(Map.of("url", "jdbc:postgresql://tax:5432/tax", "password", "${TAX_PASSWORD}"))).isEmpty();
+        assertThat(sealing.problems(Map.of("url", "jdbc:postgresql://tax:5432/tax", "password", "")))
+                .as("an empty password (a trust login) is no secret").isEmpty();
     }
 
     @Test
