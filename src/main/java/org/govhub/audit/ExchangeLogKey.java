@@ -3,10 +3,8 @@ package org.govhub.audit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -14,6 +12,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Base64;
+import org.govhub.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -65,15 +64,7 @@ public class ExchangeLogKey {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-        Files.createDirectories(privatePath.toAbsolutePath().getParent());
-        byte[] privatePem = Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()).getBytes(StandardCharsets.US_ASCII);
-        // created rw------- before a byte is written, so the key is never readable by others, not even briefly
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(privatePath, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            Files.createFile(privatePath);
-        }
-        Files.write(privatePath, privatePem);
+        PrivateFiles.create(privatePath, Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()).getBytes(StandardCharsets.US_ASCII));
         Files.writeString(publicPath, Pem.encode("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
         log.info("exchange log signing key generated: {} (public half {})", privatePath.toAbsolutePath(), publicPath);
     }

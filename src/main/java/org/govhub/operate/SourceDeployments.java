@@ -644,28 +644,27 @@ public class SourceDeployments implements RoutePolicyFactory, CamelContextConfig
      * this hub has a key, so an upgraded hub's database stops carrying it.
      */
     void sealKeptSecrets() {
-        Map<String, String> open = new java.util.LinkedHashMap<>();
-        jdbc.query("SELECT source_id, version, settings FROM source_version", rs -> {
-            String kept = rs.getString("settings");
-            if (!kept.startsWith(SettingsSealing.SEALED)) {
-                open.put(rs.getString("source_id") + "\n" + rs.getInt("version"), kept);
+        record Kept(String sourceId, int version, String settings) {
+        }
+        List<Kept> kept = jdbc.query("SELECT source_id, version, settings FROM source_version",
+                (rs, n) -> new Kept(rs.getString("source_id"), rs.getInt("version"), rs.getString("settings")));
+        for (Kept version : kept) {
+            if (version.settings().startsWith(SettingsSealing.SEALED)) {
+                continue;
             }
-        });
-        open.forEach((version, kept) -> {
-            Map<String, String> settings = read(kept);
-            String[] id = version.split("\n");
+            Map<String, String> settings = read(version.settings());
             if (!SettingsSealing.holdsSecret(settings)) {
-                return;
+                continue;
             }
             if (!sealing.problems(settings).isEmpty()) {
                 log.warn("source {} version {}: its settings hold a literal secret in clear and this hub has no settings key"
-                        + " (govhub.security.settings-key-path) to seal it with", id[0], id[1]);
-                return;
+                        + " (govhub.security.settings-key-path) to seal it with", version.sourceId(), version.version());
+                continue;
             }
-            jdbc.update("UPDATE source_version SET settings = ? WHERE source_id = ? AND version = ?", write(settings), id[0],
-                    Integer.parseInt(id[1]));
-            log.info("source {} version {}: the literal secret in its settings is sealed now", id[0], id[1]);
-        });
+            jdbc.update("UPDATE source_version SET settings = ? WHERE source_id = ? AND version = ?", write(settings),
+                    version.sourceId(), version.version());
+            log.info("source {} version {}: the literal secret in its settings is sealed now", version.sourceId(), version.version());
+        }
     }
 
     @jakarta.annotation.PreDestroy
