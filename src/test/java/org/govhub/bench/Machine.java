@@ -76,6 +76,51 @@ final class Machine {
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
+    /** One backlog of a warm-up: false when there was none left to give. */
+    interface WarmUpStep {
+        boolean deliverNext() throws Exception;
+    }
+
+    /** How a warm-up ended: after how many backlogs, whether the compilers were quiet, the last one's compiler ms a second. */
+    record WarmedUp(int backlogs, boolean quiet, long lastCompilerMillisPerSecond, Duration took) {
+
+        String describe() {
+            return String.format("%d backlogs in %.0f s, %s (the last cost them %d ms a second)", backlogs, took.toMillis() / 1000.0,
+                    quiet ? "until delivering one cost the JIT compilers under " + QUIET_MILLIS_PER_SECOND + " ms a second"
+                            : "THE ROWS OR THE TIME RAN OUT BEFORE THE JIT COMPILERS WERE QUIET", lastCompilerMillisPerSecond);
+        }
+    }
+
+    /** A warm-up's backlog is quiet when delivering it cost the JIT compilers less than this. */
+    static final long QUIET_MILLIS_PER_SECOND = 50;
+
+    /**
+     * Delivers backlogs of the measured run's shape, one after the other, until one costs the JIT
+     * compilers under {@value #QUIET_MILLIS_PER_SECOND} ms a second, the backlogs run out or
+     * {@code longest} has passed. One long warm-up does not get there: HotSpot drops a queued
+     * compilation whose method has been idle for 50 ms (TieredCompileTaskTimeout), so hot code queued
+     * behind the start-up's methods is still in C1 when the measured run begins, and its C2
+     * compilation is charged to those records; and a backlog of another size takes other paths.
+     */
+    static WarmedUp warmUntilQuiet(WarmUpStep step, Duration longest) throws Exception {
+        long started = System.nanoTime();
+        int backlogs = 0;
+        long lastMillisPerSecond = -1;
+        while (System.nanoTime() - started < longest.toNanos()) {
+            long compilerBefore = compilerCpuNanos();
+            long before = System.nanoTime();
+            if (!step.deliverNext()) {
+                break;
+            }
+            backlogs++;
+            lastMillisPerSecond = (compilerCpuNanos() - compilerBefore) * 1000 / Math.max(1, System.nanoTime() - before);
+            if (lastMillisPerSecond < QUIET_MILLIS_PER_SECOND) {
+                return new WarmedUp(backlogs, true, lastMillisPerSecond, Duration.ofNanos(System.nanoTime() - started));
+            }
+        }
+        return new WarmedUp(backlogs, false, lastMillisPerSecond, Duration.ofNanos(System.nanoTime() - started));
+    }
+
     /** The 1, 5 and 15 minute load averages: figures taken on a busy machine are not the hub's alone. */
     static String loadAverage() {
         String[] fields = read(Path.of("/proc/loadavg")).strip().split("\\s+");

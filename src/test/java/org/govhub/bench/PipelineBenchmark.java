@@ -33,15 +33,17 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  *
  * <pre>./mvnw -q test-compile exec:exec@benchmark -Dbench.records=100000 [-Dbench.db=postgres]</pre>
  *
- * Seeds the sandbox tax bureau with warm-up declarations (-Dbench.warm-up, 20,000) and, in a table
+ * Seeds the sandbox tax bureau with warm-up declarations (-Dbench.warm-up, 100,000) and, in a table
  * beside it, the backlog's N declarations (1 in 25 invalid), then runs two phases on the backlog's
- * rows, one after the other, each on a fresh data directory:
+ * rows, one after the other, each on a fresh data directory and each first warmed up on the
+ * warm-up rows, in backlogs of the measured one's size, until the JIT compilers are nearly idle
+ * ({@link Machine#warmUntilQuiet}): the cost per record is that of a hub that has been running.
  * <ol>
  * <li>the straight-line baseline ({@link StraightLineBaseline}): one thread reads the rows,
  * normalises them with the hub's own normaliser, quarantines the invalid ones and posts the valid
  * ones 100 to a batch to the platform receiver, in a hub context where no route runs;</li>
- * <li>the whole hub with its default polling: started on the warm-up rows, then the backlog is
- * written into the source's table and counted from there.</li>
+ * <li>the whole hub with its default polling ({@link HubWarmUp}), then the backlog is written into
+ * the source's table and counted from there.</li>
  * </ol>
  * For each it measures records/s from the SQL source to the platform receiver, bytes written to
  * disk per delivered record by component, heap in use and live set, and the machine's load; during
@@ -62,6 +64,10 @@ public final class PipelineBenchmark {
     private static final String POSTGRES_SCHEMA = "govhub_bench_hub";
     /** The hub phase's batch size limit (class 1 keeps its own, 20); the baseline's is {@link StraightLineBaseline#BATCH_SIZE}. */
     private static final int HUB_BATCH = 1000;
+    /** Class-1 records of each kind put in with each set during the hub's warm-up. */
+    private static final int WARM_UP_URGENT = 5;
+    /** Warm-up rows in the source's table when the hub starts; the rest are fed to it as it runs ({@link HubWarmUp}). */
+    private static final int WARM_UP_AT_START = 5_000;
 
     private PipelineBenchmark() {
     }
@@ -83,7 +89,7 @@ public final class PipelineBenchmark {
             }
             return new Settings(Integer.getInteger("bench.records", 100_000), source, creditBacklog, db.equals("postgres"),
                     Boolean.getBoolean("bench.keep"), Integer.getInteger("bench.urgent", 20),
-                    Integer.getInteger("bench.warm-up", StraightLineBaseline.WARM_UP_ROWS));
+                    Integer.getInteger("bench.warm-up", 100_000));
         }
 
         /** The source's table and key column (routes/*-source.yaml); its mapping has the source's id. */
@@ -101,6 +107,11 @@ public final class PipelineBenchmark {
          */
         String backlogTable() {
             return table() + "_backlog";
+        }
+
+        /** Where the warm-up's second half waits until the hub has delivered its first half (see {@link #hub}). */
+        String warmUpTable() {
+            return table() + "_warm_up";
         }
     }
 
@@ -147,9 +158,9 @@ public final class PipelineBenchmark {
         String creditUrl = "jdbc:h2:file:" + dir.resolve("sources/credit-reference") + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
 
         Instant seedStart = Instant.now();
-        long[] seeded = s.creditBacklog() ? seedCreditEvents(creditUrl, s.warmUp(), s.records()) : seed(taxUrl, s.warmUp(), s.records());
-        long warmUpValid = seeded[0];
-        long valid = seeded[1];
+        Seeded seeded = s.creditBacklog() ? seedCreditEvents(creditUrl, s.warmUp(), s.records()) : seed(taxUrl, s.warmUp(), s.records());
+        long warmUpValid = seeded.warmUp().validBetween(0, s.warmUp());
+        long valid = seeded.backlogValid();
         System.out.printf("seeded %,d rows of %s (%,d valid) after %,d warm-up rows (%,d valid) in %s; %d cores, load %s%n", s.records(),
                 s.source(), valid, s.warmUp(), warmUpValid, Duration.between(seedStart, Instant.now()), Machine.cores(), Machine.loadAverage());
 
@@ -157,7 +168,7 @@ public final class PipelineBenchmark {
         Phase baseline = baseline(s, dir, taxUrl, creditUrl, valid, details);
         System.out.printf("baseline: %,d records in %.1f s, %,.0f records/s%n", baseline.delivered, baseline.seconds, baseline.steadyRate);
         List<String> progress = new ArrayList<>();
-        Phase hub = hub(s, dir, taxUrl, creditUrl, warmUpValid, valid, details, progress);
+        Phase hub = hub(s, dir, taxUrl, creditUrl, seeded.warmUp(), valid, details, progress);
 
         String report = report(s, valid, baseline, hub, details);
         System.out.println(report);
@@ -221,7 +232,8 @@ public final class PipelineBenchmark {
                 phase.loadStart = Machine.loadAverage();
                 DiskUse.Counters start = new DiskUse.Counters(Machine.writeBytes(), straight.quarantineWriteBytes(),
                         receiverWritten(receiverUrl, receiverFiles));
-                StraightLineBaseline.Result result = straight.run(s.creditBacklog() ? creditUrl : taxUrl, s.backlogTable(), s.keyColumn());
+                StraightLineBaseline.Result result = straight.run(s.creditBacklog() ? creditUrl : taxUrl, s.backlogTable(), s.warmUpTable(),
+                        s.keyColumn(), s.records());
                 phase.written = new DiskUse.Counters(Machine.writeBytes(), straight.quarantineWriteBytes(),
                         receiverWritten(receiverUrl, receiverFiles)).minus(start);
                 phase.loadEnd = Machine.loadAverage();
@@ -231,17 +243,19 @@ public final class PipelineBenchmark {
                 phase.cpuMicrosPerRecord = result.cpuNanos() / 1000.0 / result.valid();
                 phase.compilerMicrosPerRecord = result.compilerNanos() / 1000.0 / result.valid();
                 phase.delivered = platform.receivedCount(StraightLineBaseline.SOURCE_ID);
-                phase.stored = phase.delivered;
+                phase.stored = phase.delivered + result.warmUpValid();
                 phase.duplicates = platform.duplicateCount(StraightLineBaseline.SOURCE_ID);
                 details.add(String.format("baseline: read %,d rows: %,d valid in %,d batches of at most %d, %,d to its quarantine;"
                         + " delivered %,d (%s; duplicates %d)%s; of its %.1f s, %.1f s in the normaliser and %.1f s waiting for"
-                        + " the receiver's answers (the receiver's work included); after its warm-up it waited %.0f s for the JIT"
-                        + " compilers to finish", result.read(), result.valid(), result.batches(),
+                        + " the receiver's answers (the receiver's work included); before it, a warm-up on the warm-up table's rows"
+                        + " (source %s, %,d delivered): %s; then it waited %.0f s for the JIT compilers to finish", result.read(),
+                        result.valid(), result.batches(),
                         StraightLineBaseline.BATCH_SIZE, result.invalid(), phase.delivered,
                         phase.delivered == result.valid() ? "all" : "INCOMPLETE", phase.duplicates,
                         result.valid() == valid ? "" : "; THE SEED SAYS " + valid + " VALID", phase.seconds,
                         result.normalising().toMillis() / 1000.0, result.posting().toMillis() / 1000.0,
-                        straight.compilerQuietAfter.toMillis() / 1000.0));
+                        StraightLineBaseline.WARM_UP_SOURCE_ID, result.warmUpValid(), result.warmedUp().describe(),
+                        result.compilerQuietAfter().toMillis() / 1000.0));
             }
         }
         // on disk once closed, as it stays
@@ -263,7 +277,7 @@ public final class PipelineBenchmark {
      * asks for the cost per record, flat from 10,000 to 1,000,000). Then the backlog is written into
      * the source's table in one transaction; the phase is counted from its commit.
      */
-    private static Phase hub(Settings s, Path dir, String taxUrl, String creditUrl, long warmUpValid, long valid,
+    private static Phase hub(Settings s, Path dir, String taxUrl, String creditUrl, HubWarmUp.Rows warmUpRows, long valid,
             List<String> details, List<String> progress) throws Exception {
         Phase phase = new Phase();
         List<String> args = hubArguments(s, dir.resolve("hub"), taxUrl, creditUrl);
@@ -281,7 +295,6 @@ public final class PipelineBenchmark {
         Path receiverFiles;
         String hubDbUrl;
         String brokerDir;
-        Instant startedUp = Instant.now();
         try (ConfigurableApplicationContext hub = new SpringApplicationBuilder(GovHubApplication.class).run(args.toArray(String[]::new))) {
             Environment env = hub.getEnvironment();
             receiverUrl = env.getProperty("govhub.sandbox.platform.url");
@@ -289,24 +302,18 @@ public final class PipelineBenchmark {
             hubDbUrl = env.getProperty("spring.datasource.url");
             brokerDir = env.getProperty("spring.artemis.embedded.data-directory");
             NationalPlatformReceiver platform = hub.getBean(NationalPlatformReceiver.class);
-            Instant warmUpDeadline = Instant.now().plus(Duration.ofMinutes(10));
-            while (platform.receivedCount(source) < warmUpValid && Instant.now().isBefore(warmUpDeadline)) {
-                Thread.sleep(200);
-            }
-            long warmUpDelivered = platform.receivedCount(source);
-            if (warmUpDelivered != warmUpValid) {
-                throw new IllegalStateException("the hub's warm-up delivered " + warmUpDelivered + " of " + warmUpValid + " records");
-            }
-            double warmUpSeconds = Duration.between(startedUp, Instant.now()).toMillis() / 1000.0;
-            Duration compiling = Machine.awaitCompilerQuiet(Duration.ofMinutes(2));
-            details.add(String.format("hub: started and delivered its warm-up of %,d rows (%,d valid) of the same source in %.1f s,"
-                    + " then waited %.0f s for the JIT compilers to finish (not counted)", s.warmUp(), warmUpValid, warmUpSeconds,
-                    compiling.toMillis() / 1000.0));
+            // the credit events among the class-1 records: code compiled for the tax backlog alone would be
+            // thrown away when the first of them goes through the same normaliser in the measured phase
+            String sourceUrl = s.creditBacklog() ? creditUrl : taxUrl;
+            HubWarmUp.Outcome warmedUp = HubWarmUp.run(warmUpRows, s.records(), platform, source, sourceUrl, s.table(), s.warmUpTable(),
+                    s.keyColumn(), set -> injectWarmUpUrgent(s, hub, creditUrl, set));
+            details.add(warmedUp.describe());
+            long warmUpDelivered = warmedUp.delivered();
             System.gc();
             phase.loadStart = Machine.loadAverage();
             HeapWatch heap = new HeapWatch();
             Instant released = Instant.now();
-            releaseBacklog(s, s.creditBacklog() ? creditUrl : taxUrl);
+            release(sourceUrl, s.table(), s.backlogTable());
             // counted from the backlog's commit: what the hub writes and spends on it, not the copy itself
             DiskUse.Counters start = new DiskUse.Counters(Machine.writeBytes(),
                     postgres == null ? h2WriteBytes(hub.getBean(DataSource.class)) : walBytes(postgres), receiverWritten(receiverUrl, receiverFiles));
@@ -387,7 +394,7 @@ public final class PipelineBenchmark {
                         s.creditBacklog() ? () -> "the source's head at " + head(hub, s.source()) + " of " + (s.warmUp() + s.records()) : null);
             } else {
                 String key = "urgent-tax-" + n;
-                probes.add("TaxRecord", "bench-urgent", key, () -> injectUrgentTaxRecord(hub, n), () -> backlog(hub), null);
+                probes.add("TaxRecord", "bench-urgent", key, () -> injectUrgentTaxRecord(hub, key), () -> backlog(hub), null);
             }
         }
         return probes;
@@ -399,7 +406,7 @@ public final class PipelineBenchmark {
         r.append(String.format(Locale.ROOT, """
                 GovHub pipeline benchmark: SQL source -> platform receiver, one JVM, sandbox; hub database %s
                   records in source      %,d of %s (%,d valid, %,d invalid to quarantine)
-                  baseline               %,d delivered in %.1f s (straight line, one thread, %d per batch; its context's start-up and a warm-up of the first 20,000 rows normalised and dropped not counted)
+                  baseline               %,d delivered in %.1f s (straight line, one thread, %d per batch; its context's start-up and its warm-up not counted)
                   hub                    %,d delivered (%s; duplicates %d) in %.1f s from start (first delivery %.1f s after start; %,d per batch; started and warmed up on the source's first %,d rows, not counted; start is the backlog's commit)
                   heap                   max %,d MiB; baseline at most %,d MiB in use, live %,d MiB; hub at most %,d MiB in use, live %,d MiB
                                          (in use sampled every 0.5 s; live after a full GC 30 s in, then once a minute, and at the end)
@@ -483,11 +490,15 @@ public final class PipelineBenchmark {
         return baseline <= 0 ? "-" : String.format(Locale.ROOT, "%.2f", hub / baseline);
     }
 
+    /** What was seeded: the warm-up's rows, and how many of the backlog's are valid. */
+    private record Seeded(HubWarmUp.Rows warmUp, long backlogValid) {
+    }
+
     /** Seeds the tax bureau as the sandbox would, but streaming, so the generated rows never sit in memory. */
-    private static long[] seed(String url, int warmUp, int records) throws Exception {
+    private static Seeded seed(String url, int warmUp, int records) throws Exception {
         SandboxProperties.Database config = new SandboxProperties.Database(url, "sa", "", warmUp + records, 25, 2020);
         TaxDeclarationGenerator generator = TaxBureauSandbox.generator(config, new RegionCodes());
-        return seed(url, List.of(TaxBureauSandbox.DDL, TaxBureauSandbox.CHANGE_INDEX), "tax_declaration", warmUp,
+        return seed(url, List.of(TaxBureauSandbox.DDL, TaxBureauSandbox.CHANGE_INDEX), "tax_declaration", "decl_id", warmUp,
                 sink -> generator.generate(warmUp + records, sink), row -> row);
     }
 
@@ -495,10 +506,10 @@ public final class PipelineBenchmark {
      * Seeds the credit-reference centre with N credit events of no epidemic relevance (class 3), streaming;
      * the table is the sandbox's own.
      */
-    private static long[] seedCreditEvents(String url, int warmUp, int records) throws Exception {
+    private static Seeded seedCreditEvents(String url, int warmUp, int records) throws Exception {
         var generator = new org.govhub.sandbox.CreditReferenceGenerator(2020, new RegionCodes().countiesUnder("3601"), 25);
         return seed(url, List.of(org.govhub.sandbox.CreditReferenceSandbox.DDL, org.govhub.sandbox.CreditReferenceSandbox.CHANGE_INDEX),
-                "credit_event", warmUp, sink -> generator.generate(warmUp + records, sink), row -> {
+                "credit_event", "event_id", warmUp, sink -> generator.generate(warmUp + records, sink), row -> {
             Map<String, Object> columns = new java.util.LinkedHashMap<>(row);
             columns.put("yq_yx", 0); // not epidemic-related: class 3
             columns.put("yq_qk", "0");
@@ -507,27 +518,30 @@ public final class PipelineBenchmark {
     }
 
     /**
-     * Creates a sandbox table and its backlog table (the same shape and indexes) and fills them with
-     * generated rows as they come, committing every 5,000: the first {@code warmUp} rows into the
-     * table, the rest into the backlog table.
-     *
-     * @return how many of the warm-up rows and of the backlog's are valid
+     * Creates a sandbox table, its warm-up and backlog tables (the same shape and indexes) and fills
+     * them with generated rows as they come, committing every 5,000: the first of the {@code warmUp}
+     * rows ({@link #WARM_UP_AT_START} at most) into the table, the rest of them into the warm-up table,
+     * the others into the backlog table.
      */
-    private static long[] seed(String url, List<String> ddl, String table, int warmUp,
+    private static Seeded seed(String url, List<String> ddl, String table, String keyColumn, int warmUp,
             java.util.function.Consumer<java.util.function.Consumer<org.govhub.sandbox.GeneratedRow>> generate,
             java.util.function.UnaryOperator<Map<String, Object>> adjust) throws Exception {
-        long[] valid = {0, 0};
+        int atStart = Math.min(warmUp, WARM_UP_AT_START);
+        List<Object> warmUpKeys = new ArrayList<>(warmUp);
+        boolean[] warmUpValid = new boolean[warmUp];
+        long[] backlogValid = {0};
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 for (String statement : ddl) {
                     s.execute(statement);
+                    s.execute(statement.replace(table, table + "_warm_up"));
                     s.execute(statement.replace(table, table + "_backlog"));
                 }
             }
-            PreparedStatement[] insert = {null, null};
+            PreparedStatement[] insert = {null, null, null};
             List<String> columns = new ArrayList<>();
-            long[] n = {0};
+            int[] n = {0};
             generate.accept(row -> {
                 try {
                     Map<String, Object> values = adjust.apply(row.columns());
@@ -537,15 +551,21 @@ public final class PipelineBenchmark {
                         String into = " (" + String.join(", ", columns) + ") VALUES ("
                                 + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
                         insert[0] = c.prepareStatement("INSERT INTO " + table + into);
-                        insert[1] = c.prepareStatement("INSERT INTO " + table + "_backlog" + into);
+                        insert[1] = c.prepareStatement("INSERT INTO " + table + "_warm_up" + into);
+                        insert[2] = c.prepareStatement("INSERT INTO " + table + "_backlog" + into);
                     }
-                    int to = n[0] < warmUp ? 0 : 1;
+                    int to = n[0] < atStart ? 0 : n[0] < warmUp ? 1 : 2;
                     for (int i = 0; i < columns.size(); i++) {
                         insert[to].setObject(i + 1, values.get(columns.get(i)));
                     }
                     insert[to].addBatch();
-                    valid[to] += row.valid() ? 1 : 0;
-                    if (++n[0] % 5000 == 0 || n[0] == warmUp) {
+                    if (to < 2) {
+                        warmUpKeys.add(values.get(keyColumn));
+                        warmUpValid[n[0]] = row.valid();
+                    } else {
+                        backlogValid[0] += row.valid() ? 1 : 0;
+                    }
+                    if (++n[0] % 5000 == 0 || n[0] == atStart || n[0] == warmUp) {
                         insert[to].executeBatch();
                         c.commit();
                     }
@@ -561,18 +581,19 @@ public final class PipelineBenchmark {
             }
             c.commit();
         }
-        return valid;
+        return new Seeded(new HubWarmUp.Rows(warmUpKeys, warmUpValid, atStart), backlogValid[0]);
     }
 
     /**
-     * Writes the backlog into the source's table in one transaction, as a department's system that
-     * comes back with a backlog, and checkpoints the source database so its own writes are done
-     * before the hub's are counted. The rows keep the change times they were seeded with: after the
-     * warm-up rows', so the head reads them next.
+     * Writes the rows of {@code from} (the warm-up's second half, or the backlog) into the source's
+     * table in one transaction, as a department's system that comes back with a backlog, and
+     * checkpoints the source database so its own writes are done before the hub's are counted. The
+     * rows keep the change times they were seeded with: after those already there, so the head reads
+     * them next.
      */
-    private static void releaseBacklog(Settings s, String url) throws java.sql.SQLException {
+    private static void release(String url, String table, String from) throws java.sql.SQLException {
         try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement statement = c.createStatement()) {
-            statement.execute("INSERT INTO " + s.table() + " SELECT * FROM " + s.backlogTable());
+            statement.execute("INSERT INTO " + table + " SELECT * FROM " + from);
             statement.execute("CHECKPOINT");
         }
     }
@@ -607,10 +628,29 @@ public final class PipelineBenchmark {
      * A class-1 TaxRecord, sent to the tax queue as a source would send it, so that it competes with the
      * tax backlog on the broker, in batching and in delivery (the credit events have their own queue).
      */
-    private static void injectUrgentTaxRecord(ConfigurableApplicationContext hub, int n) {
+    /**
+     * A set of class-1 records for the warm-up, put in at once: {@value #WARM_UP_URGENT} of each kind
+     * the measured phase's probes are, with keys of their own.
+     *
+     * @return each record's source and key
+     */
+    private static List<String[]> injectWarmUpUrgent(Settings s, ConfigurableApplicationContext hub, String creditUrl, int set) {
+        List<String[]> injected = new ArrayList<>();
+        for (int n = 1; n <= WARM_UP_URGENT; n++) {
+            // after the generated events' ids and the measured probes'
+            String eventId = Long.toString(s.warmUp() + s.records() + s.urgent() + set * WARM_UP_URGENT + n);
+            injectPatientCreditEvent(creditUrl, eventId);
+            injected.add(new String[] {"credit-reference", eventId});
+            String key = "warm-up-tax-" + set + "-" + n;
+            injectUrgentTaxRecord(hub, key);
+            injected.add(new String[] {"bench-urgent", key});
+        }
+        return injected;
+    }
+
+    private static void injectUrgentTaxRecord(ConfigurableApplicationContext hub, String key) {
         try (var producer = hub.getBean(org.apache.camel.CamelContext.class).createProducerTemplate()) {
-            org.govhub.TaxRecordMessages.send(producer, "bench-urgent", "urgent-tax-" + n, 1,
-                    org.govhub.normalise.CanonicalJson.sha256("bench-urgent-tax-" + n));
+            org.govhub.TaxRecordMessages.send(producer, "bench-urgent", key, 1, org.govhub.normalise.CanonicalJson.sha256("bench-" + key));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

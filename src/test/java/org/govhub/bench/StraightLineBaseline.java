@@ -40,6 +40,8 @@ final class StraightLineBaseline implements AutoCloseable {
 
     /** The source id its records carry, so the receiver tells them apart from the hub's. */
     static final String SOURCE_ID = "baseline";
+    /** The source id of its warm-up's records. */
+    static final String WARM_UP_SOURCE_ID = "baseline-warm-up";
     static final int BATCH_SIZE = 100;
     private static final int PAGE_SIZE = 500;
 
@@ -51,6 +53,8 @@ final class StraightLineBaseline implements AutoCloseable {
     private final Connection quarantine;
     private final PreparedStatement quarantineInsert;
     private final Map<List<Object>, Batch> open = new HashMap<>();
+    /** The source id of the records being delivered: its warm-up's, then {@link #SOURCE_ID}. */
+    private String sourceId = WARM_UP_SOURCE_ID;
     private long valid;
     private long invalid;
     private int batches;
@@ -88,77 +92,91 @@ final class StraightLineBaseline implements AutoCloseable {
 
     /** What one run did. */
     record Result(long read, long valid, long invalid, int batches, Duration took, Duration normalising, Duration posting,
-            long cpuNanos, long compilerNanos) {
+            long cpuNanos, long compilerNanos, long warmUpValid, Machine.WarmedUp warmedUp, Duration compilerQuietAfter) {
         double recordsPerSecond() {
             return valid / (took.toMillis() / 1000.0);
         }
     }
 
-    /** How long the last run waited for the JIT compilers after its warm-up. */
-    Duration compilerQuietAfter = Duration.ZERO;
-
-    /** Rows normalised and dropped before the timed run, so the baseline is not timed while the JIT compiles. */
-    static final int WARM_UP_ROWS = 20_000;
-
-    /** Reads every row of {@code table} (in the order of {@code keyColumn}, its primary key) and delivers it. */
-    Result run(String sourceUrl, String table, String keyColumn) throws Exception {
-        warmUp(sourceUrl, table, keyColumn);
-        compilerQuietAfter = Machine.awaitCompilerQuiet(Duration.ofMinutes(2));
+    /**
+     * Delivers every row of {@code table} (in the order of {@code keyColumn}, its primary key), after a
+     * warm-up on the rows of {@code warmUpTable} in backlogs of {@code backlogSize} (20,000 at most)
+     * until one costs the JIT compilers little ({@link Machine#warmUntilQuiet}), as the hub's.
+     */
+    Result run(String sourceUrl, String table, String warmUpTable, String keyColumn, int backlogSize) throws Exception {
+        int size = Math.max(1, Math.min(backlogSize, HubWarmUp.LARGEST_BACKLOG));
+        Machine.WarmedUp warmedUp;
+        try (Connection source = DriverManager.getConnection(sourceUrl, "sa", "")) {
+            Object[] after = {null};
+            warmedUp = Machine.warmUntilQuiet(() -> {
+                long before = valid + invalid;
+                after[0] = deliver(source, warmUpTable, keyColumn, after[0], size);
+                return valid + invalid - before == size;
+            }, Duration.ofMinutes(4));
+        }
+        Duration compilerQuietAfter = Machine.awaitCompilerQuiet(Duration.ofMinutes(2));
+        long warmUpValid = valid;
+        sourceId = SOURCE_ID;
+        valid = 0;
+        invalid = 0;
+        batches = 0;
+        normaliseNanos = 0;
+        postNanos = 0;
         long started = System.nanoTime();
         long cpuStarted = Machine.cpuNanos();
         long compilerStarted = Machine.compilerCpuNanos();
+        long read;
+        try (Connection source = DriverManager.getConnection(sourceUrl, "sa", "")) {
+            deliver(source, table, keyColumn, null, Long.MAX_VALUE);
+            read = valid + invalid;
+        }
+        return new Result(read, valid, invalid, batches, Duration.ofNanos(System.nanoTime() - started),
+                Duration.ofNanos(normaliseNanos), Duration.ofNanos(postNanos), Machine.cpuNanos() - cpuStarted,
+                Machine.compilerCpuNanos() - compilerStarted, warmUpValid, warmedUp, compilerQuietAfter);
+    }
+
+    /**
+     * Reads at most {@code limit} rows of {@code table} after the key {@code after} (null: from the
+     * first) page by page, delivers the valid ones (the last batches however small) and commits the
+     * quarantine.
+     *
+     * @return the last key read
+     */
+    private Object deliver(Connection source, String table, String keyColumn, Object after, long limit) throws Exception {
         ColumnMapRowMapper columns = new ColumnMapRowMapper(); // rows as the hub's SQL source gets them
         long read = 0;
-        try (Connection source = DriverManager.getConnection(sourceUrl, "sa", "");
-                PreparedStatement first = source.prepareStatement(
-                        "SELECT * FROM " + table + " ORDER BY " + keyColumn + " LIMIT " + PAGE_SIZE);
+        try (PreparedStatement first = source.prepareStatement(
+                        "SELECT * FROM " + table + " ORDER BY " + keyColumn + " LIMIT ?");
                 PreparedStatement next = source.prepareStatement(
-                        "SELECT * FROM " + table + " WHERE " + keyColumn + " > ? ORDER BY " + keyColumn + " LIMIT " + PAGE_SIZE)) {
-            Object after = null;
+                        "SELECT * FROM " + table + " WHERE " + keyColumn + " > ? ORDER BY " + keyColumn + " LIMIT ?")) {
             int inPage;
+            int want;
             do {
                 PreparedStatement page = after == null ? first : next;
+                want = (int) Math.min(PAGE_SIZE, limit - read);
                 if (after != null) {
                     next.setObject(1, after);
                 }
+                page.setInt(after == null ? 1 : 2, want);
                 inPage = 0;
                 try (ResultSet rs = page.executeQuery()) {
                     while (rs.next()) {
                         Map<String, Object> row = columns.mapRow(rs, inPage++);
                         after = row.get(keyColumn);
                         long t = System.nanoTime();
-                        NormalisedRecord record = normaliser.normalise(SOURCE_ID, mappingId, row, Instant.now());
+                        NormalisedRecord record = normaliser.normalise(sourceId, mappingId, row, Instant.now());
                         normaliseNanos += System.nanoTime() - t;
                         take(record);
                     }
                 }
                 read += inPage;
-            } while (inPage == PAGE_SIZE);
+            } while (inPage == want && read < limit);
         }
         for (Batch batch : List.copyOf(open.values())) {
             send(batch);
         }
         commitQuarantine();
-        return new Result(read, valid, invalid, batches, Duration.ofNanos(System.nanoTime() - started),
-                Duration.ofNanos(normaliseNanos), Duration.ofNanos(postNanos), Machine.cpuNanos() - cpuStarted,
-                Machine.compilerCpuNanos() - compilerStarted);
-    }
-
-    /**
-     * Reads and normalises the first {@value #WARM_UP_ROWS} rows and drops them: the hub is timed steady
-     * (from its first delivery, after its own start), so the baseline is too.
-     */
-    private void warmUp(String sourceUrl, String table, String keyColumn) throws Exception {
-        ColumnMapRowMapper columns = new ColumnMapRowMapper();
-        try (Connection source = DriverManager.getConnection(sourceUrl, "sa", "");
-                PreparedStatement rows = source.prepareStatement("SELECT * FROM " + table + " ORDER BY " + keyColumn + " LIMIT "
-                        + WARM_UP_ROWS);
-                ResultSet rs = rows.executeQuery()) {
-            int n = 0;
-            while (rs.next()) {
-                normaliser.normalise(SOURCE_ID, mappingId, columns.mapRow(rs, n++), Instant.now());
-            }
-        }
+        return after;
     }
 
     /** Bytes the quarantine database has written to its file (H2's own count). */
@@ -169,7 +187,7 @@ final class StraightLineBaseline implements AutoCloseable {
     private void take(NormalisedRecord record) throws Exception {
         if (!record.valid()) {
             invalid++;
-            quarantineInsert.setString(1, SOURCE_ID);
+            quarantineInsert.setString(1, sourceId);
             quarantineInsert.setString(2, record.recordKey() == null ? "" : record.recordKey());
             quarantineInsert.setString(3, CanonicalJson.sha256(record.rawJson()));
             quarantineInsert.setString(4, record.rawJson());
@@ -211,7 +229,7 @@ final class StraightLineBaseline implements AutoCloseable {
         ObjectNode range = manifest.putObject("timeRange");
         range.put("from", batch.firstTime);
         range.put("to", batch.lastTime);
-        manifest.putArray("sources").add(SOURCE_ID);
+        manifest.putArray("sources").add(sourceId);
         manifest.put("openedAt", batch.openedAt.toString());
         manifest.put("sealedAt", Instant.now().toString());
         long t = System.nanoTime();
