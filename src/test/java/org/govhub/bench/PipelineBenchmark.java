@@ -109,7 +109,7 @@ public final class PipelineBenchmark {
             return table() + "_backlog";
         }
 
-        /** Where the warm-up's second half waits until the hub has delivered its first half (see {@link #hub}). */
+        /** Where the warm-up rows wait: given to the running hub in backlogs ({@link HubWarmUp}); the baseline warms up on them. */
         String warmUpTable() {
             return table() + "_warm_up";
         }
@@ -272,10 +272,10 @@ public final class PipelineBenchmark {
 
     /**
      * The whole hub on the backlog, with class-1 records put in while it drains. The hub starts on its
-     * source's warm-up rows and delivers them first (not counted), as a hub that has been running: a
-     * fresh JVM compiles for tens of seconds, which would be charged to the first records (issue 12
-     * asks for the cost per record, flat from 10,000 to 1,000,000). Then the backlog is written into
-     * the source's table in one transaction; the phase is counted from its commit.
+     * source's first warm-up rows and is given the rest in backlogs ({@link HubWarmUp}, not counted), as
+     * a hub that has been running: a fresh JVM compiles for minutes, which would be charged to the
+     * first records (issue 12 asks for the cost per record, flat from 10,000 to 1,000,000). Then the
+     * backlog is written into the source's table in one transaction; the phase is counted from its commit.
      */
     private static Phase hub(Settings s, Path dir, String taxUrl, String creditUrl, HubWarmUp.Rows warmUpRows, long valid,
             List<String> details, List<String> progress) throws Exception {
