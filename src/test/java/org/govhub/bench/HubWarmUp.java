@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 import org.govhub.sandbox.NationalPlatformReceiver;
@@ -58,11 +57,10 @@ final class HubWarmUp {
     static Outcome run(Rows rows, int backlog, NationalPlatformReceiver platform, String sourceId, String sourceUrl, String table,
             String pool, String keyColumn, IntFunction<List<String[]>> injectUrgent) throws Exception {
         int size = Math.max(1, Math.min(backlog, LARGEST_BACKLOG));
-        List<String[]> urgent = new ArrayList<>();
         int[] given = {rows.atStart()};
         long[] expected = {rows.validBetween(0, given[0])};
         // the rows in the table at the start first, without counting them: the start-up's compiling is not a backlog's
-        expected[0] += deliver(platform, sourceId, expected[0], injectUrgent.apply(0), urgent);
+        expected[0] += deliver(platform, sourceId, expected[0], injectUrgent.apply(0));
         Machine.WarmedUp warmedUp;
         try (Connection c = DriverManager.getConnection(sourceUrl, "sa", "");
                 PreparedStatement release = c.prepareStatement(
@@ -77,7 +75,7 @@ final class HubWarmUp {
                 release.executeUpdate();
                 expected[0] += rows.validBetween(given[0], given[0] + size);
                 given[0] += size;
-                expected[0] += deliver(platform, sourceId, expected[0], injectUrgent.apply(sets[0]++), urgent);
+                expected[0] += deliver(platform, sourceId, expected[0], injectUrgent.apply(sets[0]++));
                 return true;
             }, LONGEST);
         }
@@ -87,25 +85,28 @@ final class HubWarmUp {
 
     /**
      * Waits until the source's records at the receiver number {@code count} plus this set's class-1
-     * records in the source, and each of the set is there.
+     * records in the source, and each of the set is there (the sets before it were, when they were given).
      *
      * @return how many of the set are the source's
      */
-    private static long deliver(NationalPlatformReceiver platform, String sourceId, long count, List<String[]> set,
-            List<String[]> all) throws InterruptedException {
-        all.addAll(set);
+    private static long deliver(NationalPlatformReceiver platform, String sourceId, long count, List<String[]> set)
+            throws InterruptedException {
         long inSource = set.stream().filter(u -> u[0].equals(sourceId)).count();
         long until = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while ((platform.receivedCount(sourceId) < count + inSource || !all.stream().allMatch(u -> platform.holds(u[0], u[1])))
-                && System.nanoTime() < until) {
+        List<String> missing = missing(platform, set);
+        while ((platform.receivedCount(sourceId) < count + inSource || !missing.isEmpty()) && System.nanoTime() < until) {
             Thread.sleep(100);
+            missing = missing(platform, set);
         }
         long delivered = platform.receivedCount(sourceId);
-        List<String> missing = all.stream().filter(u -> !platform.holds(u[0], u[1])).map(u -> u[0] + " " + u[1]).toList();
         if (delivered != count + inSource || !missing.isEmpty()) {
             throw new IllegalStateException("the hub's warm-up delivered " + delivered + " of " + (count + inSource)
                     + " records of its source; class-1 records not delivered: " + missing);
         }
         return inSource;
+    }
+
+    private static List<String> missing(NationalPlatformReceiver platform, List<String[]> set) {
+        return set.stream().filter(u -> !platform.holds(u[0], u[1])).map(u -> u[0] + " " + u[1]).toList();
     }
 }
