@@ -62,8 +62,6 @@ public final class PipelineBenchmark {
 
     private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String POSTGRES_SCHEMA = "govhub_bench_hub";
-    /** The hub phase's batch size limit (class 1 keeps its own, 20); the baseline's is {@link StraightLineBaseline#BATCH_SIZE}. */
-    private static final int HUB_BATCH = 1000;
     /** Class-1 records of each kind put in with each set during the hub's warm-up. */
     private static final int WARM_UP_URGENT = 5;
     /** Warm-up rows in the source's table when the hub starts; the rest are fed to it as it runs ({@link HubWarmUp}). */
@@ -74,7 +72,7 @@ public final class PipelineBenchmark {
 
     /** The run's settings (-Dbench.*). */
     private record Settings(int records, String source, boolean creditBacklog, boolean postgres, boolean keep, int urgent,
-            int warmUp) {
+            int warmUp, int batch, String batchAge) {
 
         static Settings fromSystemProperties() {
             String source = System.getProperty("bench.source", "tax-bureau");
@@ -89,7 +87,9 @@ public final class PipelineBenchmark {
             }
             return new Settings(Integer.getInteger("bench.records", 100_000), source, creditBacklog, db.equals("postgres"),
                     Boolean.getBoolean("bench.keep"), Integer.getInteger("bench.urgent", 20),
-                    Integer.getInteger("bench.warm-up", 100_000));
+                    Integer.getInteger("bench.warm-up", 100_000),
+                    // the hub phase's batch limits (class 1 keeps its own); the hub's defaults are 100 and 10s
+                    Integer.getInteger("bench.batch", 1000), System.getProperty("bench.batch-age", "2s"));
         }
 
         /** The source's table and key column (routes/*-source.yaml); its mapping has the source's id. */
@@ -199,7 +199,7 @@ public final class PipelineBenchmark {
                 "--govhub.sandbox.credit-reference.url=" + creditUrl, "--govhub.sandbox.credit-reference.rows=0",
                 "--govhub.sandbox.hrss.port=0", "--govhub.sandbox.hrss.drop-files=false",
                 "--govhub.sources.provincial-filings.enabled=false", "--govhub.sources.credit-portal.enabled=false",
-                "--govhub.batch.max-records=" + HUB_BATCH, "--govhub.batch.max-age=2s",
+                "--govhub.batch.max-records=" + s.batch(), "--govhub.batch.max-age=" + s.batchAge(),
                 "--logging.level.org.govhub=WARN", "--logging.level.org.apache.camel=WARN"));
     }
 
@@ -407,7 +407,7 @@ public final class PipelineBenchmark {
                 GovHub pipeline benchmark: SQL source -> platform receiver, one JVM, sandbox; hub database %s
                   records in source      %,d of %s (%,d valid, %,d invalid to quarantine)
                   baseline               %,d delivered in %.1f s (straight line, one thread, %d per batch; its context's start-up and its warm-up not counted)
-                  hub                    %,d delivered (%s; duplicates %d) in %.1f s from start (first delivery %.1f s after start; %,d per batch; its start-up and warm-up not counted; start is the backlog's commit)
+                  hub                    %,d delivered (%s; duplicates %d) in %.1f s from start (first delivery %.1f s after start; %,d per batch, sealed at %s at the latest; its start-up and warm-up not counted; start is the backlog's commit)
                   heap                   max %,d MiB; baseline at most %,d MiB in use, live %,d MiB; hub at most %,d MiB in use, live %,d MiB
                                          (in use sampled every 0.5 s; live after a full GC 30 s in, then once a minute, and at the end)
                   class-1 latency        %s, %d put in at random moments between 5%% and 90%% of the backlog delivered
@@ -417,7 +417,7 @@ public final class PipelineBenchmark {
                 """, s.postgres() ? "PostgreSQL 15 (127.0.0.1:5432, schema " + POSTGRES_SCHEMA + ")" : "H2 (embedded)",
                 s.records(), s.source(), valid, s.records() - valid,
                 baseline.delivered, baseline.seconds, StraightLineBaseline.BATCH_SIZE,
-                hub.delivered, hub.delivered == valid ? "all" : "INCOMPLETE", hub.duplicates, hub.seconds, hub.firstDeliverySeconds, HUB_BATCH,
+                hub.delivered, hub.delivered == valid ? "all" : "INCOMPLETE", hub.duplicates, hub.seconds, hub.firstDeliverySeconds, s.batch(), s.batchAge(),
                 HeapWatch.maxMiB(), baseline.usedHeapMiB, baseline.liveHeapMiB, hub.usedHeapMiB, hub.liveHeapMiB,
                 probes.summary(null), s.urgent(), probes.summary("credit event"),
                 s.creditBacklog() ? "written behind the backlog in the same table: the source's urgent lane"
