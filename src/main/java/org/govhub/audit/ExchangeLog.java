@@ -18,6 +18,16 @@ public interface ExchangeLog {
     Entry append(Event event);
 
     /**
+     * Appends an entry and makes the change it records in one transaction: both are committed, or
+     * neither (the change answered false or threw). One commit where two would do the same (a batch's
+     * send attempt and its move to SENDING, its receipt and its move to ACKNOWLEDGED); the entry is
+     * still written first. Throws {@link Unavailable} when the entry cannot be written.
+     *
+     * @return what the change answered
+     */
+    boolean appendWith(Event event, java.util.function.BooleanSupplier change);
+
+    /**
      * What happened: who, what action on which resource, for which department and batch (both may be
      * null), the SHA-256 of the payload exchanged (hex, null when there is none or it is a secret), and the outcome.
      */

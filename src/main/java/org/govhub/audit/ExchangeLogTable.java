@@ -6,17 +6,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The exchange log on the hub database (table {@code exchange_log}, V19). Each append is its own
- * transaction (committed before the exchange goes ahead, whatever transaction the caller is in)
+ * transaction (committed before the exchange goes ahead, whatever transaction the caller is in; with
+ * the change it records when {@link #appendWith} is used)
  * and locks the chain's head row first, so concurrent appends take turns and the chain never forks.
  * Several nodes append to one chain (docs/cluster.md), so they must sign with one key: a node whose
  * key did not sign the newest entry refuses to start, and refuses to append (fails closed) when
@@ -44,30 +47,57 @@ public class ExchangeLogTable implements ExchangeLog, SmartInitializingSingleton
     @Override
     public Entry append(Event e) {
         try {
-            return ownTransaction.execute(status -> {
-                Map<String, Object> head = jdbc.queryForMap("SELECT last_seq, last_hash FROM exchange_log_head WHERE id = 1 FOR UPDATE");
-                long seq = ((Number) head.get("last_seq")).longValue() + 1;
-                if (seq > 1 && !head.get("last_hash").equals(lastAppended)) {
-                    checkSignedWithThisKey(seq - 1);
-                }
-                Entry unsigned = new Entry(seq, Instant.now().toEpochMilli(), cut(e.actor(), 200), cut(e.action(), 200),
-                        cut(e.resource(), 1000), cut(e.department(), 64), cut(e.batch(), 100), e.payloadSha256(),
-                        cut(e.outcome(), 2000), (String) head.get("last_hash"), null, null);
-                byte[] signed = unsigned.signedBytes();
-                Entry entry = new Entry(seq, unsigned.timeMillis(), unsigned.actor(), unsigned.action(), unsigned.resource(),
-                        unsigned.department(), unsigned.batch(), unsigned.payloadSha256(), unsigned.outcome(), unsigned.prevHash(),
-                        ExchangeLog.sha256(signed), key.sign(signed));
-                jdbc.update("INSERT INTO exchange_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry.seq(),
-                        entry.timeMillis(), entry.actor(), entry.action(), entry.resource(), entry.department(), entry.batch(),
-                        entry.payloadSha256(), entry.outcome(), entry.prevHash(), entry.entryHash(), entry.signature());
-                jdbc.update("UPDATE exchange_log_head SET last_seq = ?, last_hash = ? WHERE id = 1", seq, entry.entryHash());
-                lastAppended = entry.entryHash();
-                return entry;
-            });
+            return ownTransaction.execute(status -> write(e));
         } catch (RuntimeException failure) {
-            throw new Unavailable("the exchange log cannot be written (" + failure.getMessage() + "); " + e.action() + " "
-                    + e.resource() + " not done", failure);
+            throw unavailable(e, failure);
         }
+    }
+
+    @Override
+    public boolean appendWith(Event e, BooleanSupplier change) {
+        try {
+            return Boolean.TRUE.equals(ownTransaction.execute(status -> {
+                try {
+                    write(e);
+                } catch (RuntimeException failure) {
+                    throw unavailable(e, failure);
+                }
+                if (change.getAsBoolean()) {
+                    return true;
+                }
+                status.setRollbackOnly();
+                return false;
+            }));
+        } catch (TransactionException failure) {
+            throw unavailable(e, failure);
+        }
+    }
+
+    /** The next entry of the chain, in the transaction under way (which holds the head's row until it ends). */
+    private Entry write(Event e) {
+        Map<String, Object> head = jdbc.queryForMap("SELECT last_seq, last_hash FROM exchange_log_head WHERE id = 1 FOR UPDATE");
+        long seq = ((Number) head.get("last_seq")).longValue() + 1;
+        if (seq > 1 && !head.get("last_hash").equals(lastAppended)) {
+            checkSignedWithThisKey(seq - 1);
+        }
+        Entry unsigned = new Entry(seq, Instant.now().toEpochMilli(), cut(e.actor(), 200), cut(e.action(), 200),
+                cut(e.resource(), 1000), cut(e.department(), 64), cut(e.batch(), 100), e.payloadSha256(),
+                cut(e.outcome(), 2000), (String) head.get("last_hash"), null, null);
+        byte[] signed = unsigned.signedBytes();
+        Entry entry = new Entry(seq, unsigned.timeMillis(), unsigned.actor(), unsigned.action(), unsigned.resource(),
+                unsigned.department(), unsigned.batch(), unsigned.payloadSha256(), unsigned.outcome(), unsigned.prevHash(),
+                ExchangeLog.sha256(signed), key.sign(signed));
+        jdbc.update("INSERT INTO exchange_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry.seq(),
+                entry.timeMillis(), entry.actor(), entry.action(), entry.resource(), entry.department(), entry.batch(),
+                entry.payloadSha256(), entry.outcome(), entry.prevHash(), entry.entryHash(), entry.signature());
+        jdbc.update("UPDATE exchange_log_head SET last_seq = ?, last_hash = ? WHERE id = 1", seq, entry.entryHash());
+        lastAppended = entry.entryHash();
+        return entry;
+    }
+
+    private static Unavailable unavailable(Event e, RuntimeException failure) {
+        return failure instanceof Unavailable u ? u : new Unavailable("the exchange log cannot be written (" + failure.getMessage()
+                + "); " + e.action() + " " + e.resource() + " not done", failure);
     }
 
     /** At start: the newest entry, if any, must be signed with this node's key. */

@@ -134,16 +134,6 @@ public class PlatformDelivery {
         String batchId = exchange.getMessage().getBody(String.class);
         Map<String, Object> batch = jdbc.queryForMap("SELECT status, schema_name, manifest, payload_sha256 FROM batch"
                 + " WHERE batch_id = ?", batchId);
-        // logged before anything moves: an entry that cannot be written leaves the batch as it was, unsent,
-        // and (no batch id on the exchange yet) ends the round
-        exchangeLog.append(new ExchangeLog.Event(ExchangeLog.HUB, "platform send", "national-platform/batches", null, batchId,
-                (String) batch.get("payload_sha256"), "attempt"));
-        exchange.setProperty(BATCH_ID, batchId);
-        // what the breaker says before the call: the EIP has recorded the call's outcome by the time we look again
-        exchange.setProperty(TRIAL, circuit.getState() != CircuitBreaker.State.CLOSED);
-        exchange.setProperty(AFTER_FAILURES, circuit.getState() != CircuitBreaker.State.CLOSED
-                || circuit.getMetrics().getNumberOfFailedCalls() > 0);
-        exchange.setProperty(SCHEMA, batch.get("schema_name"));
         State from = State.valueOf((String) batch.get("status"));
         BatchAssembler.Payload payload = assembler.payload(batchId);
         if (!payload.sha256().equals(batch.get("payload_sha256"))) {
@@ -151,9 +141,19 @@ public class PlatformDelivery {
             lifecycle.move(batchId, from, State.DEAD, "stored records no longer match the manifest's SHA-256", null);
             throw new IllegalStateException("batch " + batchId + " payload no longer matches its manifest hash");
         }
-        if (!lifecycle.move(batchId, from, State.SENDING, "attempt to deliver", null)) {
+        // the attempt is logged and the batch SENDING in one commit: an entry that cannot be written leaves the
+        // batch as it was, unsent, and (no batch id on the exchange yet) ends the round
+        if (!exchangeLog.appendWith(new ExchangeLog.Event(ExchangeLog.HUB, "platform send", "national-platform/batches", null,
+                batchId, (String) batch.get("payload_sha256"), "attempt"),
+                () -> lifecycle.move(batchId, from, State.SENDING, "attempt to deliver", null))) {
             throw new IllegalStateException("batch " + batchId + " changed state while being prepared");
         }
+        exchange.setProperty(BATCH_ID, batchId);
+        // what the breaker says before the call: the EIP has recorded the call's outcome by the time we look again
+        exchange.setProperty(TRIAL, circuit.getState() != CircuitBreaker.State.CLOSED);
+        exchange.setProperty(AFTER_FAILURES, circuit.getState() != CircuitBreaker.State.CLOSED
+                || circuit.getMetrics().getNumberOfFailedCalls() > 0);
+        exchange.setProperty(SCHEMA, batch.get("schema_name"));
         var message = exchange.getMessage();
         // Only what the platform contract names goes out as HTTP headers.
         message.removeHeaders("*");
@@ -189,19 +189,18 @@ public class PlatformDelivery {
             jdbc.update("UPDATE batch SET next_attempt_at = ? WHERE status = 'RETRYING' AND (last_error IS NULL"
                     + " OR last_error NOT LIKE '%Timeout%')", Timestamp.from(Instant.now()));
         }
-        String manifest = jdbc.queryForObject("SELECT manifest FROM batch WHERE batch_id = ?", String.class, batchId);
-        // the receipt is logged before it is recorded: if it cannot be, the batch stays SENDING and is sent
-        // again (the platform answers a repeat with the same receipt)
-        exchangeLog.append(new ExchangeLog.Event(ExchangeLog.HUB, "platform receipt", "national-platform/batches", null, batchId,
-                jdbc.queryForObject("SELECT payload_sha256 FROM batch WHERE batch_id = ?", String.class, batchId),
-                "acknowledged, receipt " + receiptId + (receipt.path("duplicate").asBoolean() ? " (platform already held it)" : "")));
+        Map<String, Object> batch = jdbc.queryForMap("SELECT manifest, payload_sha256 FROM batch WHERE batch_id = ?", batchId);
+        String receipted = "receipt " + receiptId + (receipt.path("duplicate").asBoolean() ? " (platform already held it)" : "");
         // Published before the receipt is recorded: a crash in between re-sends the batch and
         // publishes it again (subscribers recognise the batch id) rather than never.
-        producer.sendBodyAndHeader("jms:topic:" + Queues.deliveredTopic(exchange.getProperty(SCHEMA, String.class)), manifest,
-                "govhubReceiptId", receiptId);
-        lifecycle.move(batchId, State.SENDING, State.ACKNOWLEDGED,
-                "receipt " + receiptId + (receipt.path("duplicate").asBoolean() ? " (platform already held it)" : ""),
-                "acknowledged_at = ?, receipt_id = ?, last_error = NULL", Timestamp.from(Instant.now()), receiptId);
+        producer.sendBodyAndHeader("jms:topic:" + Queues.deliveredTopic(exchange.getProperty(SCHEMA, String.class)),
+                batch.get("manifest"), "govhubReceiptId", receiptId);
+        // the receipt is logged and recorded in one commit: if it cannot be logged, the batch stays SENDING and is
+        // sent again (the platform answers a repeat with the same receipt)
+        exchangeLog.appendWith(new ExchangeLog.Event(ExchangeLog.HUB, "platform receipt", "national-platform/batches", null, batchId,
+                (String) batch.get("payload_sha256"), "acknowledged, " + receipted),
+                () -> lifecycle.move(batchId, State.SENDING, State.ACKNOWLEDGED, receipted,
+                        "acknowledged_at = ?, receipt_id = ?, last_error = NULL", Timestamp.from(Instant.now()), receiptId));
         log.info("batch {} acknowledged by the national platform, receipt {}{}", batchId, receiptId,
                 receipt.path("duplicate").asBoolean() ? " (already held: answered idempotently)" : "");
     }

@@ -89,6 +89,45 @@ class ExchangeLogVerifierTest {
     }
 
     @Test
+    void anEntryAppendedWithItsChangeCommitsWithItOrNotAtAll() {
+        jdbc.execute("CREATE TABLE moved (id INT PRIMARY KEY)");
+        ExchangeLog.Event attempt = new ExchangeLog.Event(ExchangeLog.HUB, "platform send", "national-platform/batches", null,
+                "batch-1", ExchangeLog.sha256("payload 1"), "attempt");
+        assertThat(log.appendWith(attempt, () -> jdbc.update("INSERT INTO moved VALUES (1)") == 1)).isTrue();
+        // the change answers false (the batch was not where it was expected): neither the entry nor the change stays
+        assertThat(log.appendWith(attempt, () -> jdbc.update("INSERT INTO moved VALUES (2)") == 0)).isFalse();
+        // the change fails: its own error, and neither stays
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.appendWith(attempt, () -> {
+            jdbc.update("INSERT INTO moved VALUES (3)");
+            throw new IllegalStateException("the batch moved meanwhile");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("the batch moved meanwhile");
+        // the log cannot be written: the change is not made
+        jdbc.execute("ALTER TABLE exchange_log RENAME TO exchange_log_away");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.appendWith(attempt, () -> jdbc.update("INSERT INTO moved VALUES (4)") == 1))
+                .isInstanceOf(ExchangeLog.Unavailable.class);
+        jdbc.execute("ALTER TABLE exchange_log_away RENAME TO exchange_log");
+
+        assertThat(jdbc.queryForList("SELECT id FROM moved", Integer.class)).containsExactly(1);
+        log.append(attempt);
+        List<String> export = ExchangeLogTable.exportLines(jdbc);
+        assertThat(export).hasSize(2);
+        assertThat(ExchangeLogVerifier.verify(export, key.publicKey())).isEmpty();
+    }
+
+    @Test
+    void theSignaturesAreTheJdksEd25519Signatures() throws Exception {
+        java.security.PrivateKey jdkKey = Pem.privateKey(Files.readString(dataDir.resolve("audit").resolve(ExchangeLogKey.PRIVATE_FILE)));
+        for (String text : List.of("", "govhub", "{\"seq\":1,\"outcome\":\"attempt\"}", "x".repeat(5000))) {
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+            jdk.initSign(jdkKey);
+            jdk.update(bytes);
+            assertThat(key.sign(bytes)).isEqualTo(java.util.Base64.getEncoder().encodeToString(jdk.sign()));
+            assertThat(ExchangeLogKey.verify(key.publicKey(), bytes, key.sign(bytes))).isTrue();
+        }
+    }
+
+    @Test
     void anIntactExportPasses() {
         List<String> export = exportOf(6);
         assertThat(export).hasSize(6);

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.govhub.EmbeddedFtpServer;
+import org.govhub.audit.Entry;
+import org.govhub.audit.ExchangeLog;
 import org.govhub.operate.NoAutomaticRetries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,7 +74,18 @@ class ReportTransportsTest {
         var properties = new ReportProperties(false, "0 0 8 * * MON", java.time.ZoneId.of("Asia/Shanghai"), "36", 60000,
                 null, new ReportProperties.Lagging(10, 2), delivery, "");
         deliveries = new ReportDeliveries(new DriverManagerDataSource(), properties, Clock.systemUTC(), new MockEnvironment(),
-                tmp.toString(), camel, camel.createProducerTemplate(), event -> null);
+                tmp.toString(), camel, camel.createProducerTemplate(), new ExchangeLog() {
+                    // the report's transports are what is tested here, not their log entries
+                    @Override
+                    public Entry append(Event event) {
+                        return null;
+                    }
+
+                    @Override
+                    public boolean appendWith(Event event, java.util.function.BooleanSupplier change) {
+                        return change.getAsBoolean();
+                    }
+                });
 
         report = Files.createDirectories(tmp.resolve("reports").resolve("resumption-2020-W14-r1"));
         Files.writeString(report.resolve("resumption-2020-W14-r1.json"), "{\"week\":\"2020-W14\"}");
