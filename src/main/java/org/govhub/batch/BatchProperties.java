@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * the most specific setting wins.
  */
 @ConfigurationProperties("govhub.batch")
-public record BatchProperties(@DefaultValue("500") int maxRecords, @DefaultValue("10s") Duration maxAge,
+public record BatchProperties(@DefaultValue("1000") int maxRecords, @DefaultValue("10s") Duration maxAge,
         Map<Integer, Limits> classes, Map<String, Map<Integer, Limits>> schemas) {
 
     /** Either may be left out to inherit it. */
