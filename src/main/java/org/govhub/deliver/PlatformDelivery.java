@@ -197,10 +197,14 @@ public class PlatformDelivery {
                 batch.get("manifest"), "govhubReceiptId", receiptId);
         // the receipt is logged and recorded in one commit: if it cannot be logged, the batch stays SENDING and is
         // sent again (the platform answers a repeat with the same receipt)
-        exchangeLog.appendWith(new ExchangeLog.Event(ExchangeLog.HUB, "platform receipt", "national-platform/batches", null, batchId,
+        if (!exchangeLog.appendWith(new ExchangeLog.Event(ExchangeLog.HUB, "platform receipt", "national-platform/batches", null, batchId,
                 (String) batch.get("payload_sha256"), "acknowledged, " + receipted),
                 () -> lifecycle.move(batchId, State.SENDING, State.ACKNOWLEDGED, receipted,
-                        "acknowledged_at = ?, receipt_id = ?, last_error = NULL", Timestamp.from(Instant.now()), receiptId));
+                        "acknowledged_at = ?, receipt_id = ?, last_error = NULL", Timestamp.from(Instant.now()), receiptId))) {
+            log.warn("batch {} was no longer SENDING when receipt {} came; receipt not recorded (the batch's own state stands)",
+                    batchId, receiptId);
+            return;
+        }
         log.info("batch {} acknowledged by the national platform, receipt {}{}", batchId, receiptId,
                 receipt.path("duplicate").asBoolean() ? " (already held: answered idempotently)" : "");
     }
