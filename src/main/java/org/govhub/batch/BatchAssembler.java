@@ -31,7 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Builds batches in the hub database, not in memory, so a crash loses nothing: a record taken
  * from the broker is committed to its batch before the broker message is acknowledged. A batch is
- * sealed (made mature) at the size limit or the age limit; sealing writes its manifest.
+ * sealed (made mature) at the size limit, the age limit or, once it holds enough, when records stop
+ * joining it ({@link BatchProperties}); sealing writes its manifest.
  */
 @Component("batchAssembler")
 public class BatchAssembler {
@@ -94,12 +95,12 @@ public class BatchAssembler {
                     count++;
                     int limit = properties.maxRecords(r.schema(), r.priorityClass());
                     if (batch.count >= limit) {
-                        flush(pending, open.values());
+                        flush(pending, open.values(), now);
                         seal(batch.batchId, "size limit " + limit + " reached");
                         open.remove(key);
                     }
                 }
-                flush(pending, open.values());
+                flush(pending, open.values(), now);
                 return count;
             });
             return added == null ? 0 : added;
@@ -290,7 +291,7 @@ public class BatchAssembler {
      * Writes the records gathered so far: their rows (one JDBC batch), their text as chunks
      * ({@link RecordChunks}) and the new counts of their batches.
      */
-    private void flush(List<Object[]> pending, Collection<OpenBatch> batches) {
+    private void flush(List<Object[]> pending, Collection<OpenBatch> batches, Timestamp now) {
         if (pending.isEmpty()) {
             return;
         }
@@ -301,7 +302,7 @@ public class BatchAssembler {
             if (batch.count != batch.written) {
                 RecordChunks.write(jdbc, batch.batchId, batch.written + 1, batch.unwritten);
                 batch.unwritten.clear();
-                jdbc.update("UPDATE batch SET record_count = ? WHERE batch_id = ?", batch.count, batch.batchId);
+                jdbc.update("UPDATE batch SET record_count = ?, last_added_at = ? WHERE batch_id = ?", batch.count, now, batch.batchId);
                 batch.written = batch.count;
             }
         }
@@ -323,18 +324,24 @@ public class BatchAssembler {
         }
     }
 
-    /** Seals every open batch whose first record is older than its age limit (per schema and class). */
+    /**
+     * Seals every open batch that is due (per schema and class): its first record is older than the
+     * age limit, or it holds at least the idle minimum and no record has joined it for the idle limit.
+     */
     public int sealDue() {
         Instant now = Instant.now();
         lock.lock();
         try {
             int sealed = 0;
-            for (Map<String, Object> open : jdbc.queryForList(
-                    "SELECT batch_id, schema_name, priority_class, opened_at FROM batch WHERE status = 'OPEN' AND record_count > 0")) {
-                Duration maxAge = properties.maxAge((String) open.get("schema_name"), ((Number) open.get("priority_class")).intValue());
-                if (!((Timestamp) open.get("opened_at")).toInstant().plus(maxAge).isAfter(now)) {
+            for (Map<String, Object> open : jdbc.queryForList("SELECT batch_id, schema_name, priority_class, record_count,"
+                    + " opened_at, last_added_at FROM batch WHERE status = 'OPEN' AND record_count > 0")) {
+                String schema = (String) open.get("schema_name");
+                int priorityClass = ((Number) open.get("priority_class")).intValue();
+                String why = dueBecause(schema, priorityClass, ((Number) open.get("record_count")).intValue(),
+                        ((Timestamp) open.get("opened_at")).toInstant(), (Timestamp) open.get("last_added_at"), now);
+                if (why != null) {
                     String batchId = (String) open.get("batch_id");
-                    tx.executeWithoutResult(s -> seal(batchId, "age limit " + maxAge + " reached"));
+                    tx.executeWithoutResult(s -> seal(batchId, why));
                     sealed++;
                 }
             }
@@ -342,6 +349,21 @@ public class BatchAssembler {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Why an open batch is due now, or null; a batch written before V24 has no last-added time and counts from its opening. */
+    private String dueBecause(String schema, int priorityClass, int records, Instant openedAt, Timestamp lastAddedAt, Instant now) {
+        Duration maxAge = properties.maxAge(schema, priorityClass);
+        if (!openedAt.plus(maxAge).isAfter(now)) {
+            return "age limit " + maxAge + " reached";
+        }
+        Duration maxIdle = properties.maxIdle(schema, priorityClass);
+        int idleMinRecords = properties.idleMinRecords(schema, priorityClass);
+        Instant lastAdded = lastAddedAt == null ? openedAt : lastAddedAt.toInstant();
+        if (records >= idleMinRecords && !lastAdded.plus(maxIdle).isAfter(now)) {
+            return "no record joined for " + maxIdle + " (" + records + " records, idle minimum " + idleMinRecords + ")";
+        }
+        return null;
     }
 
     /** Closes a batch and writes its manifest; from here on its content never changes. */

@@ -113,7 +113,7 @@ class RecordChunksTest {
         DataSource ds = migratedH2("missing");
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         BatchAssembler assembler = new BatchAssembler(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
-                new BatchProperties(500, Duration.ZERO, null, null), new BatchLifecycle(jdbc)); // due at once: 1 ms could still be ahead of a fast machine
+                new BatchProperties(500, Duration.ZERO, Duration.ZERO, Integer.MAX_VALUE, null, null), new BatchLifecycle(jdbc)); // due at once: 1 ms could still be ahead of a fast machine
         assembler.store(List.of(new BatchAssembler.Incoming("{\"k\":1}", "TaxRecord", "1.0.0", CanonicalJson.sha256("1"),
                 "tax-bureau", "k-1", "2020-02-01", 3, null), new BatchAssembler.Incoming("{\"k\":2}", "TaxRecord", "1.0.0",
                 CanonicalJson.sha256("2"), "tax-bureau", "k-2", "2020-02-01", 3, null)));

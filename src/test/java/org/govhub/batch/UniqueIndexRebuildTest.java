@@ -40,7 +40,7 @@ class UniqueIndexRebuildTest {
     private static void check(DriverManagerDataSource ds, String commentQuery) {
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         BatchAssembler assembler = new BatchAssembler(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
-                new BatchProperties(500, Duration.ofSeconds(10), null, null), new BatchLifecycle(jdbc));
+                new BatchProperties(500, Duration.ofSeconds(10), Duration.ofSeconds(10), Integer.MAX_VALUE, null, null), new BatchLifecycle(jdbc));
         BatchAssembler.Incoming first = record("k-1", "hash-1");
         BatchAssembler.Incoming other = record("k-2", "hash-2");
         assertThat(assembler.store(List.of(first))).isEqualTo(1);

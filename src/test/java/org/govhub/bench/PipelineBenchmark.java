@@ -407,7 +407,7 @@ public final class PipelineBenchmark {
                 GovHub pipeline benchmark: SQL source -> platform receiver, one JVM, sandbox; hub database %s
                   records in source      %,d of %s (%,d valid, %,d invalid to quarantine)
                   baseline               %,d delivered in %.1f s (straight line, one thread, %d per batch; its context's start-up and its warm-up not counted)
-                  hub                    %,d delivered (%s; duplicates %d) in %.1f s from start (first delivery %.1f s after start; %,d per batch, sealed at %s at the latest; its start-up and warm-up not counted; start is the backlog's commit)
+                  hub                    %,d delivered (%s; duplicates %d) in %.1f s from start (first delivery %.1f s after start; %,d per batch, sealed at %s at the latest or idle as the hub's default says (govhub.batch.max-idle); its start-up and warm-up not counted; start is the backlog's commit)
                   heap                   max %,d MiB; baseline at most %,d MiB in use, live %,d MiB; hub at most %,d MiB in use, live %,d MiB
                                          (in use sampled every 0.5 s; live after a full GC 30 s in, then once a minute, and at the end)
                   class-1 latency        %s, %d put in at random moments between 5%% and 90%% of the backlog delivered
