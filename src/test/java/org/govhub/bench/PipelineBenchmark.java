@@ -33,7 +33,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  *
  * <pre>./mvnw -q test-compile exec:exec@benchmark -Dbench.records=100000 [-Dbench.db=postgres]</pre>
  *
- * Seeds the sandbox tax bureau with warm-up declarations (-Dbench.warm-up, 100,000) and, in a table
+ * Seeds the sandbox tax bureau with warm-up declarations (-Dbench.warm-up, 300,000) and, in a table
  * beside it, the backlog's N declarations (1 in 25 invalid), then runs two phases on the backlog's
  * rows, one after the other, each on a fresh data directory and each first warmed up on the
  * warm-up rows, in backlogs of the measured one's size, until the JIT compilers are nearly idle
@@ -87,7 +87,7 @@ public final class PipelineBenchmark {
             }
             return new Settings(Integer.getInteger("bench.records", 100_000), source, creditBacklog, db.equals("postgres"),
                     Boolean.getBoolean("bench.keep"), Integer.getInteger("bench.urgent", 20),
-                    Integer.getInteger("bench.warm-up", 100_000),
+                    Integer.getInteger("bench.warm-up", 300_000),
                     // the hub phase's batch limits (class 1 keeps its own); the hub's defaults are 100 and 10s
                     Integer.getInteger("bench.batch", 1000), System.getProperty("bench.batch-age", "2s"));
         }
