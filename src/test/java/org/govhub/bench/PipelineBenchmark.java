@@ -329,6 +329,7 @@ public final class PipelineBenchmark {
                 long cpuAtFirstDelivery = 0;
                 long compilerAtFirstDelivery = 0;
                 long firstDelivered = 0;
+                Map<String, Long> threadsAtFirstDelivery = Map.of();
                 Instant deadline = started.plus(Duration.ofHours(2));
                 while (delivered < valid && Instant.now().isBefore(deadline)) {
                     Thread.sleep(500);
@@ -340,6 +341,7 @@ public final class PipelineBenchmark {
                         cpuAtFirstDelivery = Machine.cpuNanos();
                         compilerAtFirstDelivery = compiler;
                         firstDelivered = delivered;
+                        threadsAtFirstDelivery = ThreadCpu.snapshot();
                     }
                     probes.progress(delivered);
                     if (progress.size() < 400) {
@@ -349,6 +351,11 @@ public final class PipelineBenchmark {
                 Instant end = Instant.now();
                 long cpuAtEnd = Machine.cpuNanos();
                 long compilerAtEnd = Machine.compilerCpuNanos();
+                if (firstDelivery != null) {
+                    details.add(String.format("hub: steady part from %s to %s (for a profile of the same run)", firstDelivery, end));
+                    details.add("hub: CPU per record in the steady part by thread, the most first (Java threads by name, numbers as N;"
+                            + " jvm: the JVM's own): " + ThreadCpu.top(threadsAtFirstDelivery, ThreadCpu.snapshot(), valid - firstDelivered, 12));
+                }
                 long walPositionAtEnd = postgres == null ? 0 : walPosition(postgres);
                 phase.written = new DiskUse.Counters(Machine.writeBytes(),
                         postgres == null ? h2WriteBytes(hub.getBean(DataSource.class)) : walBytes(postgres),
