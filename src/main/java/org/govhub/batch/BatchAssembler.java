@@ -371,7 +371,7 @@ public class BatchAssembler {
         Map<String, Object> batch = jdbc.queryForMap("SELECT * FROM batch WHERE batch_id = ?", batchId);
         TreeSet<String> sources = new TreeSet<>();
         TreeSet<String> times = new TreeSet<>();
-        Payload payload = new Payload();
+        Payload payload = Payload.hashOnly();
         TreeSet<String> enterprises = new TreeSet<>();
         int[] rows = {0};
         jdbc.query("SELECT source_id, event_time, enterprise_code FROM batch_record WHERE batch_id = ?", rs -> {
@@ -452,29 +452,52 @@ public class BatchAssembler {
 
     /** The canonical payload of a batch: its records in order, as one JSON array (UTF-8). */
     public Payload payload(String batchId) {
-        Payload payload = new Payload();
+        Payload payload = Payload.withBytes();
         RecordChunks.payloadParts(jdbc, batchId, payload::add);
         return payload;
     }
 
     /**
      * A batch's payload, {@code [record,record,…]} in UTF-8, built once from the stored records and
-     * hashed as it is built, so neither the text nor the hash is made twice.
+     * hashed as it is built, so neither the text nor the hash is made twice. Sealing wants the hash
+     * alone ({@link #hashOnly()}); delivery the bytes too, put together once at their exact size: a
+     * payload of 1,000 records is over a megabyte, and a buffer doubling its way there leaves G1 a
+     * humongous object at every step.
      */
     public static final class Payload {
-        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64 * 1024);
+        /** The chunks' parts in order; null when only the hash is wanted. */
+        private final List<byte[]> parts;
         private final java.security.MessageDigest digest = CanonicalJson.sha256Digest();
         private int count;
+        private long length;
         private byte[] done;
         private String sha256;
 
+        private Payload(boolean keepBytes) {
+            this.parts = keepBytes ? new ArrayList<>() : null;
+        }
+
+        /** A payload whose bytes are kept. */
+        public static Payload withBytes() {
+            return new Payload(true);
+        }
+
+        /** A payload that only counts and hashes: {@link #bytes()} is refused. */
+        public static Payload hashOnly() {
+            return new Payload(false);
+        }
+
         /** Adds a chunk's records, comma-separated UTF-8 ({@link RecordChunks#payloadParts}). */
         void add(byte[] records, int n) {
-            byte[] start = {(byte) (count == 0 ? '[' : ',')};
-            bytes.write(start, 0, 1);
-            digest.update(start);
-            bytes.write(records, 0, records.length);
+            if (done != null) {
+                throw new IllegalStateException("the payload is closed");
+            }
+            digest.update(length == 0 ? (byte) '[' : (byte) ',');
             digest.update(records);
+            if (parts != null) {
+                parts.add(records);
+            }
+            length += 1 + records.length;
             count += n;
         }
 
@@ -484,6 +507,9 @@ public class BatchAssembler {
 
         /** The payload's bytes, the array closed. */
         public byte[] bytes() {
+            if (parts == null) {
+                throw new IllegalStateException("a payload built for its hash only has no bytes");
+            }
             close();
             return done;
         }
@@ -494,12 +520,28 @@ public class BatchAssembler {
         }
 
         private void close() {
-            if (done == null) {
-                byte[] end = (count == 0 ? "[]" : "]").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                bytes.write(end, 0, end.length);
-                digest.update(end);
-                done = bytes.toByteArray();
-                sha256 = java.util.HexFormat.of().formatHex(digest.digest());
+            if (sha256 != null) {
+                return;
+            }
+            if (length == 0) {
+                digest.update((byte) '[');
+            }
+            digest.update((byte) ']');
+            sha256 = java.util.HexFormat.of().formatHex(digest.digest());
+            if (parts != null) {
+                if (length + 2 > Integer.MAX_VALUE - 8) {
+                    throw new IllegalStateException("a payload of " + length + " bytes is more than one array holds");
+                }
+                byte[] out = new byte[(int) Math.max(length + 1, 2)];
+                out[0] = '[';
+                int at = 0;
+                for (byte[] part : parts) {
+                    out[at] = at == 0 ? (byte) '[' : (byte) ',';
+                    System.arraycopy(part, 0, out, at + 1, part.length);
+                    at += 1 + part.length;
+                }
+                out[Math.max(at, 1)] = ']';
+                done = out;
             }
         }
     }

@@ -69,12 +69,21 @@ class RecordChunksTest {
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM batch_chunk WHERE batch_id = 'b-1'", Integer.class))
                 .as("more than one chunk per drain of large records").isGreaterThan(2);
 
-        BatchAssembler.Payload payload = new BatchAssembler.Payload();
+        BatchAssembler.Payload payload = BatchAssembler.Payload.withBytes();
         RecordChunks.payloadParts(jdbc, "b-1", payload::add);
         byte[] expected = ("[" + String.join(",", records) + "]").getBytes(StandardCharsets.UTF_8);
         assertThat(payload.count()).isEqualTo(1200);
         assertThat(payload.bytes()).isEqualTo(expected);
         assertThat(payload.sha256()).isEqualTo(CanonicalJson.sha256(expected));
+        // sealing hashes without keeping the bytes: the same count and hash
+        BatchAssembler.Payload hashed = BatchAssembler.Payload.hashOnly();
+        RecordChunks.payloadParts(jdbc, "b-1", hashed::add);
+        assertThat(hashed.count()).isEqualTo(1200);
+        assertThat(hashed.sha256()).isEqualTo(payload.sha256());
+        assertThatThrownBy(hashed::bytes).isInstanceOf(IllegalStateException.class);
+        BatchAssembler.Payload empty = BatchAssembler.Payload.withBytes();
+        assertThat(empty.bytes()).isEqualTo("[]".getBytes(StandardCharsets.UTF_8));
+        assertThat(empty.sha256()).isEqualTo(CanonicalJson.sha256("[]".getBytes(StandardCharsets.UTF_8)));
 
         Map<Integer, String> some = RecordChunks.records(jdbc, "b-1", List.of(1, 699, 700, 701, 1200));
         assertThat(some).containsEntry(1, records.get(0)).containsEntry(699, records.get(698)).containsEntry(700, records.get(699))
@@ -153,7 +162,7 @@ class RecordChunksTest {
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM batch_record", Integer.class)).isEqualTo(900);
         for (String batchId : List.of("sealed", "open")) {
             List<String> expected = batchId.equals("sealed") ? records.subList(0, 600) : records.subList(600, 900);
-            BatchAssembler.Payload payload = new BatchAssembler.Payload();
+            BatchAssembler.Payload payload = BatchAssembler.Payload.withBytes();
             RecordChunks.payloadParts(jdbc, batchId, payload::add);
             assertThat(payload.bytes()).as(batchId).isEqualTo(("[" + String.join(",", expected) + "]").getBytes(StandardCharsets.UTF_8));
         }
