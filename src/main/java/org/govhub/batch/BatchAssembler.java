@@ -489,7 +489,7 @@ public class BatchAssembler {
 
         /** Adds a chunk's records, comma-separated UTF-8 ({@link RecordChunks#payloadParts}). */
         void add(byte[] records, int n) {
-            if (done != null) {
+            if (sha256 != null) {
                 throw new IllegalStateException("the payload is closed");
             }
             digest.update(length == 0 ? (byte) '[' : (byte) ',');
@@ -532,15 +532,18 @@ public class BatchAssembler {
                 if (length + 2 > Integer.MAX_VALUE - 8) {
                     throw new IllegalStateException("a payload of " + length + " bytes is more than one array holds");
                 }
+                // length counts '[' and the commas; ']' is the last byte ("[]" when empty)
                 byte[] out = new byte[(int) Math.max(length + 1, 2)];
                 out[0] = '[';
-                int at = 0;
+                int at = 1;
                 for (byte[] part : parts) {
-                    out[at] = at == 0 ? (byte) '[' : (byte) ',';
-                    System.arraycopy(part, 0, out, at + 1, part.length);
-                    at += 1 + part.length;
+                    if (at > 1) {
+                        out[at++] = ',';
+                    }
+                    System.arraycopy(part, 0, out, at, part.length);
+                    at += part.length;
                 }
-                out[Math.max(at, 1)] = ']';
+                out[at] = ']';
                 done = out;
             }
         }

@@ -81,6 +81,8 @@ class RecordChunksTest {
         assertThat(hashed.count()).isEqualTo(1200);
         assertThat(hashed.sha256()).isEqualTo(payload.sha256());
         assertThatThrownBy(hashed::bytes).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> hashed.add(new byte[] {'1'}, 1)).as("nothing joins a payload once hashed")
+                .isInstanceOf(IllegalStateException.class);
         BatchAssembler.Payload empty = BatchAssembler.Payload.withBytes();
         assertThat(empty.bytes()).isEqualTo("[]".getBytes(StandardCharsets.UTF_8));
         assertThat(empty.sha256()).isEqualTo(CanonicalJson.sha256("[]".getBytes(StandardCharsets.UTF_8)));
