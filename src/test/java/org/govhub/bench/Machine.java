@@ -26,7 +26,7 @@ final class Machine {
     }
 
     /** The last CPU time read of each JIT compiler thread, by thread id: a compiler thread that exits keeps what it used. */
-    private static final Map<String, Long> COMPILER_TICKS = new HashMap<>();
+    private static final Map<String, Long> COMPILER_NANOS = new HashMap<>();
 
     /**
      * CPU time the JIT compiler threads ("C1/C2 CompilerThread" in /proc/self/task/N/comm) have used so
@@ -39,10 +39,7 @@ final class Machine {
             tasks.forEach(task -> {
                 try {
                     if (Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
-                        String stat = Files.readString(task.resolve("stat"));
-                        // after "pid (comm) ": state is field 3, utime 14 and stime 15 (proc(5)), in clock ticks
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        COMPILER_TICKS.put(task.getFileName().toString(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                        COMPILER_NANOS.put(task.getFileName().toString(), taskCpuNanos(task));
                     }
                 } catch (IOException e) {
                     // the thread ended while it was read: its last reading stands
@@ -51,8 +48,15 @@ final class Machine {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // USER_HZ is 100 on Linux (sysconf(_SC_CLK_TCK)), so a tick is 10 ms
-        return COMPILER_TICKS.values().stream().mapToLong(Long::longValue).sum() * 10_000_000L;
+        return COMPILER_NANOS.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** CPU time one thread of this process (/proc/self/task/N) has used: utime + stime, read in clock ticks (USER_HZ, 100 on Linux: 10 ms). */
+    static long taskCpuNanos(Path task) throws IOException {
+        String stat = Files.readString(task.resolve("stat"));
+        // after "pid (comm) ": state is field 3, utime 14 and stime 15 (proc(5))
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
     }
 
     /**

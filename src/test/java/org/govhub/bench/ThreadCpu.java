@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 final class ThreadCpu {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final long NANOS_PER_TICK = 10_000_000L; // USER_HZ 100 on Linux
 
     private ThreadCpu() {
     }
@@ -41,11 +40,9 @@ final class ThreadCpu {
                 try {
                     String comm = Files.readString(task.resolve("comm")).strip();
                     if (isJvmThread(comm)) {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        cpu.merge("jvm: " + kind(comm), (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK, Long::sum);
+                        cpu.merge("jvm: " + kind(comm), Machine.taskCpuNanos(task), Long::sum);
                     }
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException e) {
                     // the thread ended while being read
                 }
             });
