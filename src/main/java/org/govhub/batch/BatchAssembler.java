@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
-import org.govhub.UniqueIndexRepair;
+import org.govhub.IndexRepair;
 import org.govhub.normalise.CanonicalJson;
 import org.govhub.normalise.LogFields;
 import org.slf4j.Logger;
@@ -235,7 +235,7 @@ public class BatchAssembler {
             lastRebuild = now;
             long started = System.nanoTime();
             for (Map.Entry<String, String> unique : UNIQUE_INDEXES.entrySet()) {
-                if (!UniqueIndexRepair.rebuild(jdbc, "batch_record", unique.getKey(), unique.getValue(),
+                if (!IndexRepair.rebuild(jdbc, "batch_record", unique.getKey(), unique.getValue(),
                         "it refused or found a record batch_record did not hold")) {
                     log.error("the unique indexes of batch_record need rebuilding; the hub only knows how to do it on H2 and PostgreSQL");
                     return false;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import org.apache.camel.Body;
-import org.govhub.UniqueIndexRepair;
+import org.govhub.IndexRepair;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -45,7 +45,7 @@ public class Quarantine {
             // the failure stops the poll (its mark does not move) rather than drop the row
             log.error("the unique index of quarantine refuses record {} of {}, which quarantine does not hold ({}); rebuilding it",
                     record.recordKey(), record.sourceId(), e.getMostSpecificCause().getMessage());
-            if (!UniqueIndexRepair.rebuild(jdbc, "quarantine", "uq_quarantine_row", "source_id, source_record_key, raw_hash",
+            if (!IndexRepair.rebuild(jdbc, "quarantine", "uq_quarantine_row", "source_id, source_record_key, raw_hash",
                     "it refused a row quarantine did not hold")) {
                 throw e;
             }

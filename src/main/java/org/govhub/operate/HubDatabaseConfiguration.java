@@ -18,8 +18,19 @@ public class HubDatabaseConfiguration {
     @Primary
     @ConfigurationProperties("spring.datasource.hikari")
     public HikariDataSource hubDataSource(DataSourceProperties properties) {
-        HikariDataSource ds = properties.initializeDataSourceBuilder().type(HikariDataSource.class).build();
+        HikariDataSource ds = properties.initializeDataSourceBuilder().type(ClosedInOrder.class).build();
         ds.setPoolName("hub");
         return ds;
+    }
+
+    /** The pool that records, as it closes, that the hub database's run ended in order (HubDatabaseRecovery). */
+    public static class ClosedInOrder extends HikariDataSource {
+        @Override
+        public void close() {
+            if (!isClosed()) {
+                HubDatabaseRecovery.markClosed(this);
+            }
+            super.close();
+        }
     }
 }
