@@ -8,6 +8,7 @@ import jakarta.jms.ConnectionFactory;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -175,6 +176,34 @@ class DeliveryResilienceTest {
         assertThat(hub.queryForList("SELECT reason FROM batch_transition WHERE batch_id = ? ORDER BY id", String.class, batchId))
                 .anyMatch(r -> r.contains("without a recorded outcome"));
         assertThat(platform.receivedRecordsOf(batchId)).hasSize(records);
+    }
+
+    @Test
+    @Order(4)
+    void aDeliveryRoundThatFailsAsAWholeIsNotUpInHealthUntilOneSucceedsAgain() throws Exception {
+        platform.recover();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "OK".equals(round("platform-delivery").path("state").asText()));
+        // every round fails on the hub database, as it did with an H2 index entry of a row it did not hold
+        hub.execute("ALTER TABLE batch ALTER COLUMN next_attempt_at RENAME TO next_attempt_at_away");
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> round("platform-delivery").path("failedRunsInARow").asInt() >= 3);
+            JsonNode round = round("platform-delivery");
+            assertThat(round.path("state").asText()).isEqualTo("FAILING");
+            assertThat(round.path("lastError").asText()).containsIgnoringCase("next_attempt_at");
+            assertThat(round.path("failingSince").asText()).isNotEmpty();
+            HttpResponse<String> health = call("GET", "/actuator/health");
+            assertThat(health.statusCode()).as("the hub is not UP").isEqualTo(503);
+            assertThat(CanonicalJson.read(health.body()).path("components").path("rounds").path("status").asText()).isEqualTo("DOWN");
+        } finally {
+            hub.execute("ALTER TABLE batch ALTER COLUMN next_attempt_at_away RENAME TO next_attempt_at");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> "OK".equals(round("platform-delivery").path("state").asText()));
+        assertThat(CanonicalJson.read(call("GET", "/actuator/health/rounds").body()).path("status").asText()).isEqualTo("UP");
+    }
+
+    /** The health detail of one of the hub's rounds (by route id). */
+    private JsonNode round(String routeId) throws Exception {
+        return CanonicalJson.read(call("GET", "/actuator/health/rounds").body()).path("details").path(routeId);
     }
 
     private HttpResponse<String> call(String method, String path) throws Exception {

@@ -1,0 +1,95 @@
+package org.govhub.operate;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.NamedNode;
+import org.apache.camel.Route;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
+import org.apache.camel.support.RoutePolicySupport;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * The hub's own timed rounds (sealing batches, delivering them, pushing subscriptions, the weekly
+ * report, watching sources): DOWN while a round's last run failed as a whole, with how many runs in a
+ * row and since when. A failure inside a round that the round handles (a batch the platform refused,
+ * which waits for its next attempt) is not one; a round that cannot even read the hub database is,
+ * and without this it would fail every 250 ms behind an UP. A route policy on those routes only, so
+ * the record path pays nothing; a route that does not run on this node (another cluster node leads)
+ * is not listed.
+ */
+@Component("roundsHealthIndicator") // shown as "rounds"
+public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
+
+    private final List<String> rounds;
+    private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+
+    public RoundsHealth(@Value("${govhub.health.rounds}") List<String> rounds) {
+        this.rounds = List.copyOf(rounds);
+    }
+
+    /** A round route's last run: failures in a row (0 when it succeeded), since when, the last error. */
+    private record Outcome(int failures, Instant failingSince, String error, Instant at) {
+    }
+
+    @Override
+    public RoutePolicy createRoutePolicy(CamelContext camel, String routeId, NamedNode route) {
+        if (!rounds.contains(routeId)) {
+            return null;
+        }
+        return new RoutePolicySupport() {
+            @Override
+            public void onExchangeDone(Route done, Exchange exchange) {
+                ended(routeId, exchange.getException());
+            }
+        };
+    }
+
+    void ended(String routeId, Throwable failure) {
+        Instant now = Instant.now();
+        outcomes.compute(routeId, (id, last) -> {
+            if (failure == null) {
+                return new Outcome(0, null, null, now);
+            }
+            boolean failing = last != null && last.failures() > 0;
+            return new Outcome(failing ? last.failures() + 1 : 1, failing ? last.failingSince() : now, describe(failure), now);
+        });
+    }
+
+    /** The exception's kind and the first line of its deepest cause (a database's message names the statement, not its values). */
+    private static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+        return cause.getClass().getSimpleName() + ": " + (message.length() > 300 ? message.substring(0, 300) + "…" : message);
+    }
+
+    @Override
+    public Health health() {
+        Health.Builder health = Health.up();
+        outcomes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            Outcome o = e.getValue();
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("state", o.failures() == 0 ? "OK" : "FAILING");
+            detail.put("lastRun", o.at().toString());
+            if (o.failures() > 0) {
+                detail.put("failedRunsInARow", o.failures());
+                detail.put("failingSince", o.failingSince().toString());
+                detail.put("lastError", o.error());
+                health.down();
+            }
+            health.withDetail(e.getKey(), detail);
+        });
+        return health.build();
+    }
+}
