@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.h2.api.ErrorCode;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -40,9 +41,7 @@ public final class IndexRepair {
         if ("H2".equals(database)) {
             jdbc.execute((ConnectionCallback<Void>) c -> {
                 try (Statement s = c.createStatement()) {
-                    String index = indexOf(c, constraint);
-                    rebuildConstraint(c, s, table, constraint, index, "UNIQUE (" + columns + ")", "CREATE UNIQUE INDEX %s ON " + table
-                            + " (" + columns + ")");
+                    rebuildConstraint(c, s, table, constraint, false, columns);
                     s.execute("COMMENT ON CONSTRAINT " + constraint + " IS " + note);
                 }
                 return null;
@@ -64,12 +63,27 @@ public final class IndexRepair {
      * meanwhile (the hub calls it before anything starts). Foreign keys are dropped first and added
      * again last, which builds their indexes anew; {@code pendingForeignKeys} gets the statements that
      * add them again before any is dropped, and an empty list once they are back, for the caller to
-     * keep so that a crash in between loses none.
+     * keep and hand back as {@code interruptedForeignKeys} if the process dies in between. What a
+     * rebuild killed half-way left (a stand-in without its constraint, a plain index under its
+     * temporary name, foreign keys dropped) is put right first.
      *
      * @return the number of indexes rebuilt
      */
-    public static int rebuildAll(Connection c, Consumer<List<String>> pendingForeignKeys) throws SQLException {
+    public static int rebuildAll(Connection c, List<String> interruptedForeignKeys, Consumer<List<String>> pendingForeignKeys)
+            throws SQLException {
         String schema = c.getSchema();
+        try (Statement s = c.createStatement()) {
+            finishInterrupted(c, s, schema);
+            for (String statement : interruptedForeignKeys) {
+                try {
+                    s.execute(statement);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != ErrorCode.CONSTRAINT_ALREADY_EXISTS_1) {
+                        throw e;
+                    }
+                }
+            }
+        }
         List<ForeignKey> foreignKeys = foreignKeys(c, schema);
         pendingForeignKeys.accept(foreignKeys.stream().map(ForeignKey::add).toList());
         int rebuilt = 0;
@@ -78,16 +92,15 @@ public final class IndexRepair {
                 s.execute("ALTER TABLE " + quote(fk.table()) + " DROP CONSTRAINT " + quote(fk.name()));
             }
             for (Index index : secondaryIndexes(c, schema)) {
-                String create = "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX %s ON " + quote(index.table()) + " (" + index.columns() + ")";
                 if (index.constraint() == null) {
-                    String temporary = quote(index.name() + "_rebuilt");
-                    s.execute(create.formatted(temporary));
+                    String temporary = quote(index.name() + TEMPORARY);
+                    s.execute("CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX " + temporary + " ON " + quote(index.table())
+                            + " (" + index.columns() + ")");
                     s.execute("DROP INDEX " + quote(index.name()));
                     s.execute("ALTER INDEX " + temporary + " RENAME TO " + quote(index.name()));
                 } else {
-                    String kind = "PRIMARY KEY".equals(index.constraintType()) ? "PRIMARY KEY" : "UNIQUE";
-                    rebuildConstraint(c, s, quote(index.table()), quote(index.constraint()), index.name(),
-                            kind + " (" + index.columns() + ")", create);
+                    rebuildConstraint(c, s, quote(index.table()), quote(index.constraint()), "PRIMARY KEY".equals(index.constraintType()),
+                            index.columns());
                 }
                 rebuilt++;
             }
@@ -100,24 +113,68 @@ public final class IndexRepair {
         return rebuilt;
     }
 
+    /** A plain index being rebuilt is built under its name and this, then takes its name over. */
+    private static final String TEMPORARY = "_rebuilt";
+    /** A constraint being rebuilt is held by a unique index named after it and one of these, which also says what to add back. */
+    private static final String PRIMARY_KEY_STAND_IN = "_pk_stand_in";
+    private static final String UNIQUE_STAND_IN = "_uq_stand_in";
+
     /**
-     * Drops {@code constraint} and adds it again as {@code definition}, after a unique index over
-     * the same columns ({@code create}, %s for its name) was built from the rows to hold the
-     * constraint's place. A unique constraint takes that index over (it is then given the old index's
-     * name); a primary key builds its own, and the stand-in goes.
+     * Drops {@code constraint} and adds it again over {@code columns}, after a unique index over the
+     * same columns, named after it ({@link #finishInterrupted} reads the name), was built from the rows
+     * to hold its place. A unique constraint takes that index over (it gets the old index's name back);
+     * a primary key builds its own, and the stand-in goes.
      */
-    private static void rebuildConstraint(Connection c, Statement s, String table, String constraint, String oldIndex,
-            String definition, String create) throws SQLException {
-        String standIn = (oldIndex == null ? unquote(constraint) : oldIndex) + "_rebuilt";
-        s.execute(create.formatted(quote(standIn)));
+    private static void rebuildConstraint(Connection c, Statement s, String table, String constraint, boolean primaryKey, String columns)
+            throws SQLException {
+        String name = unquote(constraint);
+        String oldIndex = indexOf(c, name);
+        String standIn = name + (primaryKey ? PRIMARY_KEY_STAND_IN : UNIQUE_STAND_IN);
+        s.execute("CREATE UNIQUE INDEX " + quote(standIn) + " ON " + table + " (" + columns + ")");
         s.execute("ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS " + constraint);
-        s.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + constraint + " " + definition);
-        if (standIn.equals(indexOf(c, unquote(constraint)))) {
-            if (oldIndex != null) {
-                s.execute("ALTER INDEX " + quote(standIn) + " RENAME TO " + quote(oldIndex));
-            }
-        } else {
+        s.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + constraint + (primaryKey ? " PRIMARY KEY (" : " UNIQUE (") + columns + ")");
+        if (!standIn.equals(indexOf(c, name))) {
             s.execute("DROP INDEX " + quote(standIn));
+        } else if (oldIndex != null) {
+            s.execute("ALTER INDEX " + quote(standIn) + " RENAME TO " + quote(oldIndex));
+        }
+    }
+
+    /**
+     * Puts right what a rebuild killed half-way left: a stand-in whose constraint is gone gets it back
+     * (the stand-in's name says which and what kind), a stand-in no constraint holds goes, and a plain
+     * index left under its temporary name takes its own name back (or goes, when that index is there).
+     */
+    private static void finishInterrupted(Connection c, Statement s, String schema) throws SQLException {
+        for (Index index : secondaryIndexes(c, schema)) {
+            if (index.constraint() != null) {
+                continue;
+            }
+            String name = index.name();
+            boolean primaryKey = name.endsWith(PRIMARY_KEY_STAND_IN);
+            if (primaryKey || name.endsWith(UNIQUE_STAND_IN)) {
+                String constraint = name.substring(0, name.length() - (primaryKey ? PRIMARY_KEY_STAND_IN : UNIQUE_STAND_IN).length());
+                if (indexOf(c, constraint) == null) {
+                    s.execute("ALTER TABLE " + quote(index.table()) + " ADD CONSTRAINT " + quote(constraint)
+                            + (primaryKey ? " PRIMARY KEY (" : " UNIQUE (") + index.columns() + ")");
+                }
+                // taken over by its constraint (a unique one), it is renamed so that the rebuild below can use the name again
+                s.execute(name.equals(indexOf(c, constraint)) ? "ALTER INDEX " + quote(name) + " RENAME TO " + quote(constraint + "_index")
+                        : "DROP INDEX " + quote(name));
+            } else if (name.endsWith(TEMPORARY)) {
+                String own = name.substring(0, name.length() - TEMPORARY.length());
+                s.execute(indexExists(c, schema, own) ? "DROP INDEX " + quote(name) : "ALTER INDEX " + quote(name) + " RENAME TO " + quote(own));
+            }
+        }
+    }
+
+    private static boolean indexExists(Connection c, String schema, String index) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM information_schema.indexes WHERE index_schema = ? AND index_name = ?")) {
+            q.setString(1, schema);
+            q.setString(2, index);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -13,7 +13,6 @@ import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
 import org.govhub.IndexRepair;
-import org.h2.api.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -100,35 +99,20 @@ public class HubDatabaseRecovery implements Callback {
             }
         }
         lastRebuilt = -1;
-        if (restoreDdl != null && !restoreDdl.isEmpty()) {
-            log.warn("the hub stopped in the middle of rebuilding the database's indexes; adding its foreign keys back first");
-            addBack(c, List.of(restoreDdl.split("\n")));
-        }
         if (closedAt == null && (row || existed)) {
             log.warn("the hub database was not closed in order at the end of its last run; building its indexes again from their rows");
+            List<String> interrupted = restoreDdl == null || restoreDdl.isEmpty() ? List.of() : List.of(restoreDdl.split("\n"));
+            if (!interrupted.isEmpty()) {
+                log.warn("the last rebuild of its indexes was itself cut short; its {} foreign keys are added back first", interrupted.size());
+            }
             long started = System.nanoTime();
-            lastRebuilt = IndexRepair.rebuildAll(c, ddl -> keepRestoreDdl(c, ddl));
+            lastRebuilt = IndexRepair.rebuildAll(c, interrupted, ddl -> keepRestoreDdl(c, ddl));
             log.warn("{} indexes of the hub database rebuilt in {} ms", lastRebuilt, (System.nanoTime() - started) / 1_000_000);
         }
         try (PreparedStatement s = c.prepareStatement("MERGE INTO store_run (id, opened_at, closed_at, restore_ddl) KEY (id) VALUES (1, ?, NULL, NULL)")) {
             s.setTimestamp(1, Timestamp.from(Instant.now()));
             s.executeUpdate();
         }
-    }
-
-    private static void addBack(Connection c, List<String> statements) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            for (String statement : statements) {
-                try {
-                    s.execute(statement);
-                } catch (SQLException e) {
-                    if (e.getErrorCode() != ErrorCode.CONSTRAINT_ALREADY_EXISTS_1) {
-                        throw e;
-                    }
-                }
-            }
-        }
-        keepRestoreDdl(c, List.of());
     }
 
     private static void keepRestoreDdl(Connection c, List<String> statements) {

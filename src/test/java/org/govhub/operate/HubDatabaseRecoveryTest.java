@@ -64,24 +64,49 @@ class HubDatabaseRecoveryTest {
     }
 
     @Test
-    void foreignKeysARebuildHadDroppedWhenItWasKilledAreAddedBack() throws Exception {
+    void whatARebuildKilledHalfWayLeftIsPutRightBeforeTheNextOne() throws Exception {
         DriverManagerDataSource ds = crashedDatabase();
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         HubDatabaseRecovery recovery = new HubDatabaseRecovery();
         migrate(ds, recovery);
         List<String> before = jdbc.queryForList(CATALOG, String.class);
-        // as a rebuild leaves it when killed after dropping the foreign keys: their statements kept, the keys gone
-        String fk = jdbc.queryForObject("SELECT constraint_name FROM information_schema.table_constraints WHERE table_name = 'batch_transition'"
-                + " AND constraint_type = 'FOREIGN KEY'", String.class);
+        // as a rebuild leaves it when killed at each of its steps:
+        // a foreign key dropped, the statement that adds it kept
+        String fk = constraint(jdbc, "batch_transition", "FOREIGN KEY");
         jdbc.update("UPDATE store_run SET restore_ddl = ?, closed_at = NULL WHERE id = 1", "ALTER TABLE \"batch_transition\" ADD CONSTRAINT \""
                 + fk + "\" FOREIGN KEY (\"batch_id\") REFERENCES \"batch\" (\"batch_id\") ON UPDATE RESTRICT ON DELETE RESTRICT");
         jdbc.execute("ALTER TABLE batch_transition DROP CONSTRAINT \"" + fk + "\"");
+        // a unique constraint dropped, its stand-in built
+        jdbc.execute("CREATE UNIQUE INDEX uq_batch_record_repeat_uq_stand_in ON batch_record (source_record_key, source_id, content_hash)");
+        jdbc.execute("ALTER TABLE batch_record DROP CONSTRAINT uq_batch_record_repeat");
+        // a primary key (in an index of its own) dropped, its stand-in built
+        String pk = constraint(jdbc, "report_delivery", "PRIMARY KEY");
+        jdbc.execute("CREATE UNIQUE INDEX \"" + pk + "_pk_stand_in\" ON report_delivery (report_id, target)");
+        jdbc.execute("ALTER TABLE report_delivery DROP CONSTRAINT \"" + pk + "\"");
+        // a plain index dropped, its rebuilt copy not yet renamed; another one's copy built, the old one not yet dropped
+        jdbc.execute("CREATE INDEX ix_batch_due_rebuilt ON batch (status, priority_class, sealed_at)");
+        jdbc.execute("DROP INDEX ix_batch_due");
+        jdbc.execute("CREATE INDEX ix_batch_status_rebuilt ON batch (status, next_attempt_at)");
         assertThat(jdbc.queryForList(CATALOG, String.class)).isNotEqualTo(before);
 
         migrate(ds, recovery);
+        assertThat(recovery.lastRebuilt()).isGreaterThan(40);
         assertThat(jdbc.queryForList(CATALOG, String.class)).isEqualTo(before);
         assertThat(jdbc.queryForObject("SELECT restore_ddl FROM store_run", String.class)).isNull();
         assertThatThrownBy(() -> jdbc.update(TRANSITION_OF_NO_BATCH)).isInstanceOf(DataIntegrityViolationException.class);
+        enforced(jdbc);
+        jdbc.update("INSERT INTO weekly_report (report_id, week, revision, week_start, week_end, generated_at, trigger_kind, data_sha256,"
+                + " filings, directory, manifest) VALUES ('r-1', '2020-W09', 1, DATE '2020-02-24', DATE '2020-03-01', CURRENT_TIMESTAMP,"
+                + " 'SCHEDULE', 'x', 0, 'd', '{}')");
+        String delivery = "INSERT INTO report_delivery (report_id, target, status, attempts, updated_at)"
+                + " VALUES ('r-1', 'archive', 'PENDING', 0, CURRENT_TIMESTAMP)";
+        jdbc.update(delivery);
+        assertThatThrownBy(() -> jdbc.update(delivery)).as("the primary key is back").isInstanceOf(DuplicateKeyException.class);
+    }
+
+    private static String constraint(JdbcTemplate jdbc, String table, String type) {
+        return jdbc.queryForObject("SELECT constraint_name FROM information_schema.table_constraints WHERE table_name = ?"
+                + " AND constraint_type = ?", String.class, table, type);
     }
 
     @Test
