@@ -1,5 +1,6 @@
 package org.govhub.operate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,9 @@ import org.springframework.stereotype.Component;
  * report, watching sources): DOWN while a round's last run failed as a whole, with how many runs in a
  * row and since when. A failure inside a round that the round handles (a batch the platform refused,
  * which waits for its next attempt) is not one; a round that cannot even read the hub database is,
- * and without this it would fail every 250 ms behind an UP. A route policy on those routes only, so
+ * and without this it would fail every 250 ms behind an UP. A run under way for longer than
+ * {@code govhub.health.round-blocked-after} is BLOCKED (a hung call or lock: the timer starts no next
+ * run meanwhile, so nothing would ever say it failed). A route policy on those routes only, so
  * the record path pays nothing; a route that does not run on this node (another cluster node leads)
  * is not listed.
  */
@@ -30,10 +33,15 @@ import org.springframework.stereotype.Component;
 public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
 
     private final List<String> rounds;
+    private final Duration blockedAfter;
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    /** When the run under way of each round began (a timer runs one at a time per route). */
+    private final Map<String, Instant> running = new ConcurrentHashMap<>();
 
-    public RoundsHealth(@Value("${govhub.health.rounds}") List<String> rounds) {
+    public RoundsHealth(@Value("${govhub.health.rounds}") List<String> rounds,
+            @Value("${govhub.health.round-blocked-after}") Duration blockedAfter) {
         this.rounds = List.copyOf(rounds);
+        this.blockedAfter = blockedAfter;
     }
 
     /** A round route's last run: failures in a row (0 when it succeeded), since when, the last error. */
@@ -47,7 +55,13 @@ public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
         }
         return new RoutePolicySupport() {
             @Override
+            public void onExchangeBegin(Route begun, Exchange exchange) {
+                running.put(routeId, Instant.now());
+            }
+
+            @Override
             public void onExchangeDone(Route done, Exchange exchange) {
+                running.remove(routeId);
                 ended(routeId, exchange.getException());
             }
         };
@@ -77,19 +91,32 @@ public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
     @Override
     public Health health() {
         Health.Builder health = Health.up();
-        outcomes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            Outcome o = e.getValue();
+        Instant now = Instant.now();
+        java.util.SortedSet<String> ids = new java.util.TreeSet<>(outcomes.keySet());
+        ids.addAll(running.keySet());
+        for (String id : ids) {
+            Outcome o = outcomes.get(id);
+            Instant since = running.get(id);
             Map<String, Object> detail = new LinkedHashMap<>();
-            detail.put("state", o.failures() == 0 ? "OK" : "FAILING");
-            detail.put("lastRun", o.at().toString());
-            if (o.failures() > 0) {
+            boolean blocked = since != null && since.plus(blockedAfter).isBefore(now);
+            boolean failing = o != null && o.failures() > 0;
+            detail.put("state", blocked ? "BLOCKED" : failing ? "FAILING" : "OK");
+            if (o != null) {
+                detail.put("lastRun", o.at().toString());
+            }
+            if (blocked) {
+                detail.put("runningSince", since.toString());
+            }
+            if (failing) {
                 detail.put("failedRunsInARow", o.failures());
                 detail.put("failingSince", o.failingSince().toString());
                 detail.put("lastError", o.error());
+            }
+            if (blocked || failing) {
                 health.down();
             }
-            health.withDetail(e.getKey(), detail);
-        });
+            health.withDetail(id, detail);
+        }
         return health.build();
     }
 }
