@@ -1,17 +1,15 @@
 package org.govhub;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.h2.api.ErrorCode;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * Builds indexes again from their tables' rows. Needed when an index holds an entry whose row the
@@ -168,26 +166,27 @@ public final class IndexRepair {
         }
     }
 
-    private static boolean indexExists(Connection c, String schema, String index) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM information_schema.indexes WHERE index_schema = ? AND index_name = ?")) {
-            q.setString(1, schema);
-            q.setString(2, index);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next();
-            }
-        }
+    private static boolean indexExists(Connection c, String schema, String index) {
+        return !catalog(c).queryForList("SELECT index_name FROM information_schema.indexes WHERE index_schema = ? AND index_name = ?",
+                String.class, schema, index).isEmpty();
     }
 
     /** The index that holds a constraint of the current schema, null when there is none. */
     private static String indexOf(Connection c, String constraint) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT index_name FROM information_schema.table_constraints"
-                + " WHERE constraint_schema = ? AND constraint_name = ?")) {
-            q.setString(1, c.getSchema());
-            q.setString(2, constraint);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
+        List<String> index = catalog(c).queryForList("SELECT index_name FROM information_schema.table_constraints"
+                + " WHERE constraint_schema = ? AND constraint_name = ?", String.class, c.getSchema(), constraint);
+        return index.isEmpty() ? null : index.get(0);
+    }
+
+    /** H2's catalog read over the connection in hand (the one the rebuild's statements use). */
+    private static JdbcTemplate catalog(Connection c) {
+        return new JdbcTemplate(new SingleConnectionDataSource(c, true));
+    }
+
+    /** A list of quoted column names, in order, from information_schema.{@code table} (H2's LISTAGG). */
+    private static String columnList(String table, String extra, String where, String order) {
+        return "(SELECT LISTAGG('\"' || REPLACE(x.column_name, '\"', '\"\"') || '\"'" + extra + ", ', ') WITHIN GROUP (ORDER BY "
+                + order + ") FROM information_schema." + table + " x WHERE " + where + ")";
     }
 
     private record Index(String table, String name, boolean unique, String columns, String constraint, String constraintType) {
@@ -197,80 +196,34 @@ public final class IndexRepair {
     }
 
     /** Indexes that keep entries of their own (a primary key on one integer column is the table's own order, not one). */
-    private static List<Index> secondaryIndexes(Connection c, String schema) throws SQLException {
-        List<Index> indexes = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT i.table_name, i.index_name, i.index_type_name, tc.constraint_name,"
-                + " tc.constraint_type FROM information_schema.indexes i LEFT JOIN information_schema.table_constraints tc"
+    private static List<Index> secondaryIndexes(Connection c, String schema) {
+        return catalog(c).query("SELECT i.table_name, i.index_name, i.index_type_name IN ('PRIMARY KEY', 'UNIQUE INDEX'), "
+                + columnList("index_columns", " || ' ' || x.ordering_specification",
+                        "x.index_schema = i.index_schema AND x.index_name = i.index_name", "x.ordinal_position")
+                + ", tc.constraint_name, tc.constraint_type FROM information_schema.indexes i LEFT JOIN information_schema.table_constraints tc"
                 + " ON tc.index_schema = i.index_schema AND tc.index_name = i.index_name AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
-                + " WHERE i.table_schema = ? AND i.index_class = 'org.h2.mvstore.db.MVSecondaryIndex' ORDER BY i.table_name, i.index_name")) {
-            q.setString(1, schema);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    String type = rs.getString(3);
-                    indexes.add(new Index(rs.getString(1), rs.getString(2), type.equals("PRIMARY KEY") || type.equals("UNIQUE INDEX"),
-                            null, rs.getString(4), rs.getString(5)));
-                }
-            }
-        }
-        List<Index> withColumns = new ArrayList<>();
-        for (Index index : indexes) {
-            withColumns.add(new Index(index.table(), index.name(), index.unique(), indexColumns(c, schema, index.name()),
-                    index.constraint(), index.constraintType()));
-        }
-        return withColumns;
+                + " WHERE i.table_schema = ? AND i.index_class = 'org.h2.mvstore.db.MVSecondaryIndex' ORDER BY i.table_name, i.index_name",
+                (rs, n) -> new Index(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4), rs.getString(5), rs.getString(6)),
+                schema);
     }
 
-    private static String indexColumns(Connection c, String schema, String index) throws SQLException {
-        List<String> columns = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT column_name, ordering_specification FROM information_schema.index_columns"
-                + " WHERE index_schema = ? AND index_name = ? ORDER BY ordinal_position")) {
-            q.setString(1, schema);
-            q.setString(2, index);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(quote(rs.getString(1)) + " " + rs.getString(2));
-                }
-            }
-        }
-        return String.join(", ", columns);
-    }
-
-    /** The schema's foreign keys as the statements that add them (columns, referenced columns, rules). */
-    private static List<ForeignKey> foreignKeys(Connection c, String schema) throws SQLException {
-        List<ForeignKey> keys = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT fk.table_name, rc.constraint_name, uk.table_name, rc.unique_constraint_name,"
-                + " rc.update_rule, rc.delete_rule FROM information_schema.referential_constraints rc"
+    /**
+     * The schema's foreign keys as the statements that add them (columns, referenced columns, rules); a
+     * foreign key's columns are listed in the order of the key it references.
+     */
+    private static List<ForeignKey> foreignKeys(Connection c, String schema) {
+        String keyColumns = "x.constraint_schema = rc.constraint_schema AND x.constraint_name = %s";
+        return catalog(c).query("SELECT fk.table_name, rc.constraint_name, uk.table_name, "
+                + columnList("key_column_usage", "", keyColumns.formatted("rc.constraint_name"), "x.position_in_unique_constraint") + ", "
+                + columnList("key_column_usage", "", keyColumns.formatted("rc.unique_constraint_name"), "x.ordinal_position")
+                + ", rc.update_rule, rc.delete_rule FROM information_schema.referential_constraints rc"
                 + " JOIN information_schema.table_constraints fk ON fk.constraint_schema = rc.constraint_schema AND fk.constraint_name = rc.constraint_name"
                 + " JOIN information_schema.table_constraints uk ON uk.constraint_schema = rc.unique_constraint_schema"
-                + " AND uk.constraint_name = rc.unique_constraint_name WHERE rc.constraint_schema = ? ORDER BY 1, 2")) {
-            q.setString(1, schema);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    String table = rs.getString(1);
-                    String name = rs.getString(2);
-                    keys.add(new ForeignKey(table, name, "ALTER TABLE " + quote(table) + " ADD CONSTRAINT " + quote(name)
-                            + " FOREIGN KEY (" + keyColumns(c, schema, name) + ") REFERENCES " + quote(rs.getString(3))
-                            + " (" + keyColumns(c, schema, rs.getString(4)) + ") ON UPDATE " + rs.getString(5) + " ON DELETE " + rs.getString(6)));
-                }
-            }
-        }
-        return keys;
-    }
-
-    /** A constraint's columns in order (a foreign key's are listed in the order of the key it references). */
-    private static String keyColumns(Connection c, String schema, String constraint) throws SQLException {
-        List<String> columns = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT column_name FROM information_schema.key_column_usage"
-                + " WHERE constraint_schema = ? AND constraint_name = ? ORDER BY COALESCE(position_in_unique_constraint, ordinal_position)")) {
-            q.setString(1, schema);
-            q.setString(2, constraint);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(quote(rs.getString(1)));
-                }
-            }
-        }
-        return String.join(", ", columns);
+                + " AND uk.constraint_name = rc.unique_constraint_name WHERE rc.constraint_schema = ? ORDER BY 1, 2",
+                (rs, n) -> new ForeignKey(rs.getString(1), rs.getString(2), "ALTER TABLE " + quote(rs.getString(1)) + " ADD CONSTRAINT "
+                        + quote(rs.getString(2)) + " FOREIGN KEY (" + rs.getString(4) + ") REFERENCES " + quote(rs.getString(3))
+                        + " (" + rs.getString(5) + ") ON UPDATE " + rs.getString(6) + " ON DELETE " + rs.getString(7)),
+                schema);
     }
 
     private static String quote(String identifier) {

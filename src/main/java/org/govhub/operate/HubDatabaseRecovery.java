@@ -109,19 +109,17 @@ public class HubDatabaseRecovery implements Callback {
             lastRebuilt = IndexRepair.rebuildAll(c, interrupted, ddl -> keepRestoreDdl(c, ddl));
             log.warn("{} indexes of the hub database rebuilt in {} ms", lastRebuilt, (System.nanoTime() - started) / 1_000_000);
         }
-        try (PreparedStatement s = c.prepareStatement("MERGE INTO store_run (id, opened_at, closed_at, restore_ddl) KEY (id) VALUES (1, ?, NULL, NULL)")) {
-            s.setTimestamp(1, Timestamp.from(Instant.now()));
-            s.executeUpdate();
-        }
+        keepRestoreDdl(c, List.of()); // this run is open, with nothing to restore
     }
 
+    /** Notes this run open (not closed in order) with the statements that add foreign keys back, if any are dropped. */
     private static void keepRestoreDdl(Connection c, List<String> statements) {
         try (PreparedStatement s = c.prepareStatement("MERGE INTO store_run (id, opened_at, closed_at, restore_ddl) KEY (id) VALUES (1, ?, NULL, ?)")) {
             s.setTimestamp(1, Timestamp.from(Instant.now()));
             s.setString(2, statements.isEmpty() ? null : String.join("\n", statements));
             s.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("could not keep the foreign keys of the hub database before rebuilding them: " + e.getMessage(), e);
+            throw new IllegalStateException("could not note this run of the hub database in store_run: " + e.getMessage(), e);
         }
     }
 
