@@ -13,6 +13,8 @@ import org.apache.camel.Route;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.RoutePolicySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -28,24 +30,38 @@ import org.springframework.stereotype.Component;
  * run meanwhile, so nothing would ever say it failed). A route policy on those routes only, so
  * the record path pays nothing; a route that does not run on this node (another cluster node leads)
  * is not listed.
+ *
+ * <p>It also logs them (routes/rounds.yaml handles a run's failure so that Camel does not): the first failure
+ * with its stack, the same error again only once per {@code govhub.health.repeat-log-interval} with its
+ * count, and the recovery once; Camel's would log a full stack every 250 ms for as long as it lasts.
  */
 @Component("roundsHealthIndicator") // shown as "rounds"
 public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
 
+    private static final Logger log = LoggerFactory.getLogger(RoundsHealth.class);
+    /** The exchange property where routes/rounds.yaml leaves the failure of a run it handled. */
+    public static final String ROUND_FAILURE = "govhub.round.failure";
+
     private final List<String> rounds;
     private final Duration blockedAfter;
+    private final Duration repeatLogInterval;
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     /** When the run under way of each round began (a timer runs one at a time per route). */
     private final Map<String, Instant> running = new ConcurrentHashMap<>();
 
     public RoundsHealth(@Value("${govhub.health.rounds}") List<String> rounds,
-            @Value("${govhub.health.round-blocked-after}") Duration blockedAfter) {
+            @Value("${govhub.health.round-blocked-after}") Duration blockedAfter,
+            @Value("${govhub.health.repeat-log-interval}") Duration repeatLogInterval) {
         this.rounds = List.copyOf(rounds);
         this.blockedAfter = blockedAfter;
+        this.repeatLogInterval = repeatLogInterval;
     }
 
-    /** A round route's last run: failures in a row (0 when it succeeded), since when, the last error. */
-    private record Outcome(int failures, Instant failingSince, String error, Instant at) {
+    /**
+     * A round route's last run: failures in a row (0 when it succeeded), since when, the last error,
+     * when that error was last logged and how many failures since were not.
+     */
+    private record Outcome(int failures, Instant failingSince, String error, Instant at, Instant loggedAt, int unlogged) {
     }
 
     @Override
@@ -62,7 +78,8 @@ public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
             @Override
             public void onExchangeDone(Route done, Exchange exchange) {
                 running.remove(routeId);
-                ended(routeId, exchange.getException());
+                Throwable handled = exchange.getProperty(ROUND_FAILURE, Throwable.class);
+                ended(routeId, handled != null ? handled : exchange.getException());
             }
         };
     }
@@ -70,11 +87,26 @@ public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
     void ended(String routeId, Throwable failure) {
         Instant now = Instant.now();
         outcomes.compute(routeId, (id, last) -> {
-            if (failure == null) {
-                return new Outcome(0, null, null, now);
-            }
             boolean failing = last != null && last.failures() > 0;
-            return new Outcome(failing ? last.failures() + 1 : 1, failing ? last.failingSince() : now, describe(failure), now);
+            if (failure == null) {
+                if (failing) {
+                    log.info("round {}: runs again after {} failed run(s) since {} (last: {})", id, last.failures(), last.failingSince(),
+                            last.error());
+                }
+                return new Outcome(0, null, null, now, null, 0);
+            }
+            String error = describe(failure);
+            if (!failing) {
+                log.warn("round {}: failed: {}", id, error, failure);
+                return new Outcome(1, now, error, now, now, 0);
+            }
+            int failures = last.failures() + 1;
+            if (!error.equals(last.error()) || last.loggedAt().plus(repeatLogInterval).isBefore(now)) {
+                log.warn("round {}: failed ({} runs in a row since {}, {} not logged): {}", id, failures, last.failingSince(),
+                        last.unlogged(), error);
+                return new Outcome(failures, last.failingSince(), error, now, now, 0);
+            }
+            return new Outcome(failures, last.failingSince(), error, now, last.loggedAt(), last.unlogged() + 1);
         });
     }
 

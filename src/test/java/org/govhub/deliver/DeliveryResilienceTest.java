@@ -8,6 +8,10 @@ import jakarta.jms.ConnectionFactory;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,9 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
 import org.govhub.HubTest;
 import org.govhub.SandboxHubTest;
 import org.govhub.normalise.CanonicalJson;
+import org.govhub.operate.RoundsHealth;
 import org.govhub.sandbox.GeneratedRow;
 import org.govhub.sandbox.NationalPlatformReceiver;
 import org.govhub.sandbox.TaxBureauSandbox;
@@ -32,6 +40,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -183,6 +192,10 @@ class DeliveryResilienceTest {
     void aDeliveryRoundThatFailsAsAWholeIsNotUpInHealthUntilOneSucceedsAgain() throws Exception {
         platform.recover();
         await().atMost(Duration.ofSeconds(10)).until(() -> "OK".equals(round("platform-delivery").path("state").asText()));
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(logged);
+        logged.start();
         // every round fails on the hub database, as it did with an H2 index entry of a row it did not hold
         hub.execute("ALTER TABLE batch ALTER COLUMN next_attempt_at RENAME TO next_attempt_at_away");
         try {
@@ -194,11 +207,35 @@ class DeliveryResilienceTest {
             HttpResponse<String> health = call("GET", "/actuator/health");
             assertThat(health.statusCode()).as("the hub is not UP").isEqualTo(503);
             assertThat(CanonicalJson.read(health.body()).path("components").path("rounds").path("status").asText()).isEqualTo("DOWN");
+            // logged once with its stack by the rounds' watch, not by Camel's error handler on every run
+            List<ILoggingEvent> events = List.copyOf(logged.list);
+            assertThat(events).as("logged by Camel (error handler, timer) on every run")
+                    .filteredOn(e -> e.getLoggerName().startsWith("org.apache.camel") && e.getLevel().isGreaterOrEqual(Level.WARN)
+                            && (e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage())).contains("next_attempt_at")).isEmpty();
+            List<ILoggingEvent> failed = events.stream()
+                    .filter(e -> e.getFormattedMessage().startsWith("round platform-delivery: failed")).toList();
+            assertThat(failed).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                    .startsWith("round platform-delivery: failed: ").containsIgnoringCase("next_attempt_at");
+            assertThat(failed.get(0).getThrowableProxy()).as("with its stack").isNotNull();
         } finally {
             hub.execute("ALTER TABLE batch ALTER COLUMN next_attempt_at_away RENAME TO next_attempt_at");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> "OK".equals(round("platform-delivery").path("state").asText()));
         assertThat(CanonicalJson.read(call("GET", "/actuator/health/rounds").body()).path("status").asText()).isEqualTo("UP");
+        root.detachAppender(logged);
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).as("its recovery, once")
+                .filteredOn(m -> m.startsWith("round platform-delivery: runs again after ")).hasSize(1);
+    }
+
+    @Test
+    @Order(5)
+    void everyRoundLeavesItsFailedRunsToTheRoundsWatch(@Autowired CamelContext camel,
+            @Value("${govhub.health.rounds}") List<String> rounds) {
+        for (String id : rounds) {
+            RouteDefinition route = ((ModelCamelContext) camel).getRouteDefinition(id);
+            assertThat(route).as(id).isNotNull();
+            assertThat(route.getRouteConfigurationId()).as(id + " takes routes/rounds.yaml").isEqualTo("hub-rounds");
+        }
     }
 
     /** The health detail of one of the hub's rounds (by route id). */

@@ -3,6 +3,10 @@ package org.govhub.operate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
 
@@ -23,7 +28,7 @@ class RoundsHealthTest {
 
     @Test
     void aRoundFailingAsAWholeIsDownUntilItsNextRunSucceeds() throws Exception {
-        RoundsHealth rounds = new RoundsHealth(List.of("delivery-round"), Duration.ofMinutes(10));
+        RoundsHealth rounds = new RoundsHealth(List.of("delivery-round"), Duration.ofMinutes(10), Duration.ofMinutes(5));
         AtomicBoolean failing = new AtomicBoolean();
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.addRoutePolicyFactory(rounds);
@@ -66,7 +71,7 @@ class RoundsHealthTest {
 
     @Test
     void aRoundWhoseRunHangsIsBlockedUntilTheRunEnds() throws Exception {
-        RoundsHealth rounds = new RoundsHealth(List.of("hanging-round"), Duration.ofMillis(300));
+        RoundsHealth rounds = new RoundsHealth(List.of("hanging-round"), Duration.ofMillis(300), Duration.ofMinutes(5));
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean hang = new AtomicBoolean(true);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
@@ -94,6 +99,46 @@ class RoundsHealthTest {
             release.countDown();
             await().atMost(Duration.ofSeconds(5)).until(() -> rounds.health().getStatus().equals(Status.UP));
             assertThat(((Map<?, ?>) rounds.health().getDetails().get("hanging-round")).get("state")).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void aFailingRoundIsLoggedOnceWithItsStackThenWithACountAndItsRecoveryOnce() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(RoundsHealth.class);
+        logger.addAppender(logged);
+        logged.start();
+        try {
+            RoundsHealth rounds = new RoundsHealth(List.of("delivery-round"), Duration.ofMinutes(10), Duration.ofMillis(200));
+            IllegalStateException indexBroken = new IllegalStateException("round failed", new SQLException("Row \"47\" not found"));
+            for (int run = 0; run < 50; run++) {
+                rounds.ended("delivery-round", indexBroken);
+            }
+            assertThat(logged.list).as("50 failed runs within the interval: the first only").hasSize(1);
+            ILoggingEvent first = logged.list.get(0);
+            assertThat(first.getLevel()).isEqualTo(Level.WARN);
+            assertThat(first.getFormattedMessage()).isEqualTo("round delivery-round: failed: SQLException: Row \"47\" not found");
+            assertThat(first.getThrowableProxy()).as("the first with its stack").isNotNull();
+
+            rounds.ended("delivery-round", new IllegalStateException("round failed", new SQLException("Connection is broken")));
+            assertThat(logged.list).as("another error is logged at once").hasSize(2);
+            assertThat(logged.list.get(1).getFormattedMessage()).startsWith("round delivery-round: failed (51 runs in a row since ")
+                    .endsWith(", 49 not logged): SQLException: Connection is broken");
+            assertThat(logged.list.get(1).getThrowableProxy()).as("a repeat without its stack").isNull();
+
+            await().pollDelay(Duration.ofMillis(250)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            rounds.ended("delivery-round", new IllegalStateException("round failed", new SQLException("Connection is broken")));
+            assertThat(logged.list).as("the same error again after the interval").hasSize(3);
+            assertThat(logged.list.get(2).getFormattedMessage()).contains("(52 runs in a row since ").contains(", 0 not logged)");
+
+            rounds.ended("delivery-round", null);
+            rounds.ended("delivery-round", null);
+            assertThat(logged.list).as("the recovery, once").hasSize(4);
+            assertThat(logged.list.get(3).getLevel()).isEqualTo(Level.INFO);
+            assertThat(logged.list.get(3).getFormattedMessage()).startsWith("round delivery-round: runs again after 52 failed run(s) since ")
+                    .endsWith("(last: SQLException: Connection is broken)");
+        } finally {
+            logger.detachAppender(logged);
         }
     }
 
