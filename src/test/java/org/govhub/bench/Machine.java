@@ -86,12 +86,13 @@ final class Machine {
     }
 
     /** How a warm-up ended: after how many backlogs, whether the compilers were quiet, the last one's compiler ms a second. */
-    record WarmedUp(int backlogs, boolean quiet, long lastCompilerMillisPerSecond, Duration took) {
+    record WarmedUp(int backlogs, boolean quiet, long lastCompilerMillisPerSecond, Duration took, String cpuPerBacklog) {
 
         String describe() {
-            return String.format("%d backlogs in %.0f s, %s (the last cost them %d ms a second)", backlogs, took.toMillis() / 1000.0,
+            return String.format("%d backlogs in %.0f s, %s (the last cost them %d ms a second); the JVM's CPU ms for each backlog"
+                    + " (of it the JIT compilers'): %s", backlogs, took.toMillis() / 1000.0,
                     quiet ? "until delivering one cost the JIT compilers under " + QUIET_MILLIS_PER_SECOND + " ms a second"
-                            : "THE ROWS OR THE TIME RAN OUT BEFORE THE JIT COMPILERS WERE QUIET", lastCompilerMillisPerSecond);
+                            : "THE ROWS OR THE TIME RAN OUT BEFORE THE JIT COMPILERS WERE QUIET", lastCompilerMillisPerSecond, cpuPerBacklog);
         }
     }
 
@@ -110,19 +111,23 @@ final class Machine {
         long started = System.nanoTime();
         int backlogs = 0;
         long lastMillisPerSecond = -1;
+        StringBuilder cpu = new StringBuilder();
         while (System.nanoTime() - started < longest.toNanos()) {
             long compilerBefore = compilerCpuNanos();
+            long cpuBefore = cpuNanos();
             long before = System.nanoTime();
             if (!step.deliverNext()) {
                 break;
             }
             backlogs++;
-            lastMillisPerSecond = (compilerCpuNanos() - compilerBefore) * 1000 / Math.max(1, System.nanoTime() - before);
+            long compiler = compilerCpuNanos() - compilerBefore;
+            cpu.append(cpu.isEmpty() ? "" : ", ").append((cpuNanos() - cpuBefore) / 1_000_000).append(" (").append(compiler / 1_000_000).append(')');
+            lastMillisPerSecond = compiler * 1000 / Math.max(1, System.nanoTime() - before);
             if (lastMillisPerSecond < QUIET_MILLIS_PER_SECOND) {
-                return new WarmedUp(backlogs, true, lastMillisPerSecond, Duration.ofNanos(System.nanoTime() - started));
+                return new WarmedUp(backlogs, true, lastMillisPerSecond, Duration.ofNanos(System.nanoTime() - started), cpu.toString());
             }
         }
-        return new WarmedUp(backlogs, false, lastMillisPerSecond, Duration.ofNanos(System.nanoTime() - started));
+        return new WarmedUp(backlogs, false, lastMillisPerSecond, Duration.ofNanos(System.nanoTime() - started), cpu.toString());
     }
 
     /** The 1, 5 and 15 minute load averages: figures taken on a busy machine are not the hub's alone. */
