@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -13,6 +14,7 @@ import org.apache.camel.Route;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.RoutePolicySupport;
+import org.govhub.cluster.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -28,8 +30,9 @@ import org.springframework.stereotype.Component;
  * and without this it would fail every 250 ms behind an UP. A run under way for longer than
  * {@code govhub.health.round-blocked-after} is BLOCKED (a hung call or lock: the timer starts no next
  * run meanwhile, so nothing would ever say it failed). A route policy on those routes only, so
- * the record path pays nothing; a route that does not run on this node (another cluster node leads)
- * is not listed.
+ * the record path pays nothing. In a cluster a round that another node runs is {@code STANDBY} with
+ * that node (UP), or {@code NO_LEADER} (DOWN) while no node leads its namespace; what it did here
+ * while this node led is dropped, not shown as its state.
  *
  * <p>It also logs them (routes/rounds.yaml handles a run's failure so that Camel does not): the first failure
  * with its stack, the same error again only once per {@code govhub.health.repeat-log-interval} with its
@@ -45,14 +48,16 @@ public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
     private final List<String> rounds;
     private final Duration blockedAfter;
     private final Duration repeatLogInterval;
+    private final Leadership leadership;
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     /** When the run under way of each round began (a timer runs one at a time per route). */
     private final Map<String, Instant> running = new ConcurrentHashMap<>();
 
     public RoundsHealth(@Value("${govhub.health.rounds}") List<String> rounds,
             @Value("${govhub.health.round-blocked-after}") Duration blockedAfter,
-            @Value("${govhub.health.repeat-log-interval}") Duration repeatLogInterval) {
+            @Value("${govhub.health.repeat-log-interval}") Duration repeatLogInterval, Leadership leadership) {
         this.rounds = List.copyOf(rounds);
+        this.leadership = leadership;
         this.blockedAfter = blockedAfter;
         this.repeatLogInterval = repeatLogInterval;
     }
@@ -126,7 +131,27 @@ public class RoundsHealth implements HealthIndicator, RoutePolicyFactory {
         Instant now = Instant.now();
         java.util.SortedSet<String> ids = new java.util.TreeSet<>(outcomes.keySet());
         ids.addAll(running.keySet());
+        for (String id : rounds) {
+            if (leadership.standby(List.of(id)).isPresent()) {
+                ids.add(id);
+            }
+        }
         for (String id : ids) {
+            Optional<Leadership.Standby> standby = leadership.standby(List.of(id));
+            if (standby.isPresent()) {
+                // another node runs the round: what it did here while this node led is not its state now
+                outcomes.remove(id);
+                Map<String, Object> detail = new LinkedHashMap<>();
+                Optional<String> leader = standby.get().leader();
+                detail.put("state", leader.isPresent() ? "STANDBY" : "NO_LEADER");
+                leader.ifPresent(l -> detail.put("leader", l));
+                if (leader.isEmpty()) {
+                    detail.put("reason", "no node leads cluster namespace " + standby.get().namespace() + ": no node runs this round");
+                    health.down();
+                }
+                health.withDetail(id, detail);
+                continue;
+            }
             Outcome o = outcomes.get(id);
             Instant since = running.get(id);
             Map<String, Object> detail = new LinkedHashMap<>();

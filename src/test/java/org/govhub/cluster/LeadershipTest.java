@@ -57,14 +57,20 @@ class LeadershipTest {
         return namespaces.get(0);
     }
 
-    private static CamelContext node(String id, TestingServer zookeeper) throws Exception {
-        CamelContext camel = new DefaultCamelContext();
+    /** Makes {@code camel} a cluster node {@code id} on the test ZooKeeper (a short session: a lost node is seen in seconds). */
+    static ZooKeeperClusterService joinZooKeeper(CamelContext camel, String id, TestingServer zookeeper, String basePath) throws Exception {
         ZooKeeperClusterService service = new ZooKeeperClusterService();
         service.setId(id);
         service.setNodes(zookeeper.getConnectString());
-        service.setBasePath("/leadership-test");
+        service.setBasePath(basePath);
         service.setSessionTimeout(3000);
         camel.addService(service);
+        return service;
+    }
+
+    private static CamelContext node(String id, TestingServer zookeeper) throws Exception {
+        CamelContext camel = new DefaultCamelContext();
+        joinZooKeeper(camel, id, zookeeper, "/leadership-test");
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.govhub.cluster.Leadership;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.Health;
@@ -28,9 +29,9 @@ class RoundsHealthTest {
 
     @Test
     void aRoundFailingAsAWholeIsDownUntilItsNextRunSucceeds() throws Exception {
-        RoundsHealth rounds = new RoundsHealth(List.of("delivery-round"), Duration.ofMinutes(10), Duration.ofMinutes(5));
         AtomicBoolean failing = new AtomicBoolean();
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            RoundsHealth rounds = new RoundsHealth(List.of("delivery-round"), Duration.ofMinutes(10), Duration.ofMinutes(5), new Leadership(camel));
             camel.addRoutePolicyFactory(rounds);
             camel.addRoutes(new RouteBuilder() {
                 @Override
@@ -71,10 +72,10 @@ class RoundsHealthTest {
 
     @Test
     void aRoundWhoseRunHangsIsBlockedUntilTheRunEnds() throws Exception {
-        RoundsHealth rounds = new RoundsHealth(List.of("hanging-round"), Duration.ofMillis(300), Duration.ofMinutes(5));
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean hang = new AtomicBoolean(true);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            RoundsHealth rounds = new RoundsHealth(List.of("hanging-round"), Duration.ofMillis(300), Duration.ofMinutes(5), new Leadership(camel));
             camel.addRoutePolicyFactory(rounds);
             camel.addRoutes(new RouteBuilder() {
                 @Override
@@ -109,7 +110,8 @@ class RoundsHealthTest {
         logger.addAppender(logged);
         logged.start();
         try {
-            RoundsHealth rounds = new RoundsHealth(List.of("delivery-round"), Duration.ofMinutes(10), Duration.ofMillis(200));
+            RoundsHealth rounds = new RoundsHealth(List.of("delivery-round"), Duration.ofMinutes(10), Duration.ofMillis(200),
+                    new Leadership(new DefaultCamelContext()));
             IllegalStateException indexBroken = new IllegalStateException("round failed", new SQLException("Row \"47\" not found"));
             for (int run = 0; run < 50; run++) {
                 rounds.ended("delivery-round", indexBroken);
