@@ -1,7 +1,6 @@
 package org.govhub;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.ftpserver.ftplet.FtpletResult;
+import org.apache.ftpserver.listener.Listener;
 import org.apache.ftpserver.listener.ListenerFactory;
 import org.apache.ftpserver.usermanager.ClearTextPasswordEncryptor;
 import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
@@ -31,14 +31,12 @@ public final class EmbeddedFtpServer {
     private final List<String> commands = new CopyOnWriteArrayList<>();
 
     private EmbeddedFtpServer(Path home, String username, String password, boolean writable) throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         FtpServerFactory factory = new FtpServerFactory();
         ListenerFactory listener = new ListenerFactory();
         listener.setServerAddress("127.0.0.1");
-        listener.setPort(port);
-        factory.addListener("default", listener.createListener());
+        listener.setPort(0); // MINA binds a free port and tells it after start
+        Listener bound = listener.createListener();
+        factory.addListener("default", bound);
         PropertiesUserManagerFactory users = new PropertiesUserManagerFactory();
         users.setPasswordEncryptor(new ClearTextPasswordEncryptor());
         var userManager = users.createUserManager();
@@ -60,6 +58,7 @@ public final class EmbeddedFtpServer {
         })));
         server = factory.createServer();
         server.start();
+        port = bound.getPort();
     }
 
     /** {@code writable}: whether the login may store, rename and delete files (a drop the hub delivers to) or only read them. */

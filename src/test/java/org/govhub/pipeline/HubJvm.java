@@ -7,7 +7,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.govhub.GovHubApplication;
 import org.govhub.normalise.CanonicalJson;
+import org.govhub.sandbox.SandboxPorts;
 
 /**
  * A whole hub (sandbox included) in its own JVM, started as {@code java -cp <test class path>
@@ -422,13 +422,9 @@ final class HubJvm implements AutoCloseable {
 
     // ---- helpers ----
 
+    /** A free port for a server started a moment later (below the ephemeral range, as the sandbox's). */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SandboxPorts.freePort();
     }
 
     static void sleep(long millis) {
