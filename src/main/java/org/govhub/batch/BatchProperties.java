@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("govhub.batch")
 public record BatchProperties(@DefaultValue("1000") int maxRecords, @DefaultValue("10s") Duration maxAge,
-        @DefaultValue("500ms") Duration maxIdle, @DefaultValue("100") int idleMinRecords,
+        @DefaultValue("200ms") Duration maxIdle, @DefaultValue("100") int idleMinRecords,
         Map<Integer, Limits> classes, Map<String, Map<Integer, Limits>> schemas) {
 
     /** Any may be left out to inherit it. */
