@@ -336,18 +336,20 @@ public final class PipelineBenchmark {
                     Thread.sleep(50);
                     // the backlog's records only: with a credit backlog the probes arrive among them
                     delivered = platform.receivedCount(source) - warmUpDelivered - probes.injectedInto(source);
+                    boolean halfSecond = round % 10 == 0;
                     if (firstDelivery == null && delivered > 0) {
                         firstDelivery = Instant.now();
                         cpuAtFirstDelivery = Machine.cpuNanos();
                         compilerAtFirstDelivery = Machine.compilerCpuNanos();
                         firstDelivered = delivered;
                         threadsAtFirstDelivery = ThreadCpu.snapshot();
-                    } else if (round % 10 == 0) {
-                        // every 0.5 s, so a compiler thread that exits is counted, without listing the threads 20 times a second
+                    } else if (halfSecond) {
+                        // read for its side effect: Machine keeps each compiler thread's last time, so one that exits is
+                        // still counted; every 0.5 s, not at each 50 ms look (listing /proc/self/task costs CPU)
                         Machine.compilerCpuNanos();
                     }
                     probes.progress(delivered);
-                    if (progress.size() < 400 && round % 10 == 0) {
+                    if (progress.size() < 400 && halfSecond) {
                         progress.add(String.format(Locale.ROOT, "%.1fs: %d", Duration.between(started, Instant.now()).toMillis() / 1000.0, delivered));
                     }
                 }
