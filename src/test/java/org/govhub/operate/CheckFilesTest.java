@@ -24,7 +24,7 @@ class CheckFilesTest {
         Path routes = Files.createDirectories(dir.resolve("fn-routes"));
         Files.copy(Path.of("routes/sql-source.kamelet.yaml"), routes.resolve("sql-source.kamelet.yaml"));
         Files.writeString(routes.resolve("x-source.yaml"), Files.readString(Path.of("routes/tax-bureau-source.yaml"))
-                .replace("\"{{govhub.ingest.poll-interval:1000}}\"", "\"{{env:TAX_POLL_MS:5000}}\""));
+                .replace("\"{{govhub.ingest.poll-interval:250}}\"", "\"{{env:TAX_POLL_MS:5000}}\""));
         assertThat(Files.readString(routes.resolve("x-source.yaml"))).as("the route file under test").contains("{{env:TAX_POLL_MS:5000}}");
         assertThat(TemplateParameterTypes.check(List.of(routes.resolve("sql-source.kamelet.yaml"), routes.resolve("x-source.yaml")),
                 key -> null)).isEmpty();

@@ -77,7 +77,7 @@ class StartupValidationTest {
     void aTemplateParameterOfTheWrongTypeOrUnknownNameStopsStartUp() throws Exception {
         Path routes = ProjectFiles.copy("routes", dir.resolve("routes"), "sql-source.kamelet.yaml", "record-publishing.yaml", "batching.yaml", "schema-batching.kamelet.yaml", "platform-delivery.yaml", "credit-reference-source.yaml");
         Files.writeString(routes.resolve("tax-bureau-source.yaml"), Files.readString(Path.of("routes/tax-bureau-source.yaml"))
-                .replace("value: \"{{govhub.ingest.poll-interval:1000}}\"", "value: 5s")
+                .replace("value: \"{{govhub.ingest.poll-interval:250}}\"", "value: 5s")
                 .replace("name: table", "name: tabel"));
         assertThatThrownBy(() -> start(ProjectFiles.routesFrom(routes)))
                 .rootCause()
